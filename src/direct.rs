@@ -1,0 +1,186 @@
+//! The direct O(n·m) kernel.
+//!
+//! `out[k] = Σ_i y[i] · x[lo + k - i]` over the taps `i` that are in range, for `x.len() >=
+//! y.len()`. Only the requested outputs are computed, so `Same` and `Valid` cost less than
+//! `Full`.
+//!
+//! Register blocking: `W` consecutive outputs are accumulated at once. For each tap `i` the
+//! block reads the contiguous slice `x[t0 - i .. t0 - i + W]` and multiplies it by the broadcast
+//! `y[i]`, which the compiler turns into vector loads and (fused) multiply-adds across `W`
+//! independent accumulators. Taps that are in range for only part of a block (the triangular
+//! ends of `Full` and `Same`) are added per output afterwards, so a product of two samples that
+//! numpy would not multiply is never formed: a non-finite sample only reaches the outputs it
+//! touches.
+
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+use crate::element::private::Scalar;
+
+/// How one multiply-accumulate is formed: `Plain` rounds twice, `Fused` once (hardware FMA).
+pub(crate) trait MacOp<T> {
+    fn mac(acc: T, a: T, b: T) -> T;
+}
+
+pub(crate) struct Plain;
+
+impl<T: Scalar> MacOp<T> for Plain {
+    #[inline(always)]
+    fn mac(acc: T, a: T, b: T) -> T {
+        T::mac(acc, a, b)
+    }
+}
+
+/// Portable kernel for every element type: 16 outputs per block, small enough to stay in the
+/// 16 vector registers of SSE2 for `f64`.
+pub(crate) fn portable<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [T]) {
+    kernel::<T, Plain, 16, 4>(x, y, lo, out);
+}
+
+/// The kernel each element type runs: on x86-64 with AVX2 and FMA (checked at run time, cached
+/// by std) an instantiation compiled for them, the portable one otherwise.
+pub trait Kernel: Sized {
+    fn direct(x: &[Self], y: &[Self], lo: usize, out: &mut [Self]);
+}
+
+macro_rules! kernel_for {
+    ($t:ty, $avx:expr) => {
+        impl Kernel for $t {
+            #[inline]
+            fn direct(x: &[$t], y: &[$t], lo: usize, out: &mut [$t]) {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+                    {
+                        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+                        unsafe { $avx(x, y, lo, out) };
+                        return;
+                    }
+                }
+                portable(x, y, lo, out);
+            }
+        }
+    };
+}
+kernel_for!(f32, x86::f32_fma);
+kernel_for!(f64, x86::f64_fma);
+kernel_for!(num_complex::Complex<f32>, x86::plain);
+kernel_for!(num_complex::Complex<f64>, x86::plain);
+kernel_for!(i32, x86::plain);
+kernel_for!(i64, x86::plain);
+
+/// The taps `i` in range for full-convolution output `t`: `lo ..= hi`.
+#[inline(always)]
+fn taps(t: usize, n: usize, m: usize) -> (usize, usize) {
+    ((t + 1).saturating_sub(n), (m - 1).min(t))
+}
+
+/// Blocks of `W` outputs, then blocks of `W2`, then single outputs.
+#[inline(always)]
+pub(crate) fn kernel<T: Scalar, M: MacOp<T>, const W: usize, const W2: usize>(
+    x: &[T],
+    y: &[T],
+    lo: usize,
+    out: &mut [T],
+) {
+    debug_assert!(x.len() >= y.len() && !y.is_empty());
+    debug_assert!(lo + out.len() < x.len() + y.len());
+    let mut t0 = lo;
+    let mut wide = out.chunks_exact_mut(W);
+    for chunk in &mut wide {
+        block::<T, M, W>(x, y, t0, chunk.try_into().expect("chunk of W"));
+        t0 += W;
+    }
+    let mut narrow = wide.into_remainder().chunks_exact_mut(W2);
+    for chunk in &mut narrow {
+        block::<T, M, W2>(x, y, t0, chunk.try_into().expect("chunk of W2"));
+        t0 += W2;
+    }
+    for (k, o) in narrow.into_remainder().iter_mut().enumerate() {
+        *o = single::<T, M>(x, y, t0 + k);
+    }
+}
+
+/// One output, every tap in range.
+#[inline(always)]
+fn single<T: Scalar, M: MacOp<T>>(x: &[T], y: &[T], t: usize) -> T {
+    let (lo, hi) = taps(t, x.len(), y.len());
+    let mut acc = T::default();
+    for i in lo..=hi {
+        acc = M::mac(acc, y[i], x[t - i]);
+    }
+    acc
+}
+
+/// `W` outputs starting at `t0`: the taps common to all of them vectorized, the rest per output.
+#[inline(always)]
+fn block<T: Scalar, M: MacOp<T>, const W: usize>(x: &[T], y: &[T], t0: usize, out: &mut [T; W]) {
+    let (n, m) = (x.len(), y.len());
+    // The last output has the highest lowest tap, the first the lowest highest tap.
+    let common_lo = (t0 + W).saturating_sub(n);
+    let common_hi = (m - 1).min(t0);
+    if common_lo > common_hi {
+        for (w, o) in out.iter_mut().enumerate() {
+            *o = single::<T, M>(x, y, t0 + w);
+        }
+        return;
+    }
+    let mut acc = [T::default(); W];
+    for (i, &c) in y.iter().enumerate().take(common_hi + 1).skip(common_lo) {
+        // In bounds: i <= t0 and i >= t0 + W - n.
+        let xs: &[T; W] = x[t0 - i..t0 - i + W].try_into().expect("window of W");
+        for w in 0..W {
+            acc[w] = M::mac(acc[w], c, xs[w]);
+        }
+    }
+    for (w, o) in out.iter_mut().enumerate() {
+        let t = t0 + w;
+        let (lo, hi) = taps(t, n, m);
+        let mut a = acc[w];
+        for i in lo..common_lo {
+            a = M::mac(a, y[i], x[t - i]);
+        }
+        for i in common_hi + 1..=hi {
+            a = M::mac(a, y[i], x[t - i]);
+        }
+        *o = a;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(x: &[i64], y: &[i64]) -> Vec<i64> {
+        let mut out = vec![0; x.len() + y.len() - 1];
+        for (i, &a) in x.iter().enumerate() {
+            for (j, &b) in y.iter().enumerate() {
+                out[i + j] += a * b;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_slice_matches_the_schoolbook_product() {
+        for n in 1..40usize {
+            for m in 1..=n {
+                let x: Vec<i64> = (0..n as i64).map(|i| (i * 7919) % 23 - 11).collect();
+                let y: Vec<i64> = (0..m as i64).map(|i| (i * 104729) % 19 - 9).collect();
+                let full = naive(&x, &y);
+                for lo in [0, m / 2, m - 1] {
+                    let len = full.len() - lo;
+                    let mut out = vec![0; len];
+                    portable(&x, &y, lo, &mut out);
+                    assert_eq!(out, full[lo..], "n={n} m={m} lo={lo}");
+                    let xf: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+                    let yf: Vec<f64> = y.iter().map(|&v| v as f64).collect();
+                    let mut outf = vec![0.0; len];
+                    Kernel::direct(&xf, &yf, lo, &mut outf);
+                    let want: Vec<f64> = full[lo..].iter().map(|&v| v as f64).collect();
+                    assert_eq!(outf, want, "f64 n={n} m={m} lo={lo}");
+                }
+            }
+        }
+    }
+}

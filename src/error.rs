@@ -1,0 +1,110 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+/// Why a convolution could not be computed.
+///
+/// Every variant carries the numbers that caused it, so that a message can say what to change.
+///
+/// ```
+/// use convolve::{convolve, ConvError, Mode};
+/// let err = convolve::<f64>(&[], &[1.0], Mode::Full).unwrap_err();
+/// assert_eq!(err, ConvError::EmptyInput { argument: "a" });
+/// assert!(err.to_string().contains("empty"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConvError {
+    /// One of the inputs has no elements (numpy raises `ValueError` here too).
+    EmptyInput {
+        /// Which argument was empty: `"a"` or `"v"` (or the name used by the calling API).
+        argument: &'static str,
+    },
+    /// A mode string was not one of `full`, `same`, `valid`.
+    InvalidMode {
+        /// The string that was given.
+        got: String,
+    },
+    /// A method string was not one of `auto`, `direct`, `fft`, `overlap-add`.
+    InvalidMethod {
+        /// The string that was given.
+        got: String,
+    },
+    /// The output length, or a buffer length derived from it, does not fit in `usize`.
+    LengthOverflow {
+        /// Length of the first input.
+        a_len: usize,
+        /// Length of the second input.
+        v_len: usize,
+    },
+    /// A buffer of this many bytes could not be allocated.
+    Allocation {
+        /// Requested size in bytes.
+        bytes: usize,
+    },
+    /// A caller-provided output buffer has the wrong length.
+    OutputLength {
+        /// The length the result needs.
+        expected: usize,
+        /// The length of the buffer that was passed.
+        got: usize,
+    },
+    /// A caller-provided input has a length other than the one a plan was built for.
+    InputLength {
+        /// The length the plan was built for.
+        expected: usize,
+        /// The length that was passed.
+        got: usize,
+    },
+    /// A block or chunk length of zero was requested.
+    ZeroBlockLength,
+}
+
+impl fmt::Display for ConvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConvError::EmptyInput { argument } => write!(
+                f,
+                "input `{argument}` is empty; convolution needs at least one element in each input"
+            ),
+            ConvError::InvalidMode { got } => write!(
+                f,
+                "unknown mode {got:?}; expected one of \"full\", \"same\", \"valid\""
+            ),
+            ConvError::InvalidMethod { got } => write!(
+                f,
+                "unknown method {got:?}; expected one of \"auto\", \"direct\", \"fft\", \"overlap-add\""
+            ),
+            ConvError::LengthOverflow { a_len, v_len } => write!(
+                f,
+                "inputs of lengths {a_len} and {v_len} give an output or buffer length that does not fit in usize"
+            ),
+            ConvError::Allocation { bytes } => {
+                write!(f, "could not allocate a buffer of {bytes} bytes")
+            }
+            ConvError::OutputLength { expected, got } => write!(
+                f,
+                "output buffer has length {got}, but the result has length {expected}"
+            ),
+            ConvError::InputLength { expected, got } => write!(
+                f,
+                "input has length {got}, but this plan was built for length {expected}"
+            ),
+            ConvError::ZeroBlockLength => write!(f, "block length must be at least 1"),
+        }
+    }
+}
+
+impl std::error::Error for ConvError {}
+
+/// A zero-filled vector of `len` elements, reserved fallibly so that a huge request is an
+/// `Err` instead of an abort.
+pub(crate) fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ConvError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| ConvError::Allocation {
+            bytes: len.saturating_mul(std::mem::size_of::<T>()),
+        })?;
+    v.resize(len, T::default());
+    Ok(v)
+}
