@@ -75,7 +75,7 @@ fn taps(t: usize, n: usize, m: usize) -> (usize, usize) {
     ((t + 1).saturating_sub(n), (m - 1).min(t))
 }
 
-/// Blocks of `W` outputs, then blocks of `W2`, then single outputs.
+/// Blocks of `W` outputs (`W` a multiple of `W2`), then blocks of `W2`, then single outputs.
 #[inline(always)]
 pub(crate) fn kernel<T: Scalar, M: MacOp<T>, const W: usize, const W2: usize>(
     x: &[T],
@@ -83,12 +83,21 @@ pub(crate) fn kernel<T: Scalar, M: MacOp<T>, const W: usize, const W2: usize>(
     lo: usize,
     out: &mut [T],
 ) {
-    debug_assert!(x.len() >= y.len() && !y.is_empty());
+    debug_assert!(x.len() >= y.len() && !y.is_empty() && W.is_multiple_of(W2));
     debug_assert!(lo + out.len() < x.len() + y.len());
+    let (n, m) = (x.len(), y.len());
     let mut t0 = lo;
     let mut wide = out.chunks_exact_mut(W);
     for chunk in &mut wide {
-        block::<T, M, W>(x, y, t0, chunk.try_into().expect("chunk of W"));
+        if t0 + 1 >= m && t0 + W <= n {
+            block::<T, M, W>(x, y, t0, chunk.try_into().expect("chunk of W"));
+        } else {
+            // A block on a triangular end: narrow blocks keep most taps vectorized and leave
+            // fewer than W2 per output to the scalar pass.
+            for (k, narrow) in chunk.chunks_exact_mut(W2).enumerate() {
+                block::<T, M, W2>(x, y, t0 + k * W2, narrow.try_into().expect("chunk of W2"));
+            }
+        }
         t0 += W;
     }
     let mut narrow = wide.into_remainder().chunks_exact_mut(W2);
@@ -112,6 +121,21 @@ fn single<T: Scalar, M: MacOp<T>>(x: &[T], y: &[T], t: usize) -> T {
     acc
 }
 
+/// `acc[w] = Σ_k ys[k] · xs[ys.len() - 1 - k + w]`: the vectorized heart of the kernel, kept
+/// apart so that the compiler sees one simple loop with `W` independent accumulators.
+#[inline(always)]
+fn window_sum<T: Scalar, M: MacOp<T>, const W: usize>(ys: &[T], xs: &[T]) -> [T; W] {
+    debug_assert_eq!(xs.len(), ys.len() - 1 + W);
+    let mut acc = [T::default(); W];
+    for (k, &c) in ys.iter().rev().enumerate() {
+        let win: &[T; W] = xs[k..k + W].try_into().expect("window of W");
+        for w in 0..W {
+            acc[w] = M::mac(acc[w], c, win[w]);
+        }
+    }
+    acc
+}
+
 /// `W` outputs starting at `t0`: the taps common to all of them vectorized, the rest per output.
 #[inline(always)]
 fn block<T: Scalar, M: MacOp<T>, const W: usize>(x: &[T], y: &[T], t0: usize, out: &mut [T; W]) {
@@ -125,13 +149,16 @@ fn block<T: Scalar, M: MacOp<T>, const W: usize>(x: &[T], y: &[T], t0: usize, ou
         }
         return;
     }
-    let mut acc = [T::default(); W];
-    for (i, &c) in y.iter().enumerate().take(common_hi + 1).skip(common_lo) {
-        // In bounds: i <= t0 and i >= t0 + W - n.
-        let xs: &[T; W] = x[t0 - i..t0 - i + W].try_into().expect("window of W");
-        for w in 0..W {
-            acc[w] = M::mac(acc[w], c, xs[w]);
-        }
+    // In bounds: common_hi <= t0 and common_lo >= t0 + W - n.
+    let acc = window_sum::<T, M, W>(
+        &y[common_lo..=common_hi],
+        &x[t0 - common_hi..t0 - common_lo + W],
+    );
+    // Interior blocks (every output has all m taps) are done: only the triangular ends of the
+    // result need the per-output pass, which would otherwise cost as much as a short kernel.
+    if common_lo == 0 && common_hi == m - 1 && t0 + W <= n {
+        *out = acc;
+        return;
     }
     for (w, o) in out.iter_mut().enumerate() {
         let t = t0 + w;

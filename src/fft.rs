@@ -202,12 +202,11 @@ impl<F: FftFloat> Domain for ComplexDomain<F> {
     }
 }
 
-/// The smallest even 7-smooth length (2^a·3^b·5^c·7^d) that is at least `min_len`, or `None`
-/// when it would not fit in `usize`. rustfft has dedicated butterflies for all four primes.
-pub(crate) fn fast_len(min_len: usize) -> Option<usize> {
+/// Every even 7-smooth number (2^a·3^b·5^c·7^d) up to 2^52, ascending: about 25,000 entries,
+/// built once. rustfft has dedicated butterflies for all four primes.
+fn fast_lens() -> &'static [usize] {
     static TABLE: OnceLock<Vec<usize>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        // Every even 7-smooth number up to 2^52: about 25,000 entries, built once.
+    TABLE.get_or_init(|| {
         const LIMIT: u64 = 1 << 52;
         let mut v = Vec::new();
         let mut p7 = 2u64;
@@ -229,13 +228,22 @@ pub(crate) fn fast_len(min_len: usize) -> Option<usize> {
         }
         v.sort_unstable();
         v
-    });
-    let min_len = min_len.max(2);
-    match table.binary_search(&min_len) {
-        Ok(i) => Some(table[i]),
-        Err(i) if i < table.len() => Some(table[i]),
-        Err(_) => min_len.checked_next_power_of_two(),
-    }
+    })
+}
+
+/// The smallest even 7-smooth length that is at least `min_len`, or `None` when it would not
+/// fit in `usize` (beyond the table: the next power of two).
+pub(crate) fn fast_len(min_len: usize) -> Option<usize> {
+    fast_lens_from(min_len)
+        .next()
+        .or_else(|| min_len.max(2).checked_next_power_of_two())
+}
+
+/// The even 7-smooth lengths from `min_len` upwards, ascending.
+pub(crate) fn fast_lens_from(min_len: usize) -> impl Iterator<Item = usize> {
+    let table = fast_lens();
+    let start = table.partition_point(|&l| l < min_len);
+    table[start..].iter().copied()
 }
 
 /// The cyclic length for keeping `lo .. hi` of an `n`-by-`m` product free of wrap-around.
@@ -314,7 +322,10 @@ mod tests {
     fn fast_len_is_the_next_even_7_smooth() {
         for k in 0..5000 {
             let l = fast_len(k).unwrap();
-            assert!(l >= k && l.is_multiple_of(2) && is_7_smooth(l), "{k} -> {l}");
+            assert!(
+                l >= k && l.is_multiple_of(2) && is_7_smooth(l),
+                "{k} -> {l}"
+            );
             assert!(
                 (k.max(2)..l).all(|j| !j.is_multiple_of(2) || !is_7_smooth(j)),
                 "{k} -> {l}"

@@ -7,7 +7,7 @@
 
 use crate::element::Kind;
 use crate::element::private::Scalar;
-use crate::fft::{cyclic_len, fast_len};
+use crate::fft::{cyclic_len, fast_lens_from};
 use crate::mode::{Op, kept_range};
 use crate::{Method, Mode};
 
@@ -76,34 +76,43 @@ pub fn choose_method(a_len: usize, v_len: usize, mode: Mode) -> Method {
 
 /// The concrete method for `Auto` on these inputs (`x` the longer one).
 pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Method {
+    if direct_is_obviously_cheapest(T::KIND, x.len(), y.len(), lo, len) {
+        return Method::Direct;
+    }
     let plan = Plan::new(T::KIND, x.len(), y.len(), lo, len);
     let fft_ok = plan.fft_len.is_some_and(|l| T::fft_is_exact(x, y, l));
     let oa_ok = T::fft_is_exact(x, y, plan.block_len);
     plan.cheapest(fft_ok, oa_ok)
 }
 
-/// The overlap-add transform length for these inputs.
+/// Small problems: the direct sum costs less than a transform's fixed overhead, so the
+/// other methods need not be costed at all (costing them takes about a microsecond).
+fn direct_is_obviously_cheapest(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> bool {
+    let c = costs(kind);
+    macs(n, m, lo, lo + len) * c.per_mac < c.fft_overhead
+}
+
+/// The overlap-add transform length for these inputs: the even 7-smooth `L >= 2m` with the
+/// least predicted work per output sample (two transforms and a product per `L - m + 1` new
+/// samples), searched up to `64m` or the whole product, whichever is shorter.
 pub(crate) fn block_len(kind: Kind, n: usize, m: usize) -> usize {
     let c = costs(kind);
     let full = n + m - 1;
-    let mut best = (f64::INFINITY, fast_len(2 * m).unwrap_or(usize::MAX));
-    let Some(mut cand) = fast_len(2 * m) else {
-        return best.1;
-    };
-    // Cost per output sample of a block: two transforms and the product over the new samples.
-    loop {
-        let step = (cand - m + 1) as f64;
-        let per_out = (2.0 * fft_ns(&c, cand) + 2.0 * cand as f64 * c.per_nlogn) / step;
+    let limit = full.min(m.saturating_mul(64)).max(2 * m);
+    let mut best = (f64::INFINITY, 0);
+    for cand in fast_lens_from(2 * m) {
+        let per_out =
+            (2.0 * fft_ns(&c, cand) + 2.0 * cand as f64 * c.per_nlogn) / (cand - m + 1) as f64;
         if per_out < best.0 {
             best = (per_out, cand);
         }
-        if cand >= full || cand >= 64 * m {
+        if cand >= limit {
             break;
         }
-        match fast_len(cand + 1) {
-            Some(next) => cand = next,
-            None => break,
-        }
+    }
+    if best.1 == 0 {
+        // Beyond the table (m > 2^51): a power of two, which the caller's allocation will refuse.
+        best.1 = (2 * m).checked_next_power_of_two().unwrap_or(usize::MAX);
     }
     best.1
 }

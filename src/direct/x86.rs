@@ -28,14 +28,14 @@ impl MacOp<f64> for Fused {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn f32_fma(x: &[f32], y: &[f32], lo: usize, out: &mut [f32]) {
-    kernel::<f32, Fused, 64, 8>(x, y, lo, out);
+    kernel::<f32, Fused, 64, 16>(x, y, lo, out);
 }
 
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn f64_fma(x: &[f64], y: &[f64], lo: usize, out: &mut [f64]) {
-    kernel::<f64, Fused, 32, 4>(x, y, lo, out);
+    kernel::<f64, Fused, 32, 8>(x, y, lo, out);
 }
 
 /// Complex and integer types: the portable blocking, compiled for AVX2 (256-bit integer

@@ -1,0 +1,103 @@
+//! Direct vs FFT vs overlap-add vs Auto over the (n, m) grid, for f64 and f32, full mode plus a
+//! same/valid sample; and the real FFT alone (`fft_floor`), which sets the cost model's
+//! transform constant. These runs tune `src/strategy.rs`.
+//!
+//! `cargo bench --bench methods` (all), or a filter: `cargo bench --bench methods -- f64/m=64`.
+
+use std::time::Duration;
+
+use convolve::{Method, Mode, convolve_with};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use realfft::RealFftPlanner;
+
+const NS: [usize; 5] = [100, 1_000, 10_000, 100_000, 1_000_000];
+const MS: [usize; 6] = [3, 16, 64, 256, 1_024, 16_384];
+/// Direct is skipped above this many multiply-accumulates (seconds per iteration).
+const DIRECT_MAX_MACS: usize = 2_000_000_000;
+
+fn signal<T: From<f32>>(len: usize, seed: u32) -> Vec<T> {
+    // A cheap deterministic pseudo-random sequence; the values do not affect the speed.
+    let mut s = seed.wrapping_mul(2654435761).max(1);
+    (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            T::from((s as f32 / u32::MAX as f32) - 0.5)
+        })
+        .collect()
+}
+
+fn grid<T>(c: &mut Criterion, type_name: &str, modes: &[Mode])
+where
+    T: convolve::Element + From<f32>,
+{
+    for mode in modes {
+        for &m in MS.iter().chain(std::iter::once(&0)) {
+            let group_name = if m == 0 {
+                format!("convolve_1d/{type_name}/{mode}/m=n")
+            } else {
+                format!("convolve_1d/{type_name}/{mode}/m={m}")
+            };
+            let mut group = c.benchmark_group(group_name);
+            for &n in &NS {
+                let m = if m == 0 { n } else { m };
+                if m > n || (m == n && n > 100_000 && *mode != Mode::Full) {
+                    continue;
+                }
+                let a: Vec<T> = signal(n, 1);
+                let v: Vec<T> = signal(m, 2);
+                group.throughput(Throughput::Elements(n as u64));
+                for method in [
+                    Method::Direct,
+                    Method::Fft,
+                    Method::OverlapAdd,
+                    Method::Auto,
+                ] {
+                    if method == Method::Direct && n * m > DIRECT_MAX_MACS {
+                        continue;
+                    }
+                    group.bench_with_input(BenchmarkId::new(method.to_string(), n), &n, |b, _| {
+                        b.iter(|| convolve_with(&a, &v, *mode, method).unwrap())
+                    });
+                }
+            }
+            group.finish();
+        }
+    }
+}
+
+fn methods(c: &mut Criterion) {
+    grid::<f64>(c, "f64", &[Mode::Full, Mode::Same, Mode::Valid]);
+    grid::<f32>(c, "f32", &[Mode::Full]);
+}
+
+/// One forward real transform at the even 7-smooth lengths the FFT path uses.
+fn fft_floor(c: &mut Criterion) {
+    let mut group = c.benchmark_group("fft_floor/f64");
+    let mut planner = RealFftPlanner::<f64>::new();
+    for len in [1_024usize, 10_240, 100_352, 1_003_520] {
+        let r2c = planner.plan_fft_forward(len);
+        let mut input = r2c.make_input_vec();
+        let mut output = r2c.make_output_vec();
+        let mut scratch = r2c.make_scratch_vec();
+        group.throughput(Throughput::Elements(len as u64));
+        group.bench_with_input(BenchmarkId::new("forward", len), &len, |b, _| {
+            b.iter(|| {
+                r2c.process_with_scratch(&mut input, &mut output, &mut scratch)
+                    .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+}
+
+criterion_group! { name = benches; config = config(); targets = methods, fft_floor }
+criterion_main!(benches);
