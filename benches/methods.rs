@@ -2,12 +2,16 @@
 //! same/valid sample; and the real FFT alone (`fft_floor`), which sets the cost model's
 //! transform constant. These runs tune `src/strategy.rs`.
 //!
-//! `cargo bench --bench methods` (all), or a filter: `cargo bench --bench methods -- f64/m=64`.
+//! `cargo bench --bench methods` (all), or a filter: `cargo bench --bench methods -- f64/full/m=64`.
+//! Times are the benchmark thread's CPU time (`benches/cpu_time.rs`).
 
 use std::time::Duration;
 
+mod cpu_time;
+
 use convolve::{Method, Mode, convolve_with};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use cpu_time::ThreadCpuTime;
 use realfft::RealFftPlanner;
 
 const NS: [usize; 5] = [100, 1_000, 10_000, 100_000, 1_000_000];
@@ -28,7 +32,7 @@ fn signal<T: From<f32>>(len: usize, seed: u32) -> Vec<T> {
         .collect()
 }
 
-fn grid<T>(c: &mut Criterion, type_name: &str, modes: &[Mode])
+fn grid<T>(c: &mut Criterion<ThreadCpuTime>, type_name: &str, modes: &[Mode])
 where
     T: convolve::Element + From<f32>,
 {
@@ -67,13 +71,13 @@ where
     }
 }
 
-fn methods(c: &mut Criterion) {
+fn methods(c: &mut Criterion<ThreadCpuTime>) {
     grid::<f64>(c, "f64", &[Mode::Full, Mode::Same, Mode::Valid]);
     grid::<f32>(c, "f32", &[Mode::Full]);
 }
 
 /// One forward real transform at the even 7-smooth lengths the FFT path uses.
-fn fft_floor(c: &mut Criterion) {
+fn fft_floor(c: &mut Criterion<ThreadCpuTime>) {
     let mut group = c.benchmark_group("fft_floor/f64");
     let mut planner = RealFftPlanner::<f64>::new();
     for len in [1_024usize, 10_240, 100_352, 1_003_520] {
@@ -92,8 +96,10 @@ fn fft_floor(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
+/// Thread CPU time (see `cpu_time.rs`): this machine is shared, and wall time is not stable.
+fn config() -> Criterion<ThreadCpuTime> {
     Criterion::default()
+        .with_measurement(ThreadCpuTime)
         .sample_size(10)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1))
