@@ -10,8 +10,8 @@ use std::time::Duration;
 mod cpu_time;
 
 use convolve::{Method, Mode, convolve_with};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use cpu_time::ThreadCpuTime;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use realfft::RealFftPlanner;
 
 const NS: [usize; 5] = [100, 1_000, 10_000, 100_000, 1_000_000];

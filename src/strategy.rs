@@ -11,47 +11,86 @@ use crate::fft::{cyclic_len, fast_lens_from};
 use crate::mode::{Op, kept_range};
 use crate::{Method, Mode};
 
-/// Measured costs of one element family, in nanoseconds.
+/// Measured costs of one element family, in nanoseconds of CPU time.
+///
+/// Fitted to `cargo bench --bench methods` (thread CPU time, release build) on the project
+/// machine, AMD EPYC at 2.45 GHz, AVX2+FMA, 2026-11-23:
+///
+/// * direct, `f64` full, n = 10^5: m = 3: 79.5 µs, m = 16: 172 µs, m = 64: 570 µs,
+///   m = 256: 2.03 ms, m = 1024: 7.61 ms, i.e. `0.075 ns · n·m + 0.57 ns · n` within 5 %;
+///   `f32`: m = 3: 42.4 µs, m = 64: 250 µs, i.e. `0.035 · n·m + 0.32 · n`. The triangular
+///   ends cost more per product: m = n = 100: 3.94 µs and m = 64, n = 100: 1.46 µs for
+///   `f64` give 0.3 ns per product there (`f32`: m = 64, n = 100: 1.35 µs, about half).
+/// * fft, `f64` full, m = n: n = 10^4 (L = 20,000): 221 µs, 10^5: 4.91 ms, 10^6: 102 ms; and
+///   m = 3, n = 10^6 (L = 1,003,520): 34.8 ms. Per transform that is `L·log2 L` times
+///   0.21 ns up to L = 2^15, growing by 0.09 ns per doubling beyond (cache misses and page
+///   faults of the fresh buffers); `f32`: m = 3, n = 10^5 and 10^6: 678 µs and 11.8 ms, i.e.
+///   0.13 ns growing by 0.015 ns per doubling.
+/// * fixed cost of a transform call (allocation, plan lookup): m = n = 100, L = 200: 1.87 µs,
+///   of which 0.8 µs is not transform work.
+///
+/// Complex and integer rows are derived from the real ones by operation count (a complex
+/// multiply-add is four real ones; a complex transform of L points is about two real ones;
+/// integers transform in `f64`), not measured separately.
 struct Costs {
-    /// One multiply-accumulate of the direct kernel (`direct` rows, m = 64..1024).
+    /// Per multiply-accumulate of the direct kernel.
     per_mac: f64,
-    /// One real FFT of length L costs `per_nlogn · L · log2 L` (`fft_floor` group).
+    /// Per multiply-accumulate in the triangular ends of the result (outputs with fewer than m
+    /// taps), which run in narrow blocks and a scalar pass.
+    per_edge_mac: f64,
+    /// Per output of the direct kernel (loads, stores, block set-up).
+    per_out: f64,
+    /// Per `L·log2 L` of one transform of length L <= 2^15.
     per_nlogn: f64,
-    /// Fixed cost of a transform-based call: planning lookup, allocation, setup.
+    /// Growth of `per_nlogn` per doubling of L beyond 2^15.
+    per_nlogn_growth: f64,
+    /// Per spectrum bin: the product, the loads into and out of the padded buffers.
+    per_bin: f64,
+    /// Fixed cost of a transform-based call.
     fft_overhead: f64,
 }
 
 fn costs(kind: Kind) -> Costs {
+    const F64: Costs = Costs {
+        per_mac: 0.075,
+        per_edge_mac: 0.30,
+        per_out: 0.57,
+        per_nlogn: 0.21,
+        per_nlogn_growth: 0.09,
+        per_bin: 2.0,
+        fft_overhead: 800.0,
+    };
+    const F32: Costs = Costs {
+        per_mac: 0.035,
+        per_edge_mac: 0.15,
+        per_out: 0.32,
+        per_nlogn: 0.13,
+        per_nlogn_growth: 0.015,
+        per_bin: 1.2,
+        fft_overhead: 800.0,
+    };
     match kind {
-        Kind::F64 => Costs {
-            per_mac: 0.070,
-            per_nlogn: 0.45,
-            fft_overhead: 1500.0,
-        },
-        Kind::F32 => Costs {
-            per_mac: 0.036,
-            per_nlogn: 0.30,
-            fft_overhead: 1500.0,
-        },
+        Kind::F64 => F64,
+        Kind::F32 => F32,
         Kind::ComplexF64 => Costs {
-            per_mac: 0.40,
-            per_nlogn: 0.90,
-            fft_overhead: 1500.0,
+            per_mac: 4.0 * F64.per_mac,
+            per_nlogn: 2.0 * F64.per_nlogn,
+            ..F64
         },
         Kind::ComplexF32 => Costs {
-            per_mac: 0.25,
-            per_nlogn: 0.60,
-            fft_overhead: 1500.0,
+            per_mac: 4.0 * F32.per_mac,
+            per_nlogn: 2.0 * F32.per_nlogn,
+            ..F32
         },
+        // The integer kernels are not fused multiply-adds and i64 multiplies do not vectorize
+        // on AVX2; their transforms are f64 ones.
         Kind::I32 => Costs {
-            per_mac: 0.10,
-            per_nlogn: 0.45,
-            fft_overhead: 1500.0,
+            per_mac: 2.0 * F64.per_mac,
+            ..F64
         },
         Kind::I64 => Costs {
-            per_mac: 0.30,
-            per_nlogn: 0.45,
-            fft_overhead: 1500.0,
+            per_mac: 6.0 * F64.per_mac,
+            ..F64
         },
     }
 }
@@ -89,7 +128,7 @@ pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Meth
 /// other methods need not be costed at all (costing them takes about a microsecond).
 fn direct_is_obviously_cheapest(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> bool {
     let c = costs(kind);
-    macs(n, m, lo, lo + len) * c.per_mac < c.fft_overhead
+    direct_ns(&c, n, m, lo, len) < c.fft_overhead
 }
 
 /// The overlap-add transform length for these inputs: the even 7-smooth `L >= 2m` with the
@@ -101,8 +140,7 @@ pub(crate) fn block_len(kind: Kind, n: usize, m: usize) -> usize {
     let limit = full.min(m.saturating_mul(64)).max(2 * m);
     let mut best = (f64::INFINITY, 0);
     for cand in fast_lens_from(2 * m) {
-        let per_out =
-            (2.0 * fft_ns(&c, cand) + 2.0 * cand as f64 * c.per_nlogn) / (cand - m + 1) as f64;
+        let per_out = (2.0 * fft_ns(&c, cand) + cand as f64 * c.per_bin) / (cand - m + 1) as f64;
         if per_out < best.0 {
             best = (per_out, cand);
         }
@@ -117,9 +155,21 @@ pub(crate) fn block_len(kind: Kind, n: usize, m: usize) -> usize {
     best.1
 }
 
+/// The direct kernel on outputs `lo .. lo + len`: full-width outputs at `per_mac`, the
+/// triangular ends (outputs `t < m - 1` and `t >= n`) at `per_edge_mac`.
+fn direct_ns(c: &Costs, n: usize, m: usize, lo: usize, len: usize) -> f64 {
+    let hi = lo + len;
+    let rising = macs(n, m, lo, hi.min(m - 1).max(lo));
+    let falling = macs(n, m, lo.max(n).min(hi), hi);
+    let edge = rising + falling;
+    (macs(n, m, lo, hi) - edge) * c.per_mac + edge * c.per_edge_mac + len as f64 * c.per_out
+}
+
+/// One transform of `len` points.
 fn fft_ns(c: &Costs, len: usize) -> f64 {
     let l = len as f64;
-    c.per_nlogn * l * l.log2().max(1.0)
+    let log = l.log2().max(1.0);
+    (c.per_nlogn + c.per_nlogn_growth * (log - 15.0).max(0.0)) * l * log
 }
 
 /// The predicted costs of the three methods for one problem.
@@ -134,11 +184,11 @@ struct Plan {
 impl Plan {
     fn new(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> Plan {
         let c = costs(kind);
-        let direct = macs(n, m, lo, lo + len) * c.per_mac;
+        let direct = direct_ns(&c, n, m, lo, len);
 
         let fft_len = cyclic_len(n, m, lo, lo + len).ok();
         let fft = fft_len.map_or(f64::INFINITY, |l| {
-            3.0 * fft_ns(&c, l) + 2.0 * l as f64 * c.per_nlogn + c.fft_overhead
+            3.0 * fft_ns(&c, l) + l as f64 * c.per_bin + c.fft_overhead
         });
 
         let block_len = block_len(kind, n, m);
@@ -147,7 +197,7 @@ impl Plan {
         let last = (lo + len).min(n).div_ceil(step);
         let blocks = last.saturating_sub(first) as f64;
         let overlap_add = (2.0 * blocks + 1.0) * fft_ns(&c, block_len)
-            + blocks * 2.0 * block_len as f64 * c.per_nlogn
+            + blocks * block_len as f64 * c.per_bin
             + c.fft_overhead;
 
         Plan {
