@@ -314,7 +314,10 @@ mod tests {
     fn fast_len_is_the_next_even_7_smooth() {
         for k in 0..5000 {
             let l = fast_len(k).unwrap();
-            assert!(l >= k && l.is_multiple_of(2) && is_7_smooth(l), "{k} -> {l}");
+            assert!(
+                l >= k && l.is_multiple_of(2) && is_7_smooth(l),
+                "{k} -> {l}"
+            );
             assert!(
                 (k.max(2)..l).all(|j| !j.is_multiple_of(2) || !is_7_smooth(j)),
                 "{k} -> {l}"
