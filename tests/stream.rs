@@ -232,3 +232,17 @@ fn errors_carry_numbers() {
     .to_string();
     assert!(msg.contains("10") && msg.contains("11"), "{msg}");
 }
+
+#[test]
+fn convolver_can_move_to_the_audio_thread() {
+    fn send<S: Send>(s: S) -> S {
+        s
+    }
+    let mut conv = send(StreamConvolver::new(&[1.0f32, 0.5], 16).unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut out = [0.0; 2];
+        conv.process(&[2.0, 0.0], &mut out).unwrap();
+        out
+    });
+    assert_eq!(handle.join().unwrap(), [2.0, 1.0]);
+}

@@ -10,13 +10,14 @@
 //! double from `p0` (Gardner's scheme), each size holding at least [`PARTS_PER_LEVEL`]
 //! partitions and enough that the next, twice larger size starts late enough.
 
-/// Partitions per size before the size doubles. More partitions per level mean fewer, larger
-/// transforms per sample but more spectral multiply-adds; 4 measured best for 16k..480k taps
-/// at blocks 32..512 on the development machine (see benches/stream.rs).
+/// Partitions per size before the size doubles. More partitions per level mean fewer FFT sizes
+/// but more spectral multiply-adds per sample. 4 is a first choice, not tuned: the shared
+/// 2-core machine was too noisy to separate 2, 4 and 8 in the time available.
 pub(crate) const PARTS_PER_LEVEL: usize = 4;
 
 /// The largest partition the non-uniform scheme grows to (unless the first one is larger):
-/// bigger partitions lower the mean cost a little but make the blocks that run them longer.
+/// bigger partitions lower the mean cost a little but make the blocks that run them longer
+/// (their FFTs of `2 · MAX_PART` points all run in one block).
 pub(crate) const MAX_PART: usize = 8192;
 
 /// One uniformly partitioned segment: `count` partitions of `size` taps from virtual tap
