@@ -58,6 +58,20 @@ pub enum ConvError {
     },
     /// A block or chunk length of zero was requested.
     ZeroBlockLength,
+    /// A kernel is longer than the capacity a streaming convolver was built for.
+    KernelLength {
+        /// The longest kernel the convolver can take without allocating.
+        capacity: usize,
+        /// The length of the kernel that was passed.
+        got: usize,
+    },
+    /// A channel index is not below the number of channels.
+    Channel {
+        /// The index that was passed.
+        index: usize,
+        /// The number of channels.
+        channels: usize,
+    },
 }
 
 impl fmt::Display for ConvError {
@@ -91,6 +105,14 @@ impl fmt::Display for ConvError {
                 "input has length {got}, but this plan was built for length {expected}"
             ),
             ConvError::ZeroBlockLength => write!(f, "block length must be at least 1"),
+            ConvError::KernelLength { capacity, got } => write!(
+                f,
+                "kernel has {got} taps, but this convolver was built for at most {capacity}; build it with a larger capacity"
+            ),
+            ConvError::Channel { index, channels } => write!(
+                f,
+                "channel {index} does not exist; this convolver has {channels} channel(s)"
+            ),
         }
     }
 }

@@ -10,6 +10,7 @@ mod finite;
 mod mode;
 mod overlap_add;
 mod strategy;
+mod stream;
 
 use std::str::FromStr;
 
@@ -19,6 +20,7 @@ pub use element::Element;
 pub use error::ConvError;
 pub use mode::{Mode, output_len};
 pub use strategy::choose_method;
+pub use stream::{Latency, Partitioning, StreamBuilder, StreamConvolver};
 
 use element::private::Scalar;
 use error::try_zeroed;

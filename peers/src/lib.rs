@@ -1,0 +1,1 @@
+//! Benchmarks of `convolve` against other crates; see `benches/`. Nothing is exported.

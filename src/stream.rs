@@ -1,0 +1,558 @@
+//! Block-by-block streaming convolution for audio: partitioned, allocation-free, low latency.
+//!
+//! The kernel is split into a short head, computed directly sample by sample (so the output
+//! has no latency), and segments of uniformly partitioned overlap-save FFT convolution whose
+//! partitions double in size along the kernel ([`layout`]). Every buffer and FFT plan is made
+//! in the constructor; [`StreamConvolver::process`], [`StreamConvolver::set_kernel`] and
+//! [`StreamConvolver::reset`] only read and write them.
+
+mod layout;
+mod segment;
+
+use crate::ConvError;
+use crate::element::Element;
+use crate::error::try_zeroed;
+use crate::fft::fast_len;
+
+use segment::{Line, Scratch, Segment, Time};
+
+/// How late the output is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Latency {
+    /// No latency: the first partition is computed directly (a short FIR per sample).
+    #[default]
+    Zero,
+    /// The output is late by the partition size (the block length rounded up to a fast FFT
+    /// size); every tap goes through the FFT, which costs less CPU.
+    Block,
+}
+
+/// How the kernel is partitioned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Partitioning {
+    /// Partitions double in size along the kernel (Gardner): long kernels at small blocks.
+    #[default]
+    NonUniform,
+    /// All partitions have the block's size: the fewest operations for short kernels.
+    Uniform,
+}
+
+/// Options for a [`StreamConvolver`] beyond [`StreamConvolver::new`]: latency, partitioning,
+/// channels, capacity.
+///
+/// ```
+/// use convolve::{Latency, Partitioning, StreamBuilder};
+/// let kernel = [0.5f32, 0.25, 0.125];
+/// let mut conv = StreamBuilder::new(64)
+///     .latency(Latency::Block)
+///     .partitioning(Partitioning::Uniform)
+///     .channels(2)
+///     .capacity(1000)
+///     .build(&kernel)
+///     .unwrap();
+/// assert_eq!(conv.latency(), 64);
+/// assert_eq!(conv.channels(), 2);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct StreamBuilder {
+    block_len: usize,
+    latency: Latency,
+    partitioning: Partitioning,
+    channels: usize,
+    capacity: Option<usize>,
+}
+
+impl StreamBuilder {
+    /// Defaults for blocks of about `block_len` samples: zero latency, non-uniform
+    /// partitions, one channel, capacity the kernel's length.
+    ///
+    /// ```
+    /// use convolve::StreamBuilder;
+    /// let conv = StreamBuilder::new(128).channels(2).build(&[1.0f64; 300]).unwrap();
+    /// assert_eq!((conv.channels(), conv.latency()), (2, 0));
+    /// ```
+    pub fn new(block_len: usize) -> Self {
+        StreamBuilder {
+            block_len,
+            latency: Latency::Zero,
+            partitioning: Partitioning::NonUniform,
+            channels: 1,
+            capacity: None,
+        }
+    }
+
+    /// Zero latency or block latency (default [`Latency::Zero`]).
+    pub fn latency(mut self, latency: Latency) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Uniform or non-uniform partitions (default [`Partitioning::NonUniform`]).
+    pub fn partitioning(mut self, partitioning: Partitioning) -> Self {
+        self.partitioning = partitioning;
+        self
+    }
+
+    /// Number of channels sharing the kernel's spectra (default 1).
+    pub fn channels(mut self, channels: usize) -> Self {
+        self.channels = channels;
+        self
+    }
+
+    /// The longest kernel [`StreamConvolver::set_kernel`] takes without allocating (default:
+    /// the length of the kernel given to [`build`](Self::build)).
+    pub fn capacity(mut self, taps: usize) -> Self {
+        self.capacity = Some(taps);
+        self
+    }
+
+    /// Makes every plan and buffer and loads `kernel`.
+    ///
+    /// # Errors
+    /// [`ConvError::ZeroBlockLength`] for a block length of 0, [`ConvError::EmptyInput`] for
+    /// an empty kernel or zero channels, [`ConvError::KernelLength`] when the kernel is longer
+    /// than the capacity, [`ConvError::Allocation`] when the buffers do not fit in memory.
+    pub fn build<T: Element>(self, kernel: &[T]) -> Result<StreamConvolver<T>, ConvError> {
+        StreamConvolver::with(self, kernel)
+    }
+}
+
+/// Streaming convolution of an unbounded signal with a fixed kernel, block by block, for
+/// real-time audio: after construction it never allocates, locks or blocks.
+///
+/// The output is the one-shot [`convolve`](crate::convolve) of the whole signal with the
+/// kernel, delayed by [`latency`](Self::latency) samples; [`flush`](Self::flush) produces the
+/// convolution's tail at the end of a stream. Input may come in blocks of any length.
+///
+/// ```
+/// use convolve::{convolve, Mode, StreamConvolver};
+/// let kernel = [1.0f64, -0.5, 0.25];
+/// let signal: Vec<f64> = (0..100).map(|i| (i as f64 * 0.1).sin()).collect();
+///
+/// let mut conv = StreamConvolver::new(&kernel, 16).unwrap();
+/// let mut out = vec![0.0; signal.len() + conv.tail_len()];
+/// let (body, tail) = out.split_at_mut(signal.len());
+/// for (x, y) in signal.chunks(7).zip(body.chunks_mut(7)) {
+///     conv.process(x, y).unwrap();
+/// }
+/// conv.flush(tail).unwrap();
+///
+/// let want = convolve(&signal, &kernel, Mode::Full).unwrap();
+/// for (a, b) in out.iter().zip(&want) {
+///     assert!((a - b).abs() < 1e-12);
+/// }
+/// ```
+pub struct StreamConvolver<T: Element> {
+    /// Partition size of the first segment and the head length bound.
+    p0: usize,
+    latency: Latency,
+    capacity: usize,
+    kernel_len: usize,
+    /// The first `min(p0, capacity)` taps in zero-latency mode, empty otherwise.
+    head: Vec<T>,
+    segments: Vec<Segment<T>>,
+    scratch: Scratch<T>,
+    channels: Vec<Channel<T>>,
+    /// Lengths of each channel's input and output rings, multiples of `p0`.
+    in_len: usize,
+    out_len: usize,
+}
+
+/// What each channel keeps between calls.
+struct Channel<T: Element> {
+    /// Samples consumed since the last reset.
+    t: usize,
+    /// The head's input: the `head.len() - 1` samples before this block, then this block's.
+    recent: Vec<T>,
+    /// The last `in_len` inputs, at `t % in_len`.
+    input: Vec<Time<T>>,
+    /// The segments' sums for the next `out_len` outputs, at `t % out_len`.
+    output: Vec<T>,
+    lines: Vec<Line<T>>,
+}
+
+impl<T: Element> StreamConvolver<T> {
+    /// A zero-latency, non-uniformly partitioned, single-channel convolver for blocks of about
+    /// `block_len` samples (any length works; this one sets the partition size).
+    ///
+    /// ```
+    /// use convolve::StreamConvolver;
+    /// let mut conv = StreamConvolver::new(&[1.0f32, 1.0], 4).unwrap();
+    /// let mut out = [0.0; 3];
+    /// conv.process(&[1.0, 2.0, 3.0], &mut out).unwrap();
+    /// assert_eq!(out, [1.0, 3.0, 5.0]);
+    /// assert_eq!(conv.latency(), 0);
+    /// ```
+    ///
+    /// # Errors
+    /// As [`StreamBuilder::build`].
+    pub fn new(kernel: &[T], block_len: usize) -> Result<Self, ConvError> {
+        StreamBuilder::new(block_len).build(kernel)
+    }
+
+    fn with(b: StreamBuilder, kernel: &[T]) -> Result<Self, ConvError> {
+        if b.block_len == 0 {
+            return Err(ConvError::ZeroBlockLength);
+        }
+        if kernel.is_empty() {
+            return Err(ConvError::EmptyInput { argument: "kernel" });
+        }
+        if b.channels == 0 {
+            return Err(ConvError::EmptyInput {
+                argument: "channels",
+            });
+        }
+        let capacity = b.capacity.unwrap_or(kernel.len()).max(1);
+        let overflow = ConvError::LengthOverflow {
+            a_len: b.block_len,
+            v_len: capacity,
+        };
+        let p0 = fast_len(b.block_len).ok_or(overflow.clone())?;
+        let (head_len, segment_taps) = match b.latency {
+            Latency::Zero => (p0.min(capacity), capacity.saturating_sub(p0)),
+            Latency::Block => (0, capacity),
+        };
+        p0.checked_mul(4)
+            .and_then(|x| x.checked_add(capacity.checked_mul(4)?))
+            .ok_or(overflow)?;
+        let uniform = b.partitioning == Partitioning::Uniform;
+        let specs = layout::segments(p0, segment_taps, uniform);
+        let segments = specs
+            .into_iter()
+            .map(Segment::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        let max_size = segments.iter().map(|s| s.spec.size).max().unwrap_or(p0);
+        let reach = segments
+            .iter()
+            .map(|s| s.spec.offset + s.spec.size)
+            .max()
+            .unwrap_or(0);
+        let scratch = Scratch {
+            time: try_zeroed(2 * max_size)?,
+            sum: try_zeroed(segments.iter().map(|s| s.bins()).max().unwrap_or(0))?,
+            fft: try_zeroed(segments.iter().map(|s| s.scratch_len()).max().unwrap_or(0))?,
+        };
+        let in_len = 2 * max_size;
+        let out_len = (reach + p0).div_ceil(p0) * p0;
+        let channels = (0..b.channels)
+            .map(|_| {
+                Ok(Channel {
+                    t: 0,
+                    recent: try_zeroed((head_len + p0).saturating_sub(1))?,
+                    input: try_zeroed(in_len)?,
+                    output: try_zeroed(out_len)?,
+                    lines: segments
+                        .iter()
+                        .map(Segment::new_line)
+                        .collect::<Result<_, _>>()?,
+                })
+            })
+            .collect::<Result<Vec<_>, ConvError>>()?;
+        let mut conv = StreamConvolver {
+            p0,
+            latency: b.latency,
+            capacity,
+            kernel_len: 0,
+            head: try_zeroed(head_len)?,
+            segments,
+            scratch,
+            channels,
+            in_len,
+            out_len,
+        };
+        conv.set_kernel(kernel)?;
+        Ok(conv)
+    }
+
+    /// Convolves the next `input.len()` samples of channel 0 into `output` (same length).
+    /// Never allocates; any length, including 0 and 1, works.
+    ///
+    /// ```
+    /// use convolve::StreamConvolver;
+    /// let mut conv = StreamConvolver::new(&[0.5f64], 8).unwrap();
+    /// let mut out = [0.0; 2];
+    /// conv.process(&[2.0, 4.0], &mut out).unwrap();
+    /// assert_eq!(out, [1.0, 2.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConvError::OutputLength`] when `output.len() != input.len()`.
+    pub fn process(&mut self, input: &[T], output: &mut [T]) -> Result<(), ConvError> {
+        self.process_channel(0, input, output)
+    }
+
+    /// [`process`](Self::process) for one channel of a multi-channel convolver. Channels
+    /// share the kernel spectra and are independent otherwise.
+    ///
+    /// ```
+    /// use convolve::StreamBuilder;
+    /// let mut conv = StreamBuilder::new(4).channels(2).build(&[1.0f32, 1.0]).unwrap();
+    /// let (mut l, mut r) = ([0.0; 2], [0.0; 2]);
+    /// conv.process_channel(0, &[1.0, 0.0], &mut l).unwrap();
+    /// conv.process_channel(1, &[0.0, 2.0], &mut r).unwrap();
+    /// assert_eq!((l, r), ([1.0, 1.0], [0.0, 2.0]));
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConvError::Channel`] for a channel out of range, [`ConvError::OutputLength`] as
+    /// [`process`](Self::process).
+    pub fn process_channel(
+        &mut self,
+        channel: usize,
+        input: &[T],
+        output: &mut [T],
+    ) -> Result<(), ConvError> {
+        self.check(channel, input.len(), output.len())?;
+        self.run(channel, Some(input), output);
+        Ok(())
+    }
+
+    /// Feeds zeros to channel 0 and writes what comes out: after the last input, `flush` of
+    /// [`tail_len`](Self::tail_len) samples completes the one-shot `Full` convolution.
+    ///
+    /// ```
+    /// use convolve::StreamConvolver;
+    /// let mut conv = StreamConvolver::new(&[1.0f64, 2.0, 3.0], 2).unwrap();
+    /// let mut out = [0.0; 1];
+    /// conv.process(&[1.0], &mut out).unwrap();
+    /// let mut tail = vec![0.0; conv.tail_len()];
+    /// conv.flush(&mut tail).unwrap();
+    /// assert_eq!((out[0], tail), (1.0, vec![2.0, 3.0]));
+    /// ```
+    ///
+    /// # Errors
+    /// None for channel 0; the `Result` matches [`flush_channel`](Self::flush_channel).
+    pub fn flush(&mut self, output: &mut [T]) -> Result<(), ConvError> {
+        self.flush_channel(0, output)
+    }
+
+    /// [`flush`](Self::flush) for one channel.
+    ///
+    /// ```
+    /// use convolve::StreamBuilder;
+    /// let mut conv = StreamBuilder::new(2).channels(2).build(&[1.0f64, 1.0]).unwrap();
+    /// let mut out = [0.0];
+    /// conv.process_channel(1, &[3.0], &mut out).unwrap();
+    /// conv.flush_channel(1, &mut out).unwrap();
+    /// assert_eq!(out, [3.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConvError::Channel`] for a channel out of range.
+    pub fn flush_channel(&mut self, channel: usize, output: &mut [T]) -> Result<(), ConvError> {
+        self.check(channel, output.len(), output.len())?;
+        self.run(channel, None, output);
+        Ok(())
+    }
+
+    /// Replaces the kernel, keeping the signal history: from the next block on, the output is
+    /// the convolution of the whole past signal with the new kernel (outputs already
+    /// accumulated by the long partitions keep the old kernel's contribution, so the change
+    /// spreads over at most the kernel's length). Does not allocate when `kernel.len()` is
+    /// within the capacity. For a cross-fade, run two convolvers and mix their outputs.
+    ///
+    /// ```
+    /// use convolve::StreamBuilder;
+    /// let mut conv = StreamBuilder::new(4).capacity(8).build(&[1.0f64]).unwrap();
+    /// conv.set_kernel(&[0.0, 2.0]).unwrap();
+    /// let mut out = [0.0; 2];
+    /// conv.process(&[1.0, 0.0], &mut out).unwrap();
+    /// assert_eq!(out, [0.0, 2.0]);
+    /// assert!(conv.set_kernel(&[1.0; 9]).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// [`ConvError::EmptyInput`] for an empty kernel, [`ConvError::KernelLength`] for one
+    /// longer than the capacity.
+    pub fn set_kernel(&mut self, kernel: &[T]) -> Result<(), ConvError> {
+        if kernel.is_empty() {
+            return Err(ConvError::EmptyInput { argument: "kernel" });
+        }
+        if kernel.len() > self.capacity {
+            return Err(ConvError::KernelLength {
+                capacity: self.capacity,
+                got: kernel.len(),
+            });
+        }
+        self.kernel_len = kernel.len();
+        let h = self.head.len().min(kernel.len());
+        self.head[..h].copy_from_slice(&kernel[..h]);
+        self.head[h..].fill(T::default());
+        // Virtual tap v is kernel[v - shift] (see layout.rs).
+        let shift = match self.latency {
+            Latency::Zero => 0,
+            Latency::Block => self.p0,
+        };
+        let tap = |v: usize| {
+            v.checked_sub(shift)
+                .and_then(|k| kernel.get(k).copied())
+                .unwrap_or_default()
+        };
+        for seg in &mut self.segments {
+            seg.load_kernel(tap, &mut self.scratch);
+        }
+        Ok(())
+    }
+
+    /// Forgets every channel's signal history, as if freshly built with the current kernel.
+    /// Does not allocate.
+    ///
+    /// ```
+    /// use convolve::StreamConvolver;
+    /// let mut conv = StreamConvolver::new(&[1.0f32, 1.0], 4).unwrap();
+    /// let mut out = [0.0];
+    /// conv.process(&[5.0], &mut out).unwrap();
+    /// conv.reset();
+    /// conv.process(&[1.0], &mut out).unwrap();
+    /// assert_eq!(out, [1.0]);
+    /// ```
+    pub fn reset(&mut self) {
+        for c in &mut self.channels {
+            c.t = 0;
+            c.recent.fill(T::default());
+            c.input.fill(Default::default());
+            c.output.fill(T::default());
+            for line in &mut c.lines {
+                line.clear();
+            }
+        }
+    }
+
+    /// How many samples late the output is: 0 with [`Latency::Zero`], the partition size
+    /// (the block length rounded up to an FFT-friendly size) with [`Latency::Block`].
+    ///
+    /// ```
+    /// use convolve::{Latency, StreamBuilder};
+    /// let conv = StreamBuilder::new(100).latency(Latency::Block).build(&[1.0f64]).unwrap();
+    /// assert_eq!(conv.latency(), 100);
+    /// ```
+    pub fn latency(&self) -> usize {
+        match self.latency {
+            Latency::Zero => 0,
+            Latency::Block => self.p0,
+        }
+    }
+
+    /// The number of samples [`flush`](Self::flush) must produce after the last input to
+    /// complete the `Full` convolution: `kernel_len - 1 + latency`.
+    ///
+    /// ```
+    /// use convolve::StreamConvolver;
+    /// assert_eq!(StreamConvolver::new(&[1.0f64; 10], 4).unwrap().tail_len(), 9);
+    /// ```
+    pub fn tail_len(&self) -> usize {
+        self.kernel_len - 1 + self.latency()
+    }
+
+    /// The number of channels.
+    ///
+    /// ```
+    /// use convolve::StreamConvolver;
+    /// assert_eq!(StreamConvolver::new(&[1.0f64], 4).unwrap().channels(), 1);
+    /// ```
+    pub fn channels(&self) -> usize {
+        self.channels.len()
+    }
+
+    /// The longest kernel [`set_kernel`](Self::set_kernel) accepts.
+    ///
+    /// ```
+    /// use convolve::StreamConvolver;
+    /// assert_eq!(StreamConvolver::new(&[1.0f64; 7], 4).unwrap().capacity(), 7);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    fn check(&self, channel: usize, input: usize, output: usize) -> Result<(), ConvError> {
+        if channel >= self.channels.len() {
+            return Err(ConvError::Channel {
+                index: channel,
+                channels: self.channels.len(),
+            });
+        }
+        if input != output {
+            return Err(ConvError::OutputLength {
+                expected: input,
+                got: output,
+            });
+        }
+        Ok(())
+    }
+
+    /// The engine: `input` of `None` means zeros.
+    fn run(&mut self, channel: usize, input: Option<&[T]>, output: &mut [T]) {
+        let p0 = self.p0;
+        let (in_len, out_len) = (self.in_len, self.out_len);
+        let head = &self.head;
+        let h = head.len();
+        let c = &mut self.channels[channel];
+        let mut done = 0;
+        while done < output.len() {
+            // Chunks never cross a multiple of p0, so they never wrap the rings either.
+            let phase = c.t % p0;
+            let len = (p0 - phase).min(output.len() - done);
+            let out = &mut output[done..done + len];
+            let at = c.t % in_len;
+            let ring = &mut c.input[at..at + len];
+            match input {
+                Some(x) => {
+                    let x = &x[done..done + len];
+                    for (r, &s) in ring.iter_mut().zip(x) {
+                        *r = s.to_time();
+                    }
+                    if h > 0 {
+                        c.recent[h - 1 + phase..h - 1 + phase + len].copy_from_slice(x);
+                    }
+                }
+                None => {
+                    ring.fill(Default::default());
+                    if h > 0 {
+                        c.recent[h - 1 + phase..h - 1 + phase + len].fill(T::default());
+                    }
+                }
+            }
+            if h > 0 {
+                T::direct(&c.recent[..h - 1 + phase + len], head, h - 1 + phase, out);
+            } else {
+                out.fill(T::default());
+            }
+            let at = c.t % out_len;
+            for (o, r) in out.iter_mut().zip(&mut c.output[at..at + len]) {
+                *o = T::add(*o, *r);
+                *r = T::default();
+            }
+            c.t += len;
+            done += len;
+            if c.t.is_multiple_of(p0) {
+                for (seg, line) in self.segments.iter().zip(&mut c.lines) {
+                    let size = seg.spec.size;
+                    if !c.t.is_multiple_of(size) {
+                        continue;
+                    }
+                    let start = (c.t % in_len + in_len - 2 * size) % in_len;
+                    let window = if start + 2 * size <= in_len {
+                        (&c.input[start..start + 2 * size], &c.input[..0])
+                    } else {
+                        let (front, back) = c.input.split_at(start);
+                        (back, &front[..start + 2 * size - in_len])
+                    };
+                    // Outputs t - size + offset .. t + offset (offset >= size: all future).
+                    let first = (c.t - size + seg.spec.offset) % out_len;
+                    let out = if first + size <= out_len {
+                        let (front, back) = c.output.split_at_mut(first);
+                        (&mut back[..size], &mut front[..0])
+                    } else {
+                        let (front, back) = c.output.split_at_mut(first);
+                        let wrapped = first + size - out_len;
+                        (back, &mut front[..wrapped])
+                    };
+                    seg.run(line, window, out, &mut self.scratch);
+                }
+                if h > 0 {
+                    c.recent.copy_within(p0..p0 + h - 1, 0);
+                }
+            }
+        }
+    }
+}

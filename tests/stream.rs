@@ -1,0 +1,248 @@
+//! Streaming equals one-shot `Full`: random block sizes (1, odd, larger than the partition),
+//! every latency and partitioning, kernels of 1 to 200,000 taps; reset, channels, kernel swap.
+
+mod common;
+
+use common::{TestElem, assert_close, random_vec, rng};
+use convolve::num_complex::Complex;
+use convolve::{ConvError, Latency, Mode, Partitioning, StreamBuilder, StreamConvolver, convolve};
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+const MODES: [(Latency, Partitioning); 4] = [
+    (Latency::Zero, Partitioning::NonUniform),
+    (Latency::Zero, Partitioning::Uniform),
+    (Latency::Block, Partitioning::NonUniform),
+    (Latency::Block, Partitioning::Uniform),
+];
+
+/// Streams `x` through `conv` in random chunks of 1 ..= `max_chunk`, then flushes the tail;
+/// returns the output without the leading `latency` samples.
+fn stream<T: TestElem>(
+    conv: &mut StreamConvolver<T>,
+    x: &[T],
+    r: &mut ChaCha8Rng,
+    max_chunk: usize,
+) -> Vec<T> {
+    let mut out = vec![T::default(); x.len() + conv.tail_len()];
+    let mut at = 0;
+    while at < x.len() {
+        let n = r.random_range(1..=max_chunk).min(x.len() - at);
+        conv.process(&x[at..at + n], &mut out[at..at + n]).unwrap();
+        at += n;
+    }
+    conv.flush(&mut out[at..]).unwrap();
+    let latency = conv.latency();
+    assert!(
+        out[..latency].iter().all(|&e| e == T::default()),
+        "latency samples are silent"
+    );
+    out.split_off(latency)
+}
+
+fn check<T: TestElem>(
+    seed: u64,
+    m: usize,
+    n: usize,
+    block: usize,
+    modes: &[(Latency, Partitioning)],
+) {
+    let mut r = rng(seed);
+    let h: Vec<T> = random_vec(&mut r, m);
+    let x: Vec<T> = random_vec(&mut r, n);
+    let want = convolve(&x, &h, Mode::Full).unwrap();
+    for &(latency, part) in modes {
+        let mut conv = StreamBuilder::new(block)
+            .latency(latency)
+            .partitioning(part)
+            .build(&h)
+            .unwrap();
+        let max_chunk = [1, 3, block, 3 * block + 1][r.random_range(0..4)];
+        let got = stream(&mut conv, &x, &mut r, max_chunk);
+        let what = format!(
+            "{} m={m} n={n} block={block} {latency:?} {part:?} chunk<={max_chunk}",
+            T::NAME
+        );
+        assert_close(&got, &want, &x, &h, &what);
+        // reset equals a fresh instance, exactly.
+        conv.reset();
+        let mut fresh = StreamBuilder::new(block)
+            .latency(latency)
+            .partitioning(part)
+            .build(&h)
+            .unwrap();
+        let mut r1 = rng(seed + 1);
+        let mut r2 = rng(seed + 1);
+        let a = stream(&mut conv, &x, &mut r1, max_chunk);
+        let b = stream(&mut fresh, &x, &mut r2, max_chunk);
+        assert_eq!(a, b, "{what}: reset");
+    }
+}
+
+#[test]
+fn short_kernels_all_modes_and_blocks() {
+    let mut seed = 0;
+    for m in [1, 2, 3, 5, 16, 31, 64, 65, 100, 257] {
+        for block in [1, 2, 3, 7, 16, 32, 64, 100] {
+            seed += 1;
+            check::<f64>(seed, m, 3 * m + 2 * block + 11, block, &MODES);
+        }
+    }
+}
+
+#[test]
+fn long_kernels_non_uniform() {
+    let modes = [MODES[0], MODES[2]];
+    for (i, (m, block)) in [
+        (1000, 32),
+        (4097, 64),
+        (16_384, 128),
+        (20_000, 7),
+        (96_000, 64),
+        (200_000, 512),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        check::<f64>(100 + i as u64, m, m / 4 + 5000, block, &modes);
+    }
+}
+
+#[test]
+fn uniform_medium_kernels() {
+    check::<f64>(200, 5000, 3000, 256, &[MODES[1], MODES[3]]);
+    check::<f64>(201, 2049, 3000, 64, &[MODES[1], MODES[3]]);
+}
+
+#[test]
+fn element_types() {
+    for (i, &(m, block)) in [(1, 4), (50, 8), (700, 32), (3000, 64)].iter().enumerate() {
+        let s = 300 + i as u64;
+        check::<f32>(s, m, m + 500, block, &MODES);
+        check::<Complex<f64>>(s, m, m + 500, block, &MODES);
+        check::<Complex<f32>>(s, m, m + 500, block, &MODES);
+    }
+}
+
+#[test]
+fn channels_share_the_kernel_and_stay_independent() {
+    let mut r = rng(400);
+    let h: Vec<f64> = random_vec(&mut r, 3000);
+    let left: Vec<f64> = random_vec(&mut r, 5000);
+    let right: Vec<f64> = random_vec(&mut r, 5000);
+    let mut conv = StreamBuilder::new(64).channels(2).build(&h).unwrap();
+    let tail = conv.tail_len();
+    let mut out = [vec![0.0; 5000 + tail], vec![0.0; 5000 + tail]];
+    // Interleave the channels in blocks of different sizes.
+    for (k, (l, rr)) in left.chunks(100).zip(right.chunks(100)).enumerate() {
+        conv.process_channel(0, l, &mut out[0][k * 100..(k + 1) * 100])
+            .unwrap();
+        conv.process_channel(1, rr, &mut out[1][k * 100..(k + 1) * 100])
+            .unwrap();
+    }
+    let [o0, o1] = &mut out;
+    conv.flush_channel(0, &mut o0[5000..]).unwrap();
+    conv.flush_channel(1, &mut o1[5000..]).unwrap();
+    for (x, o) in [(&left, o0), (&right, o1)] {
+        let want = convolve(x, &h, Mode::Full).unwrap();
+        assert_close(o, &want, x, &h, "channel");
+    }
+    assert_eq!(
+        conv.process_channel(2, &[1.0], &mut [0.0]),
+        Err(ConvError::Channel {
+            index: 2,
+            channels: 2
+        })
+    );
+}
+
+#[test]
+fn set_kernel_before_any_input_equals_building_with_it() {
+    let mut r = rng(500);
+    let old: Vec<f32> = random_vec(&mut r, 4000);
+    let new: Vec<f32> = random_vec(&mut r, 2500);
+    let x: Vec<f32> = random_vec(&mut r, 6000);
+    for (latency, part) in MODES {
+        let b = StreamBuilder::new(64).latency(latency).partitioning(part);
+        let mut swapped = b.capacity(4000).build(&old).unwrap();
+        let mut junk = vec![0.0; 1000];
+        swapped.process(&x[..1000], &mut junk).unwrap();
+        swapped.reset();
+        swapped.set_kernel(&new).unwrap();
+        let got = stream(&mut swapped, &x, &mut rng(1), 200);
+        let want = convolve(&x, &new, Mode::Full).unwrap();
+        assert_close(&got, &want, &x, &new, "swap then stream");
+    }
+}
+
+#[test]
+fn set_kernel_mid_stream_settles_on_the_new_kernel() {
+    // After the swap, once the old kernel's accumulated outputs have played (kernel length
+    // plus the largest partition), the output is the whole past signal convolved with the new
+    // kernel: nothing of the old one is left and no history was lost.
+    let mut r = rng(501);
+    let old: Vec<f64> = random_vec(&mut r, 3000);
+    let new: Vec<f64> = random_vec(&mut r, 3000);
+    let x: Vec<f64> = random_vec(&mut r, 20_000);
+    let mut conv = StreamConvolver::new(&old, 32).unwrap();
+    let mut out = vec![0.0; x.len()];
+    conv.process(&x[..8000], &mut out[..8000]).unwrap();
+    conv.set_kernel(&new).unwrap();
+    conv.process(&x[8000..], &mut out[8000..]).unwrap();
+    let want = convolve(&x, &new, Mode::Full).unwrap();
+    let settled = 8000 + 3000 + 8192;
+    assert_close(
+        &out[settled..],
+        &want[settled..x.len()],
+        &x,
+        &new,
+        "settled",
+    );
+}
+
+#[test]
+fn errors_carry_numbers() {
+    assert_eq!(
+        StreamConvolver::<f64>::new(&[1.0], 0).err(),
+        Some(ConvError::ZeroBlockLength)
+    );
+    assert_eq!(
+        StreamConvolver::<f64>::new(&[], 4).err(),
+        Some(ConvError::EmptyInput { argument: "kernel" })
+    );
+    let mut conv = StreamConvolver::new(&[1.0f64; 10], 4).unwrap();
+    assert_eq!(
+        conv.set_kernel(&[1.0; 11]),
+        Err(ConvError::KernelLength {
+            capacity: 10,
+            got: 11
+        })
+    );
+    assert_eq!(
+        conv.process(&[1.0; 3], &mut [0.0; 2]),
+        Err(ConvError::OutputLength {
+            expected: 3,
+            got: 2
+        })
+    );
+    let msg = ConvError::KernelLength {
+        capacity: 10,
+        got: 11,
+    }
+    .to_string();
+    assert!(msg.contains("10") && msg.contains("11"), "{msg}");
+}
+
+#[test]
+fn convolver_can_move_to_the_audio_thread() {
+    fn send<S: Send>(s: S) -> S {
+        s
+    }
+    let mut conv = send(StreamConvolver::new(&[1.0f32, 0.5], 16).unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut out = [0.0; 2];
+        conv.process(&[2.0, 0.0], &mut out).unwrap();
+        out
+    });
+    assert_eq!(handle.join().unwrap(), [2.0, 1.0]);
+}

@@ -1,0 +1,109 @@
+//! `process`, `flush`, `set_kernel` (within capacity) and `reset` never allocate: a global
+//! allocator counts the allocations of the current thread around them. In its own test binary
+//! so that the counting allocator does not slow the other suites.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use convolve::num_complex::Complex;
+use convolve::{Element, Latency, Partitioning, StreamBuilder};
+
+struct Counting;
+
+thread_local! {
+    // const-initialized, no destructor: safe to touch from inside the allocator.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counter is a
+// thread-local Cell that itself never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        // SAFETY: the caller upholds `alloc`'s contract, which we pass on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
+
+fn signal<T: Element>(n: usize, f: impl Fn(f64) -> T) -> Vec<T> {
+    (0..n).map(|i| f((i as f64 * 0.37).sin())).collect()
+}
+
+fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
+    let kernel = signal(20_000, f);
+    let other = signal(12_345, |v| f(v * 0.5));
+    let x = signal(9000, f);
+    let mut out = [T::default(); 9000];
+    for (latency, part) in [
+        (Latency::Zero, Partitioning::NonUniform),
+        (Latency::Zero, Partitioning::Uniform),
+        (Latency::Block, Partitioning::NonUniform),
+    ] {
+        let mut conv = StreamBuilder::new(64)
+            .latency(latency)
+            .partitioning(part)
+            .channels(2)
+            .capacity(30_000)
+            .build(&kernel)
+            .unwrap();
+        let before = allocations();
+        let mut at = 0;
+        for (k, n) in [1, 63, 64, 65, 1, 500, 7, 2000, 3000]
+            .iter()
+            .cycle()
+            .enumerate()
+        {
+            if at + n > x.len() {
+                break;
+            }
+            conv.process_channel(k % 2, &x[at..at + n], &mut out[at..at + n])
+                .unwrap();
+            at += n;
+            if k == 4 {
+                conv.set_kernel(&other).unwrap();
+            }
+        }
+        conv.flush(&mut out[..5000]).unwrap();
+        conv.reset();
+        conv.set_kernel(&kernel).unwrap();
+        conv.process(&x[..4096], &mut out[..4096]).unwrap();
+        let during = allocations() - before;
+        assert_eq!(during, 0, "{latency:?} {part:?}: {during} allocations");
+    }
+    // The counter works: building does allocate.
+    let before = allocations();
+    let _conv = StreamBuilder::new(64).build(&kernel).unwrap();
+    assert!(allocations() > before);
+}
+
+#[test]
+fn f32_never_allocates_after_build() {
+    no_allocation_in_the_audio_path(|v| v as f32);
+}
+
+#[test]
+fn f64_and_complex_never_allocate_after_build() {
+    no_allocation_in_the_audio_path(|v| v);
+    no_allocation_in_the_audio_path(|v| Complex::new(v, -v));
+}
