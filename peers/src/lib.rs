@@ -1,0 +1,1 @@
+//! Unpublished benches of `convolve` next to other Rust convolution crates; see `benches/`.
