@@ -1,1 +1,1 @@
-//! Benchmarks of `convolve` against other crates; see `benches/`. Nothing is exported.
+//! Unpublished benches of `convolve` next to other Rust convolution crates (one-shot and streaming); see `benches/`. Nothing is exported.
