@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+#[path = "support/cpu_time.rs"]
 mod cpu_time;
 
 use convolve::{Method, Mode, convolve_with};
