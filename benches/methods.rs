@@ -3,7 +3,7 @@
 //! transform constant. These runs tune `src/strategy.rs`.
 //!
 //! `cargo bench --bench methods` (all), or a filter: `cargo bench --bench methods -- f64/full/m=64`.
-//! Times are the benchmark thread's CPU time (`benches/cpu_time.rs`).
+//! Times are the benchmark thread's CPU time (`benches/support/cpu_time.rs`).
 
 use std::time::Duration;
 
