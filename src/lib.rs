@@ -145,12 +145,81 @@ pub fn correlate_with<T: Element>(
 ) -> Result<Vec<T>, ConvError> {
     let (lo, len) = kept_range(a.len(), v.len(), mode, Op::Correlate)?;
     let mut out = try_zeroed(len)?;
+    full_slice(a, &reversed_conj(v)?, lo, &mut out, method)?;
+    Ok(out)
+}
+
+/// [`convolve_with`] into a caller's buffer of exactly [`output_len`] elements.
+///
+/// The result itself is not allocated; the transform methods still allocate their working
+/// buffers (a plan that reuses them across calls is the allocation-free form).
+///
+/// ```
+/// use convolve::{convolve_into, output_len, Method, Mode};
+/// let (a, v) = ([1.0, 5.0], [3.0, 4.0, 2.0]);
+/// let mut out = vec![0.0; output_len(a.len(), v.len(), Mode::Same)?];
+/// convolve_into(&a, &v, Mode::Same, Method::Auto, &mut out)?;
+/// assert_eq!(out, [3.0, 19.0, 22.0]);
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+///
+/// # Errors
+/// As [`convolve`], and [`ConvError::OutputLength`] when `out` has the wrong length.
+pub fn convolve_into<T: Element>(
+    a: &[T],
+    v: &[T],
+    mode: Mode,
+    method: Method,
+    out: &mut [T],
+) -> Result<(), ConvError> {
+    let (lo, len) = kept_range(a.len(), v.len(), mode, Op::Convolve)?;
+    check_out_len(len, out)?;
+    full_slice(a, v, lo, out, method)
+}
+
+/// [`correlate_with`] into a caller's buffer of exactly [`output_len`] elements.
+///
+/// ```
+/// use convolve::{correlate_into, Method, Mode};
+/// let mut out = [0; 2];
+/// correlate_into(&[1, 5], &[3, 4, 2], Mode::Valid, Method::Auto, &mut out)?;
+/// assert_eq!(out, [14, 23]);
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+///
+/// # Errors
+/// As [`convolve`], and [`ConvError::OutputLength`] when `out` has the wrong length.
+pub fn correlate_into<T: Element>(
+    a: &[T],
+    v: &[T],
+    mode: Mode,
+    method: Method,
+    out: &mut [T],
+) -> Result<(), ConvError> {
+    let (lo, len) = kept_range(a.len(), v.len(), mode, Op::Correlate)?;
+    check_out_len(len, out)?;
+    let reversed = reversed_conj(v)?;
+    full_slice(a, &reversed, lo, out, method)
+}
+
+fn check_out_len<T>(expected: usize, out: &[T]) -> Result<(), ConvError> {
+    if out.len() == expected {
+        Ok(())
+    } else {
+        Err(ConvError::OutputLength {
+            expected,
+            got: out.len(),
+        })
+    }
+}
+
+/// `conj(v[m-1]), …, conj(v[0])`: correlation is convolution with this.
+fn reversed_conj<T: Scalar>(v: &[T]) -> Result<Vec<T>, ConvError> {
     let mut reversed = try_zeroed(v.len())?;
     for (r, &e) in reversed.iter_mut().zip(v.iter().rev()) {
         *r = e.conj();
     }
-    full_slice(a, &reversed, lo, &mut out, method)?;
-    Ok(out)
+    Ok(reversed)
 }
 
 /// `out[k] = (a * v)[lo + k]`: the one computation every public function reduces to.

@@ -172,3 +172,29 @@ fn output_len_overflow_is_an_error() {
     let err = output_len(usize::MAX, usize::MAX, Mode::Valid).unwrap_err();
     assert!(err.to_string().contains(&usize::MAX.to_string()), "{err}");
 }
+
+#[test]
+fn into_variants_equal_the_allocating_ones_and_check_the_buffer() {
+    use convolve::{convolve_into, correlate_into};
+    let a: Vec<i64> = (0..37).map(|i| (i * 7) % 11 - 5).collect();
+    let v: Vec<i64> = (0..50).map(|i| (i * 3) % 7 - 3).collect();
+    for mode in common::MODES {
+        for method in METHODS {
+            let len = output_len(a.len(), v.len(), mode).unwrap();
+            let mut out = vec![99; len];
+            convolve_into(&a, &v, mode, method, &mut out).unwrap();
+            assert_eq!(out, convolve_with(&a, &v, mode, method).unwrap());
+            out.fill(-7);
+            correlate_into(&a, &v, mode, method, &mut out).unwrap();
+            assert_eq!(out, correlate_with(&a, &v, mode, method).unwrap());
+            let mut short = vec![0; len - 1];
+            assert_eq!(
+                convolve_into(&a, &v, mode, method, &mut short),
+                Err(ConvError::OutputLength {
+                    expected: len,
+                    got: len - 1
+                })
+            );
+        }
+    }
+}
