@@ -77,6 +77,36 @@ fn methods(c: &mut Criterion<ThreadCpuTime>) {
     grid::<f32>(c, "f32", &[Mode::Full]);
 }
 
+/// Exact integers where one `f64` transform cannot be proven exact: scipy's failing case
+/// (int64 values around 4·10^5, n = m = 16384) and full-range i32, limb-split transforms
+/// (`fft`) against the direct sum.
+fn exact_integers(c: &mut Criterion<ThreadCpuTime>) {
+    let mut group = c.benchmark_group("exact_integers");
+    let ints = |len: usize, seed: u32, scale: f32| -> Vec<i64> {
+        signal::<f32>(len, seed)
+            .iter()
+            .map(|&v| (v * 2.0 * scale) as i64)
+            .collect()
+    };
+    let a = ints(16_384, 1, 400_000.0);
+    let v = ints(16_384, 2, 400_000.0);
+    for method in [Method::Direct, Method::Fft, Method::Auto] {
+        group.bench_function(
+            BenchmarkId::new(method.to_string(), "i64 4e5 16384x16384"),
+            |b| b.iter(|| convolve_with(&a, &v, Mode::Full, method).unwrap()),
+        );
+    }
+    let a: Vec<i32> = ints(100_000, 3, 2.0e9).iter().map(|&x| x as i32).collect();
+    let v: Vec<i32> = ints(1_000, 4, 2.0e9).iter().map(|&x| x as i32).collect();
+    for method in [Method::Direct, Method::Fft, Method::Auto] {
+        group.bench_function(
+            BenchmarkId::new(method.to_string(), "i32 full-range 100000x1000"),
+            |b| b.iter(|| convolve_with(&a, &v, Mode::Full, method).unwrap()),
+        );
+    }
+    group.finish();
+}
+
 /// One forward real transform at the even 7-smooth lengths the FFT path uses.
 fn fft_floor(c: &mut Criterion<ThreadCpuTime>) {
     let mut group = c.benchmark_group("fft_floor/f64");
@@ -106,5 +136,5 @@ fn config() -> Criterion<ThreadCpuTime> {
         .measurement_time(Duration::from_secs(1))
 }
 
-criterion_group! { name = benches; config = config(); targets = methods, fft_floor }
+criterion_group! { name = benches; config = config(); targets = methods, fft_floor, exact_integers }
 criterion_main!(benches);

@@ -75,6 +75,22 @@ pub(crate) mod private {
         fn fft_is_exact(_x: &[Self], _y: &[Self], _fft_len: usize) -> bool {
             true
         }
+
+        /// Integers whose plain transform is not provably exact: how many real transforms of
+        /// length `fft_len` the limb-split product needs, if some limb width is exact.
+        fn limb_transforms(_x: &[Self], _y: &[Self], _fft_len: usize) -> Option<usize> {
+            None
+        }
+
+        /// The exact limb-split transform product (integers); `Ok(false)` when not applicable.
+        fn convolve_limbs(
+            _x: &[Self],
+            _y: &[Self],
+            _lo: usize,
+            _out: &mut [Self],
+        ) -> Result<bool, crate::ConvError> {
+            Ok(false)
+        }
     }
 }
 
@@ -181,6 +197,17 @@ macro_rules! integer {
             }
             fn fft_is_exact(x: &[Self], y: &[Self], fft_len: usize) -> bool {
                 crate::exact::fft_rounds_exactly(x, y, fft_len)
+            }
+            fn limb_transforms(x: &[Self], y: &[Self], fft_len: usize) -> Option<usize> {
+                crate::exact::limb_transforms(x, y, fft_len)
+            }
+            fn convolve_limbs(
+                x: &[Self],
+                y: &[Self],
+                lo: usize,
+                out: &mut [Self],
+            ) -> Result<bool, crate::ConvError> {
+                crate::exact::convolve_limbs(x, y, lo, out)
             }
         }
     };

@@ -117,7 +117,9 @@ pub fn correlate<T: Element>(a: &[T], v: &[T], mode: Mode) -> Result<Vec<T>, Con
 /// [`convolve`] with a chosen [`Method`].
 ///
 /// `Method::Fft` and `Method::OverlapAdd` on integers whose result the `f64` transform cannot
-/// be proven to round exactly are computed directly instead: the result is always exact.
+/// be proven to round exactly split the inputs into narrower limbs whose products can (see the
+/// crate docs), and use the direct sum only when no limb width is provably exact: the result is
+/// always exact.
 ///
 /// # Errors
 /// As [`convolve`].
@@ -244,20 +246,27 @@ fn full_slice<T: Scalar>(
         Method::Fft => {
             let len = fft::cyclic_len(x.len(), y.len(), lo, lo + out.len())?;
             if !T::fft_is_exact(x, y, len) {
-                T::direct(x, y, lo, out);
-                return Ok(());
+                return exact_fallback(x, y, lo, out);
             }
             finite::with_local_nonfinite(x, y, lo, out, fft::full_slice)
         }
         Method::OverlapAdd => {
             let block = strategy::block_len(T::KIND, x.len(), y.len());
             if !T::fft_is_exact(x, y, block) {
-                T::direct(x, y, lo, out);
-                return Ok(());
+                return exact_fallback(x, y, lo, out);
             }
             finite::with_local_nonfinite(x, y, lo, out, |x, y, lo, out| {
                 overlap_add::full_slice(x, y, lo, out, block)
             })
         }
     }
+}
+
+/// Integers whose plain `f64` transform is not provably exact: the limb-split transform when
+/// some limb width is, otherwise the exact direct sum.
+fn exact_fallback<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [T]) -> Result<(), ConvError> {
+    if !T::convolve_limbs(x, y, lo, out)? {
+        T::direct(x, y, lo, out);
+    }
+    Ok(())
 }
