@@ -80,20 +80,7 @@ const LIMB_BITS: [u32; 7] = [24, 20, 16, 12, 10, 8, 6];
 /// `v` as limbs of `bits` bits: `v = Σ_k limb_k · 2^(bits·k)`, the low limbs in `0 .. 2^bits`,
 /// the top one signed (two's complement split, so every i64 is represented exactly).
 fn split<T: Int>(v: &[T], bits: u32) -> Vec<Vec<f64>> {
-    let max_bits = v
-        .iter()
-        .map(|&e| {
-            let x = e.to_i64();
-            // Bits of the magnitude plus one for the sign.
-            65 - if x < 0 {
-                (!x).leading_zeros()
-            } else {
-                x.leading_zeros()
-            }
-        })
-        .max()
-        .unwrap_or(1);
-    let count = max_bits.div_ceil(bits).max(1) as usize;
+    let count = magnitude_bits(v).div_ceil(bits).max(1) as usize;
     let mask = (1i64 << bits) - 1;
     (0..count)
         .map(|k| {
