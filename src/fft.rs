@@ -252,26 +252,102 @@ pub(crate) fn cyclic_len(n: usize, m: usize, lo: usize, hi: usize) -> Result<usi
     fast_len(hi.max(full - lo)).ok_or(ConvError::LengthOverflow { a_len: n, v_len: m })
 }
 
-/// Writes `src` (converted) followed by zeros into `dst`.
-pub(crate) fn load<T: Scalar>(src: &[T], dst: &mut [<T::Domain as Domain>::Time]) {
+/// Writes `src` (converted) followed by zeros into `dst`. Non-finite samples are written as
+/// zeros: a transform would spread them over every output, so [`crate::finite`] adds their
+/// products back where the direct sum puts them.
+pub(crate) fn load<T: Scalar>(src: &[T], dst: &mut [Time<T>]) {
     let (head, tail) = dst.split_at_mut(src.len());
     for (d, &s) in head.iter_mut().zip(src) {
-        *d = s.to_time();
+        *d = if s.is_finite() {
+            s.to_time()
+        } else {
+            Default::default()
+        };
     }
     tail.fill(Default::default());
-}
-
-/// `acc[k] *= other[k] * scale`: the spectral product, with the `1/len` of the inverse folded in.
-pub(crate) fn multiply_scaled<F: FftFloat>(acc: &mut [Complex<F>], other: &[Complex<F>], scale: F) {
-    for (a, &b) in acc.iter_mut().zip(other) {
-        *a = *a * (b * scale);
-    }
 }
 
 /// `acc[k] *= other[k]`: the spectral product with a pre-scaled `other`.
 pub(crate) fn multiply<F: FftFloat>(acc: &mut [Complex<F>], other: &[Complex<F>]) {
     for (a, &b) in acc.iter_mut().zip(other) {
         *a = *a * b;
+    }
+}
+
+/// The float type `T` is transformed in.
+pub(crate) type FloatOf<T> = <<T as Scalar>::Domain as Domain>::F;
+/// The time-domain sample type `T` is transformed as.
+pub(crate) type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
+
+/// One operand's spectrum at a fixed transform length, with the plans and buffers to multiply
+/// other signals by it: the one-shot FFT method, each overlap-add block and the reusable
+/// [`crate::Convolver`] all run through [`SpectralKernel::apply`], which allocates nothing.
+pub(crate) struct SpectralKernel<T: Scalar> {
+    plans: <T::Domain as Domain>::Plans,
+    /// The kernel's spectrum with the inverse transform's `1/len` folded in.
+    spectrum: Vec<Complex<FloatOf<T>>>,
+    time: Vec<Time<T>>,
+    spec: Vec<Complex<FloatOf<T>>>,
+    scratch: Vec<Complex<FloatOf<T>>>,
+}
+
+impl<T: Scalar> SpectralKernel<T> {
+    /// Transforms `kernel` (zero-padded; non-finite samples as zeros) at length `len`.
+    pub(crate) fn new(kernel: &[T], len: usize) -> Result<Self, ConvError> {
+        debug_assert!(kernel.len() <= len);
+        // Buffers first: a length that cannot be allocated is an error here, before the
+        // planner (which allocates infallibly) sees it.
+        let spec_len = T::Domain::spec_len(len);
+        let spectrum = try_zeroed(spec_len)?;
+        let time = try_zeroed(len)?;
+        let spec = try_zeroed(spec_len)?;
+        let plans = T::Domain::plans(len);
+        let mut this = SpectralKernel {
+            spectrum,
+            time,
+            spec,
+            scratch: try_zeroed(T::Domain::scratch_len(&plans))?,
+            plans,
+        };
+        load(kernel, &mut this.time);
+        T::Domain::forward(
+            &this.plans,
+            &mut this.time,
+            &mut this.spectrum,
+            &mut this.scratch,
+        );
+        let scale = FloatOf::<T>::from_usize(len)
+            .expect("length fits a float")
+            .recip();
+        for k in this.spectrum.iter_mut() {
+            *k = *k * scale;
+        }
+        Ok(this)
+    }
+
+    /// The transform length.
+    pub(crate) fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    /// The cyclic convolution of `block` (at most [`Self::len`] samples, zero-padded) with the
+    /// kernel, as `len` time-domain samples.
+    pub(crate) fn apply(&mut self, block: &[T]) -> &[Time<T>] {
+        load(block, &mut self.time);
+        T::Domain::forward(
+            &self.plans,
+            &mut self.time,
+            &mut self.spec,
+            &mut self.scratch,
+        );
+        multiply(&mut self.spec, &self.spectrum);
+        T::Domain::inverse(
+            &self.plans,
+            &mut self.spec,
+            &mut self.time,
+            &mut self.scratch,
+        );
+        &self.time
     }
 }
 
@@ -283,26 +359,17 @@ pub(crate) fn full_slice<T: Scalar>(
     out: &mut [T],
 ) -> Result<(), ConvError> {
     let len = cyclic_len(x.len(), y.len(), lo, lo + out.len())?;
-    let plans = T::Domain::plans(len);
-    let spec_len = T::Domain::spec_len(len);
-    let mut time = try_zeroed::<<T::Domain as Domain>::Time>(len)?;
-    let mut xs = try_zeroed::<Complex<<T::Domain as Domain>::F>>(spec_len)?;
-    let mut ys = try_zeroed::<Complex<<T::Domain as Domain>::F>>(spec_len)?;
-    let mut scratch = try_zeroed(T::Domain::scratch_len(&plans))?;
+    let mut kernel = SpectralKernel::new(y, len)?;
+    run(&mut kernel, x, lo, out);
+    Ok(())
+}
 
-    load(x, &mut time);
-    T::Domain::forward(&plans, &mut time, &mut xs, &mut scratch);
-    load(y, &mut time);
-    T::Domain::forward(&plans, &mut time, &mut ys, &mut scratch);
-    let scale = <T::Domain as Domain>::F::from_usize(len)
-        .expect("length fits a float")
-        .recip();
-    multiply_scaled(&mut xs, &ys, scale);
-    T::Domain::inverse(&plans, &mut xs, &mut time, &mut scratch);
-    for (o, &t) in out.iter_mut().zip(&time[lo..]) {
+/// `out[k] = (x * y)[lo + k]` for the `y` whose spectrum `kernel` holds at a cyclic length that
+/// keeps `lo .. lo + out.len()` free of wrap-around; allocates nothing.
+pub(crate) fn run<T: Scalar>(kernel: &mut SpectralKernel<T>, x: &[T], lo: usize, out: &mut [T]) {
+    for (o, &t) in out.iter_mut().zip(&kernel.apply(x)[lo..]) {
         *o = T::from_time(t);
     }
-    Ok(())
 }
 
 #[cfg(test)]

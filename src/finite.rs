@@ -8,12 +8,11 @@
 //! get the same NaN or infinity numpy gives (including `0 · inf = NaN`). The extra work is
 //! `m` products per non-finite sample of the long input and `n` per one of the short input.
 
-use std::borrow::Cow;
-
 use crate::ConvError;
 use crate::element::private::Scalar;
 
-/// Runs `fast` on the inputs with non-finite samples zeroed and adds their products back.
+/// Runs `fast`, whose transforms load non-finite samples as zeros (see [`crate::fft::load`]),
+/// then adds back the products of the non-finite samples.
 pub(crate) fn with_local_nonfinite<T: Scalar>(
     x: &[T],
     y: &[T],
@@ -21,22 +20,24 @@ pub(crate) fn with_local_nonfinite<T: Scalar>(
     out: &mut [T],
     fast: impl FnOnce(&[T], &[T], usize, &mut [T]) -> Result<(), ConvError>,
 ) -> Result<(), ConvError> {
-    let bad_x = nonfinite_positions(x);
-    let bad_y = nonfinite_positions(y);
-    if bad_x.is_empty() && bad_y.is_empty() {
-        return fast(x, y, lo, out);
-    }
-    fast(&zeroed(x, &bad_x), &zeroed(y, &bad_y), lo, out)?;
+    fast(x, y, lo, out)?;
+    add_nonfinite_products(x, y, lo, out);
+    Ok(())
+}
 
+/// `out[t - lo] += x[i]·y[j]` for every `t = i + j` in `lo .. lo + out.len()` where `x[i]` or
+/// `y[j]` is not finite: what a transform that took them as zeros left out. Either input may
+/// be the longer one. Allocates nothing; costs a scan of both inputs when all is finite.
+pub(crate) fn add_nonfinite_products<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [T]) {
     let (n, m, hi) = (x.len(), y.len(), lo + out.len());
     // Output t = i + j receives x[i]·y[j]; keep the t in lo .. hi.
-    for &i in &bad_x {
+    for i in nonfinite_positions(x) {
         for j in lo.saturating_sub(i)..m.min(hi.saturating_sub(i)) {
             let o = &mut out[i + j - lo];
             *o = T::mac(*o, x[i], y[j]);
         }
     }
-    for &j in &bad_y {
+    for j in nonfinite_positions(y) {
         for i in lo.saturating_sub(j)..n.min(hi.saturating_sub(j)) {
             // Pairs with a non-finite x[i] were added above.
             if x[i].is_finite() {
@@ -45,24 +46,11 @@ pub(crate) fn with_local_nonfinite<T: Scalar>(
             }
         }
     }
-    Ok(())
 }
 
-fn nonfinite_positions<T: Scalar>(v: &[T]) -> Vec<usize> {
+fn nonfinite_positions<T: Scalar>(v: &[T]) -> impl Iterator<Item = usize> + '_ {
     v.iter()
         .enumerate()
         .filter(|(_, e)| !e.is_finite())
         .map(|(i, _)| i)
-        .collect()
-}
-
-fn zeroed<'a, T: Scalar>(v: &'a [T], bad: &[usize]) -> Cow<'a, [T]> {
-    if bad.is_empty() {
-        return Cow::Borrowed(v);
-    }
-    let mut owned = v.to_vec();
-    for &i in bad {
-        owned[i] = T::default();
-    }
-    Cow::Owned(owned)
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod convolver;
 mod direct;
 mod element;
 mod error;
@@ -16,6 +17,7 @@ use std::str::FromStr;
 
 pub use num_complex;
 
+pub use convolver::Convolver;
 pub use element::Element;
 pub use error::ConvError;
 pub use mode::{Mode, output_len};

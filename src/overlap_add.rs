@@ -7,13 +7,9 @@
 //! reach the kept range `lo .. lo + out.len()` are computed, so `Same` and `Valid` skip the work
 //! that `Full` would crop away.
 
-use num_complex::Complex;
-use num_traits::{Float, FromPrimitive};
-
 use crate::ConvError;
 use crate::element::private::Scalar;
-use crate::error::try_zeroed;
-use crate::fft::{Domain, load, multiply};
+use crate::fft::SpectralKernel;
 
 /// `out[k] = (x * y)[lo + k]` with transforms of length `block_len`, for `x.len() >= y.len()`.
 pub(crate) fn full_slice<T: Scalar>(
@@ -23,37 +19,30 @@ pub(crate) fn full_slice<T: Scalar>(
     out: &mut [T],
     block_len: usize,
 ) -> Result<(), ConvError> {
-    let (n, m) = (x.len(), y.len());
-    debug_assert!(n >= m && block_len >= m);
-    let step = block_len - m + 1;
+    debug_assert!(x.len() >= y.len() && block_len >= y.len());
+    let mut kernel = SpectralKernel::new(y, block_len)?;
+    run(&mut kernel, y.len(), x, lo, out);
+    Ok(())
+}
+
+/// `out[k] = (x * y)[lo + k]` for the `m`-tap `y` whose spectrum `kernel` holds; allocates
+/// nothing.
+pub(crate) fn run<T: Scalar>(
+    kernel: &mut SpectralKernel<T>,
+    m: usize,
+    x: &[T],
+    lo: usize,
+    out: &mut [T],
+) {
+    let n = x.len();
+    let step = kernel.len() - m + 1;
     let hi = lo + out.len();
-
-    let plans = T::Domain::plans(block_len);
-    let spec_len = T::Domain::spec_len(block_len);
-    let mut time = try_zeroed::<<T::Domain as Domain>::Time>(block_len)?;
-    let mut spec = try_zeroed::<Complex<<T::Domain as Domain>::F>>(spec_len)?;
-    let mut kernel = try_zeroed::<Complex<<T::Domain as Domain>::F>>(spec_len)?;
-    let mut scratch = try_zeroed(T::Domain::scratch_len(&plans))?;
-
-    // The kernel's spectrum, with the inverse transform's 1/L folded in once.
-    load(y, &mut time);
-    T::Domain::forward(&plans, &mut time, &mut kernel, &mut scratch);
-    let scale = <T::Domain as Domain>::F::from_usize(block_len)
-        .expect("length fits a float")
-        .recip();
-    for k in kernel.iter_mut() {
-        *k = *k * scale;
-    }
-
     out.fill(T::default());
     // Block b covers x[b*step ..] and writes outputs b*step .. b*step + step + m - 1.
     let mut start = (lo.saturating_sub(m - 1) / step) * step;
     while start < n && start < hi {
         let end = (start + step).min(n);
-        load(&x[start..end], &mut time);
-        T::Domain::forward(&plans, &mut time, &mut spec, &mut scratch);
-        multiply(&mut spec, &kernel);
-        T::Domain::inverse(&plans, &mut spec, &mut time, &mut scratch);
+        let time = kernel.apply(&x[start..end]);
         // Outputs of this block: start .. start + (end - start) + m - 1, clipped to lo .. hi.
         let first = start.max(lo);
         let last = (end + m - 1).min(hi);
@@ -63,5 +52,4 @@ pub(crate) fn full_slice<T: Scalar>(
         }
         start += step;
     }
-    Ok(())
 }

@@ -105,12 +105,18 @@ fn costs(kind: Kind) -> Costs {
 /// ```
 pub fn choose_method(a_len: usize, v_len: usize, mode: Mode) -> Method {
     match kept_range(a_len, v_len, mode, Op::Convolve) {
-        Ok((lo, len)) => {
-            let (n, m) = (a_len.max(v_len), a_len.min(v_len));
-            Plan::new(Kind::F64, n, m, lo, len).cheapest(true, true)
-        }
+        Ok((lo, len)) => select_for_lengths(Kind::F64, a_len.max(v_len), a_len.min(v_len), lo, len),
         Err(_) => Method::Direct,
     }
+}
+
+/// The concrete method for `Auto` from the lengths alone (`n >= m`), for a plan built before
+/// its data exists: transforms are taken as exact, which the plan checks per call for integers.
+pub(crate) fn select_for_lengths(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> Method {
+    if direct_is_obviously_cheapest(kind, n, m, lo, len) {
+        return Method::Direct;
+    }
+    Plan::new(kind, n, m, lo, len).cheapest(true, true)
 }
 
 /// The concrete method for `Auto` on these inputs (`x` the longer one).
