@@ -10,7 +10,7 @@ use std::time::Duration;
 #[path = "support/cpu_time.rs"]
 mod cpu_time;
 
-use convolve::{Method, Mode, convolve_with};
+use convolve::{Convolver, Method, Mode, convolve_with};
 use cpu_time::ThreadCpuTime;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use realfft::RealFftPlanner;
@@ -127,6 +127,32 @@ fn fft_floor(c: &mut Criterion<ThreadCpuTime>) {
     group.finish();
 }
 
+/// The same kernel applied again and again: the one-shot function (which transforms the kernel
+/// and allocates its buffers each call) against a [`Convolver`] plan's `process_into`.
+fn plan(c: &mut Criterion<ThreadCpuTime>) {
+    let mut group = c.benchmark_group("plan/f64");
+    for (n, m) in [
+        (1_000_000usize, 16usize),
+        (1_000_000, 1_024),
+        (100_000, 100_000),
+        (4_096, 4_096),
+    ] {
+        let a: Vec<f64> = signal(n, 1);
+        let v: Vec<f64> = signal(m, 2);
+        let id = format!("{n}x{m}");
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::new("one_shot", &id), |b| {
+            b.iter(|| convolve_with(&a, &v, Mode::Full, Method::Auto).unwrap())
+        });
+        let mut plan = Convolver::new(&v, n, Mode::Full, Method::Auto).unwrap();
+        let mut out = vec![0.0; plan.output_len()];
+        group.bench_function(BenchmarkId::new("plan", &id), |b| {
+            b.iter(|| plan.process_into(&a, &mut out).unwrap())
+        });
+    }
+    group.finish();
+}
+
 /// Thread CPU time (see `cpu_time.rs`): this machine is shared, and wall time is not stable.
 fn config() -> Criterion<ThreadCpuTime> {
     Criterion::default()
@@ -136,5 +162,5 @@ fn config() -> Criterion<ThreadCpuTime> {
         .measurement_time(Duration::from_secs(1))
 }
 
-criterion_group! { name = benches; config = config(); targets = methods, fft_floor, exact_integers }
+criterion_group! { name = benches; config = config(); targets = methods, fft_floor, exact_integers, plan }
 criterion_main!(benches);
