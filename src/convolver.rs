@@ -182,8 +182,8 @@ impl<T: Element> Convolver<T> {
             T::direct(long, short, lo, out);
             return Ok(());
         };
-        if !T::fft_is_exact(signal, kernel, transform.len()) {
-            return crate::exact_fallback(long, short, lo, out);
+        if !crate::transform_applies(long, short, lo, out, transform.len())? {
+            return Ok(());
         }
         match self.method {
             Method::OverlapAdd => overlap_add::run(transform, kernel.len(), signal, lo, out),

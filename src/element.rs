@@ -65,6 +65,8 @@ pub(crate) mod private {
         fn conj(self) -> Self;
         /// False for NaN and infinities (in either component); always true for integers.
         fn is_finite(self) -> bool;
+        /// The largest absolute value of a component, as `f64` (for the transforms' scaling).
+        fn magnitude(self) -> f64;
         /// Into the FFT domain's time type.
         fn to_time(self) -> <Self::Domain as Domain>::Time;
         /// Back from the FFT domain; integers round to nearest and wrap to the type's width.
@@ -116,6 +118,10 @@ macro_rules! real_float {
                 <$t>::is_finite(self)
             }
             #[inline(always)]
+            fn magnitude(self) -> f64 {
+                self.abs() as f64
+            }
+            #[inline(always)]
             fn to_time(self) -> $t {
                 self
             }
@@ -151,6 +157,10 @@ macro_rules! complex_float {
                 self.re.is_finite() && self.im.is_finite()
             }
             #[inline(always)]
+            fn magnitude(self) -> f64 {
+                self.re.abs().max(self.im.abs()) as f64
+            }
+            #[inline(always)]
             fn to_time(self) -> Self {
                 self
             }
@@ -184,6 +194,10 @@ macro_rules! integer {
             #[inline(always)]
             fn is_finite(self) -> bool {
                 true
+            }
+            #[inline(always)]
+            fn magnitude(self) -> f64 {
+                self.unsigned_abs() as f64
             }
             #[inline(always)]
             fn to_time(self) -> f64 {

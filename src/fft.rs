@@ -21,6 +21,10 @@ use crate::error::try_zeroed;
 
 /// A floating-point type with a per-thread plan cache.
 pub trait FftFloat: FftNum + Float + FromPrimitive + Default {
+    /// The largest `p` for which `2^p` and `2^-p` are both normal numbers of the type.
+    const MAX_SCALE_EXP: i32;
+    /// Bits of the significand.
+    const MANTISSA_DIGITS: i32;
     fn real_plans(len: usize) -> RealPlans<Self>;
     fn complex_plans(len: usize) -> ComplexPlans<Self>;
 }
@@ -58,6 +62,8 @@ impl<F: FftNum> Clone for ComplexPlans<F> {
 macro_rules! fft_float {
     ($t:ty) => {
         impl FftFloat for $t {
+            const MAX_SCALE_EXP: i32 = <$t>::MAX_EXP - 2;
+            const MANTISSA_DIGITS: i32 = <$t>::MANTISSA_DIGITS as i32;
             fn real_plans(len: usize) -> RealPlans<$t> {
                 thread_local! {
                     static PLANNER: std::cell::RefCell<RealFftPlanner<$t>> =
@@ -98,6 +104,8 @@ pub trait Domain: 'static {
     type Plans: Clone;
 
     fn plans(len: usize) -> Self::Plans;
+    /// `t · s`.
+    fn scale(t: Self::Time, s: Self::F) -> Self::Time;
     /// Number of spectrum bins for a transform of `len` points.
     fn spec_len(len: usize) -> usize;
     fn scratch_len(plans: &Self::Plans) -> usize;
@@ -130,6 +138,9 @@ impl<F: FftFloat> Domain for RealDomain<F> {
 
     fn plans(len: usize) -> RealPlans<F> {
         F::real_plans(len)
+    }
+    fn scale(t: F, s: F) -> F {
+        t * s
     }
     fn spec_len(len: usize) -> usize {
         len / 2 + 1
@@ -173,6 +184,9 @@ impl<F: FftFloat> Domain for ComplexDomain<F> {
 
     fn plans(len: usize) -> ComplexPlans<F> {
         F::complex_plans(len)
+    }
+    fn scale(t: Complex<F>, s: F) -> Complex<F> {
+        t * s
     }
     fn spec_len(len: usize) -> usize {
         len
@@ -252,19 +266,57 @@ pub(crate) fn cyclic_len(n: usize, m: usize, lo: usize, hi: usize) -> Result<usi
     fast_len(hi.max(full - lo)).ok_or(ConvError::LengthOverflow { a_len: n, v_len: m })
 }
 
-/// Writes `src` (converted) followed by zeros into `dst`. Non-finite samples are written as
-/// zeros: a transform would spread them over every output, so [`crate::finite`] adds their
-/// products back where the direct sum puts them.
-pub(crate) fn load<T: Scalar>(src: &[T], dst: &mut [Time<T>]) {
+/// Writes `src` (converted, times `scale`) followed by zeros into `dst`. Non-finite samples
+/// are written as zeros: a transform would spread them over every output, so
+/// [`crate::finite`] adds their products back where the direct sum puts them.
+pub(crate) fn load<T: Scalar>(src: &[T], dst: &mut [Time<T>], scale: FloatOf<T>) {
     let (head, tail) = dst.split_at_mut(src.len());
     for (d, &s) in head.iter_mut().zip(src) {
         *d = if s.is_finite() {
-            s.to_time()
+            T::Domain::scale(s.to_time(), scale)
         } else {
             Default::default()
         };
     }
     tail.fill(Default::default());
+}
+
+/// The exponent `p` with the largest finite magnitude of `v` in `[2^p, 2^(p+1))`, clamped to
+/// the range where `2^±p` is normal; 0 when every sample is zero or non-finite.
+///
+/// The transforms run on `v · 2^-p` and scale the result back: a sum of `L` samples near the
+/// type's maximum would overflow inside the transform and turn every output into NaN, where
+/// the direct sum overflows only the outputs whose true value does. Powers of two scale
+/// exactly, so the rounding (and the integers' exactness) is unchanged.
+pub(crate) fn magnitude_exp<T: Scalar>(v: &[T]) -> i32 {
+    let max = v
+        .iter()
+        .filter(|e| e.is_finite())
+        .fold(0.0f64, |m, e| m.max(e.magnitude()));
+    if max == 0.0 {
+        return 0;
+    }
+    let limit = FloatOf::<T>::MAX_SCALE_EXP;
+    (max.log2().floor() as i32).clamp(-limit, limit)
+}
+
+/// Whether a transform of length `len` keeps its rounding error finite for these inputs.
+///
+/// The error of an output is about `ε · L · max|x| · max|y|` whatever the output's own size
+/// (see the accuracy statement in the crate docs). When that is beyond the type's range, a
+/// transform would report infinity for outputs that the direct sum computes as finite numbers,
+/// so the callers use the direct sum instead. Only inputs whose magnitudes multiply to near
+/// the type's maximum get there (`f64`: beyond about `10^300`).
+pub(crate) fn error_stays_finite<T: Scalar>(x: &[T], y: &[T], len: usize) -> bool {
+    let log_len = (usize::BITS - len.leading_zeros()) as i32;
+    let digits = FloatOf::<T>::MANTISSA_DIGITS;
+    // Margin of 8 binary orders for the constant of the bound and the rounding of the exponents.
+    magnitude_exp(x) + magnitude_exp(y) + log_len + 8 < FloatOf::<T>::MAX_SCALE_EXP + digits
+}
+
+/// `2^p` for `|p| <= MAX_SCALE_EXP`.
+fn pow2<F: FftFloat>(p: i32) -> F {
+    F::from_f64(2f64.powi(p)).expect("a normal power of two")
 }
 
 /// `acc[k] *= other[k]`: the spectral product with a pre-scaled `other`.
@@ -284,8 +336,10 @@ pub(crate) type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
 /// [`crate::Convolver`] all run through [`SpectralKernel::apply`], which allocates nothing.
 pub(crate) struct SpectralKernel<T: Scalar> {
     plans: <T::Domain as Domain>::Plans,
-    /// The kernel's spectrum with the inverse transform's `1/len` folded in.
+    /// The kernel's spectrum, of the kernel times `2^-kernel_exp` (see [`magnitude_exp`]),
+    /// with the inverse transform's `1/len` folded in.
     spectrum: Vec<Complex<FloatOf<T>>>,
+    kernel_exp: i32,
     time: Vec<Time<T>>,
     spec: Vec<Complex<FloatOf<T>>>,
     scratch: Vec<Complex<FloatOf<T>>>,
@@ -302,14 +356,16 @@ impl<T: Scalar> SpectralKernel<T> {
         let time = try_zeroed(len)?;
         let spec = try_zeroed(spec_len)?;
         let plans = T::Domain::plans(len);
+        let kernel_exp = magnitude_exp(kernel);
         let mut this = SpectralKernel {
             spectrum,
+            kernel_exp,
             time,
             spec,
             scratch: try_zeroed(T::Domain::scratch_len(&plans))?,
             plans,
         };
-        load(kernel, &mut this.time);
+        load(kernel, &mut this.time, pow2(-kernel_exp));
         T::Domain::forward(
             &this.plans,
             &mut this.time,
@@ -330,10 +386,11 @@ impl<T: Scalar> SpectralKernel<T> {
         self.time.len()
     }
 
-    /// The cyclic convolution of `block` (at most [`Self::len`] samples, zero-padded) with the
-    /// kernel, as `len` time-domain samples.
-    pub(crate) fn apply(&mut self, block: &[T]) -> &[Time<T>] {
-        load(block, &mut self.time);
+    /// The cyclic convolution of `block · 2^-signal_exp` (at most [`Self::len`] samples,
+    /// zero-padded) with the scaled kernel, as `len` time-domain samples; [`Self::restore`]
+    /// turns one into an output.
+    pub(crate) fn apply(&mut self, block: &[T], signal_exp: i32) -> &[Time<T>] {
+        load(block, &mut self.time, pow2(-signal_exp));
         T::Domain::forward(
             &self.plans,
             &mut self.time,
@@ -348,6 +405,22 @@ impl<T: Scalar> SpectralKernel<T> {
             &mut self.scratch,
         );
         &self.time
+    }
+
+    /// The factors that undo the scaling of a signal with exponent `signal_exp`: two, each a
+    /// normal number, so that their product `2^(signal_exp + kernel_exp)` need not be one.
+    pub(crate) fn restore_factors(&self, signal_exp: i32) -> [FloatOf<T>; 2] {
+        let p = signal_exp + self.kernel_exp;
+        [pow2(p / 2), pow2(p - p / 2)]
+    }
+
+    /// An output from a sample of [`Self::apply`]'s result.
+    #[inline(always)]
+    pub(crate) fn restore(t: Time<T>, factors: [FloatOf<T>; 2]) -> T {
+        T::from_time(T::Domain::scale(
+            T::Domain::scale(t, factors[0]),
+            factors[1],
+        ))
     }
 }
 
@@ -367,8 +440,10 @@ pub(crate) fn full_slice<T: Scalar>(
 /// `out[k] = (x * y)[lo + k]` for the `y` whose spectrum `kernel` holds at a cyclic length that
 /// keeps `lo .. lo + out.len()` free of wrap-around; allocates nothing.
 pub(crate) fn run<T: Scalar>(kernel: &mut SpectralKernel<T>, x: &[T], lo: usize, out: &mut [T]) {
-    for (o, &t) in out.iter_mut().zip(&kernel.apply(x)[lo..]) {
-        *o = T::from_time(t);
+    let exp = magnitude_exp(x);
+    let factors = kernel.restore_factors(exp);
+    for (o, &t) in out.iter_mut().zip(&kernel.apply(x, exp)[lo..]) {
+        *o = SpectralKernel::restore(t, factors);
     }
 }
 

@@ -247,21 +247,43 @@ fn full_slice<T: Scalar>(
         }
         Method::Fft => {
             let len = fft::cyclic_len(x.len(), y.len(), lo, lo + out.len())?;
-            if !T::fft_is_exact(x, y, len) {
-                return exact_fallback(x, y, lo, out);
+            if !transform_applies(x, y, lo, out, len)? {
+                return Ok(());
             }
             finite::with_local_nonfinite(x, y, lo, out, fft::full_slice)
         }
         Method::OverlapAdd => {
             let block = strategy::block_len(T::KIND, x.len(), y.len());
-            if !T::fft_is_exact(x, y, block) {
-                return exact_fallback(x, y, lo, out);
+            if !transform_applies(x, y, lo, out, block)? {
+                return Ok(());
             }
             finite::with_local_nonfinite(x, y, lo, out, |x, y, lo, out| {
                 overlap_add::full_slice(x, y, lo, out, block)
             })
         }
     }
+}
+
+/// Whether a transform of length `len` can compute this product; when it cannot, computes the
+/// product exactly another way and returns false: integers too wide for one exact `f64`
+/// transform take [`exact_fallback`], floats so large that the transform's rounding error
+/// would overflow take the direct sum.
+fn transform_applies<T: Scalar>(
+    x: &[T],
+    y: &[T],
+    lo: usize,
+    out: &mut [T],
+    len: usize,
+) -> Result<bool, ConvError> {
+    if !T::fft_is_exact(x, y, len) {
+        exact_fallback(x, y, lo, out)?;
+        return Ok(false);
+    }
+    if !fft::error_stays_finite(x, y, len) {
+        T::direct(x, y, lo, out);
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// Integers whose plain `f64` transform is not provably exact: the limb-split transform when

@@ -9,7 +9,7 @@
 
 use crate::ConvError;
 use crate::element::private::Scalar;
-use crate::fft::SpectralKernel;
+use crate::fft::{SpectralKernel, magnitude_exp};
 
 /// `out[k] = (x * y)[lo + k]` with transforms of length `block_len`, for `x.len() >= y.len()`.
 pub(crate) fn full_slice<T: Scalar>(
@@ -37,18 +37,20 @@ pub(crate) fn run<T: Scalar>(
     let n = x.len();
     let step = kernel.len() - m + 1;
     let hi = lo + out.len();
+    let exp = magnitude_exp(x);
+    let factors = kernel.restore_factors(exp);
     out.fill(T::default());
     // Block b covers x[b*step ..] and writes outputs b*step .. b*step + step + m - 1.
     let mut start = (lo.saturating_sub(m - 1) / step) * step;
     while start < n && start < hi {
         let end = (start + step).min(n);
-        let time = kernel.apply(&x[start..end]);
+        let time = kernel.apply(&x[start..end], exp);
         // Outputs of this block: start .. start + (end - start) + m - 1, clipped to lo .. hi.
         let first = start.max(lo);
         let last = (end + m - 1).min(hi);
         for t in first..last {
             let o = &mut out[t - lo];
-            *o = T::add(*o, T::from_time(time[t - start]));
+            *o = T::add(*o, SpectralKernel::restore(time[t - start], factors));
         }
         start += step;
     }

@@ -77,3 +77,42 @@ fn nonfinite_samples_poison_only_the_outputs_they_touch() {
     }
     assert_eq!(checked, 4 * 3 * 3 * 2 * 4);
 }
+
+/// Finite inputs near the type's maximum: a transform's internal sums would overflow (and
+/// poison every output) without the power-of-two scaling, and for magnitudes whose rounding
+/// error itself overflows the transform methods must give the direct sum's answer.
+#[test]
+fn huge_finite_inputs_do_not_overflow_the_transforms() {
+    let mut rng = rng(22);
+    // f32: sums of 2,000 positive samples near 1e36 overflow f32; the products (1e30) do not.
+    let a: Vec<f32> = random_vec::<f32>(&mut rng, 2_000)
+        .iter()
+        .map(|x| (x.abs() + 0.5) * 1e36)
+        .collect();
+    let v: Vec<f32> = random_vec::<f32>(&mut rng, 300)
+        .iter()
+        .map(|x| x * 1e-6)
+        .collect();
+    let want = convolve_with(&a, &v, convolve::Mode::Full, Method::Direct).unwrap();
+    let tol = tolerance(&a, &v);
+    for method in METHODS {
+        let got = convolve_with(&a, &v, convolve::Mode::Full, method).unwrap();
+        for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                g.is_finite() && f64::from((g - w).abs()) <= tol,
+                "f32 {method} output {k}: {g} vs {w}"
+            );
+        }
+    }
+    // f64: 1e300 · 1e300 overflows only where numpy's sum does; the small outputs stay exact.
+    let a = [1e300, 1.0, 1.0, 2.0];
+    let v = [1e300, 1.0];
+    for method in METHODS {
+        let got = convolve_with(&a, &v, convolve::Mode::Full, method).unwrap();
+        assert_eq!(
+            got,
+            [f64::INFINITY, 2e300, 1e300, 2e300, 2.0],
+            "f64 {method}"
+        );
+    }
+}
