@@ -153,6 +153,34 @@ fn plan(c: &mut Criterion<ThreadCpuTime>) {
     group.finish();
 }
 
+/// The direct kernel on normal against subnormal data (values times 2^-1060 for `f64`,
+/// 2^-140 for `f32`): floating-point units that trap subnormals to microcode run such data
+/// orders of magnitude slower.
+fn subnormal(c: &mut Criterion<ThreadCpuTime>) {
+    let mut group = c.benchmark_group("subnormal");
+    let (n, m) = (100_000, 64);
+    let a: Vec<f64> = signal(n, 1);
+    let v: Vec<f64> = signal(m, 2);
+    let tiny = 2f64.powi(-1060);
+    let a_sub: Vec<f64> = a.iter().map(|x| x * tiny).collect();
+    group.bench_function("f64/normal", |b| {
+        b.iter(|| convolve_with(&a, &v, Mode::Full, Method::Direct).unwrap())
+    });
+    group.bench_function("f64/subnormal", |b| {
+        b.iter(|| convolve_with(&a_sub, &v, Mode::Full, Method::Direct).unwrap())
+    });
+    let a32: Vec<f32> = signal(n, 1);
+    let v32: Vec<f32> = signal(m, 2);
+    let a32_sub: Vec<f32> = a32.iter().map(|x| x * 2f32.powi(-140)).collect();
+    group.bench_function("f32/normal", |b| {
+        b.iter(|| convolve_with(&a32, &v32, Mode::Full, Method::Direct).unwrap())
+    });
+    group.bench_function("f32/subnormal", |b| {
+        b.iter(|| convolve_with(&a32_sub, &v32, Mode::Full, Method::Direct).unwrap())
+    });
+    group.finish();
+}
+
 /// Thread CPU time (see `cpu_time.rs`): this machine is shared, and wall time is not stable.
 fn config() -> Criterion<ThreadCpuTime> {
     Criterion::default()
@@ -162,5 +190,5 @@ fn config() -> Criterion<ThreadCpuTime> {
         .measurement_time(Duration::from_secs(1))
 }
 
-criterion_group! { name = benches; config = config(); targets = methods, fft_floor, exact_integers, plan }
+criterion_group! { name = benches; config = config(); targets = methods, fft_floor, exact_integers, plan, subnormal }
 criterion_main!(benches);

@@ -116,3 +116,44 @@ fn huge_finite_inputs_do_not_overflow_the_transforms() {
         );
     }
 }
+
+/// Found by the fuzzer (`tests/data/fuzz_regressions/crash-619d…`): a complex signal ending in
+/// infinities and a kernel of magnitude 5e-166. The result was right (2 ulp from the direct sum);
+/// the oracle's norm squared the kernel to 0 and so allowed no error at all. Kept: the finite
+/// output must stay finite and accurate, the infinite ones infinite, for every method.
+#[test]
+fn fuzz_regression_tiny_kernel_next_to_infinities() {
+    use convolve::num_complex::Complex;
+    let inf = f64::INFINITY;
+    let a = [
+        Complex::new(0.0, 0.0),
+        Complex::new(-0.015625, 0.0),
+        Complex::new(inf, inf),
+        Complex::new(inf, inf),
+        Complex::new(inf, inf),
+    ];
+    let v = [Complex::new(-5.022146041777276e-166, 0.0)];
+    let want = convolve_with(&a, &v, convolve::Mode::Valid, Method::Direct).unwrap();
+    let finite_a: Vec<_> = a
+        .iter()
+        .map(|z| {
+            if z.re.is_finite() {
+                *z
+            } else {
+                Complex::new(0.0, 0.0)
+            }
+        })
+        .collect();
+    let tol = tolerance(&finite_a, &v);
+    assert!(tol > 0.0, "the tolerance must not underflow");
+    for method in METHODS {
+        let got = convolve_with(&a, &v, convolve::Mode::Valid, method).unwrap();
+        for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+            let finite = |z: &Complex<f64>| z.re.is_finite() && z.im.is_finite();
+            assert_eq!(finite(g), finite(w), "{method} output {k}: {g} vs {w}");
+            if finite(w) {
+                assert!((g - w).norm() <= tol, "{method} output {k}: {g} vs {w}");
+            }
+        }
+    }
+}

@@ -53,7 +53,9 @@ trait FuzzElem: Element + std::fmt::Debug {
     /// Largest finite value.
     const MAX: f64;
     fn finite(self) -> bool;
-    fn norm_sqr(self) -> f64;
+    fn abs(self) -> f64;
+    /// `|self / s|²`, computed without forming `|self|²`.
+    fn scaled_norm_sqr(self, s: f64) -> f64;
     fn dist(self, other: Self) -> f64;
     /// Whether `self` is NaN, +inf, -inf or finite exactly when `want` is.
     fn same_class(self, want: Self) -> bool;
@@ -79,8 +81,12 @@ macro_rules! real {
             fn finite(self) -> bool {
                 self.is_finite()
             }
-            fn norm_sqr(self) -> f64 {
-                (self as f64) * (self as f64)
+            fn abs(self) -> f64 {
+                (self as f64).abs()
+            }
+            fn scaled_norm_sqr(self, s: f64) -> f64 {
+                let x = self as f64 / s;
+                x * x
             }
             fn dist(self, other: Self) -> f64 {
                 (self as f64 - other as f64).abs()
@@ -100,8 +106,12 @@ impl FuzzElem for Complex<f64> {
     fn finite(self) -> bool {
         self.re.is_finite() && self.im.is_finite()
     }
-    fn norm_sqr(self) -> f64 {
-        self.re * self.re + self.im * self.im
+    fn abs(self) -> f64 {
+        self.norm()
+    }
+    fn scaled_norm_sqr(self, s: f64) -> f64 {
+        let (re, im) = (self.re / s, self.im / s);
+        re * re + im * im
     }
     fn dist(self, other: Self) -> f64 {
         (self - other).norm()
@@ -112,10 +122,15 @@ impl FuzzElem for Complex<f64> {
     }
 }
 
+/// `‖v₀‖₂` without underflow or overflow of the squares: scaled by the largest magnitude.
 fn norm<T: FuzzElem>(v: &[T]) -> f64 {
-    v.iter()
-        .filter(|e| e.finite())
-        .map(|e| e.norm_sqr())
+    let finite = || v.iter().filter(|e| e.finite());
+    let max = finite().map(|e| e.abs()).fold(0.0, f64::max);
+    if max == 0.0 || !max.is_finite() {
+        return max;
+    }
+    max * finite()
+        .map(|&e| e.scaled_norm_sqr(max))
         .sum::<f64>()
         .sqrt()
 }
