@@ -115,7 +115,7 @@ impl<T: Element> Convolver<T> {
             Method::Direct | Method::Auto => None,
         };
         let transform = transform_len
-            .map(|len| SpectralKernel::new(&kernel, len))
+            .map(|len| SpectralKernel::new(&kernel, fft::scan(&kernel), len))
             .transpose()?;
         Ok(Convolver {
             kernel,
@@ -182,14 +182,20 @@ impl<T: Element> Convolver<T> {
             T::direct(long, short, lo, out);
             return Ok(());
         };
-        if !crate::transform_applies(long, short, lo, out, transform.len())? {
+        let (signal_scan, kernel_scan) = (fft::scan(signal), transform.kernel_scan());
+        let scans = [signal_scan, kernel_scan];
+        if !crate::transform_applies(long, short, scans, lo, out, transform.len())? {
             return Ok(());
         }
         match self.method {
-            Method::OverlapAdd => overlap_add::run(transform, kernel.len(), signal, lo, out),
-            _ => fft::run(transform, signal, lo, out),
+            Method::OverlapAdd => {
+                overlap_add::run(transform, kernel.len(), signal, signal_scan, lo, out)
+            }
+            _ => fft::run(transform, signal, signal_scan, lo, out),
         }
-        finite::add_nonfinite_products(signal, kernel, lo, out);
+        if !(signal_scan.finite && kernel_scan.finite) {
+            finite::add_nonfinite_products(signal, kernel, lo, out);
+        }
         Ok(())
     }
 }

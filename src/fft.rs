@@ -16,6 +16,7 @@ use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftNum, FftPlanner};
 
 use crate::ConvError;
+use crate::element::Kind;
 use crate::element::private::Scalar;
 use crate::error::try_zeroed;
 
@@ -281,37 +282,80 @@ pub(crate) fn load<T: Scalar>(src: &[T], dst: &mut [Time<T>], scale: FloatOf<T>)
     tail.fill(Default::default());
 }
 
-/// The exponent `p` with the largest finite magnitude of `v` in `[2^p, 2^(p+1))`, clamped to
-/// the range where `2^±p` is normal; 0 when every sample is zero or non-finite.
-///
-/// The transforms run on `v · 2^-p` and scale the result back: a sum of `L` samples near the
-/// type's maximum would overflow inside the transform and turn every output into NaN, where
-/// the direct sum overflows only the outputs whose true value does. Powers of two scale
-/// exactly, so the rounding (and the integers' exactness) is unchanged.
-pub(crate) fn magnitude_exp<T: Scalar>(v: &[T]) -> i32 {
-    let max = v
-        .iter()
-        .filter(|e| e.is_finite())
-        .fold(0.0f64, |m, e| m.max(e.magnitude()));
-    if max == 0.0 {
-        return 0;
-    }
-    let limit = FloatOf::<T>::MAX_SCALE_EXP;
-    (max.log2().floor() as i32).clamp(-limit, limit)
+/// What the transforms need to know of an operand before transforming it, from one pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Scan {
+    /// The exponent `p` with the largest finite magnitude in `[2^p, 2^(p+1))`, clamped to the
+    /// range where `2^±p` is normal; 0 when every sample is zero or non-finite.
+    ///
+    /// The transforms run on `v · 2^-p` and scale the result back: a sum of `L` samples near
+    /// the type's maximum would overflow inside the transform and turn every output into NaN,
+    /// where the direct sum overflows only the outputs whose true value does. Powers of two
+    /// scale exactly, so the rounding (and the integers' exactness) is unchanged.
+    pub(crate) exp: i32,
+    /// Whether every sample is finite (no NaN, no infinity).
+    pub(crate) finite: bool,
 }
 
-/// Whether a transform of length `len` keeps its rounding error finite for these inputs.
+/// The [`Scan`] of `v`: one branch-free pass with several accumulators, so that it vectorizes
+/// (a tenth of a nanosecond per sample for `f64`; a plain `filter`/`fold` cost ten times that,
+/// which at 10^6 samples is a visible share of a transform).
+pub(crate) fn scan<T: Scalar>(v: &[T]) -> Scan {
+    if matches!(T::KIND, Kind::I32 | Kind::I64) {
+        // Integers are finite, and their f64 images cannot overflow a transform's sums.
+        return Scan {
+            exp: 0,
+            finite: true,
+        };
+    }
+    const LANES: usize = 8;
+    let mut max = [0.0f64; LANES];
+    let mut bad = [false; LANES];
+    let mut chunks = v.chunks_exact(LANES);
+    for chunk in &mut chunks {
+        for ((m, b), &e) in max.iter_mut().zip(bad.iter_mut()).zip(chunk) {
+            let a = e.magnitude();
+            // NaN compares false both ways: it is neither a new maximum nor below infinity.
+            let finite = a < f64::INFINITY;
+            *b |= !finite;
+            *m = if finite && a > *m { a } else { *m };
+        }
+    }
+    for (&e, (m, b)) in chunks
+        .remainder()
+        .iter()
+        .zip(max.iter_mut().zip(bad.iter_mut()))
+    {
+        let a = e.magnitude();
+        let finite = a < f64::INFINITY;
+        *b |= !finite;
+        *m = if finite && a > *m { a } else { *m };
+    }
+    let max = max.iter().fold(0.0f64, |m, &x| m.max(x));
+    let limit = FloatOf::<T>::MAX_SCALE_EXP;
+    Scan {
+        exp: if max == 0.0 {
+            0
+        } else {
+            (max.log2().floor() as i32).clamp(-limit, limit)
+        },
+        finite: !bad.iter().any(|&b| b),
+    }
+}
+
+/// Whether a transform of length `len` keeps its rounding error finite for operands with these
+/// scans.
 ///
 /// The error of an output is about `ε · L · max|x| · max|y|` whatever the output's own size
 /// (see the accuracy statement in the crate docs). When that is beyond the type's range, a
 /// transform would report infinity for outputs that the direct sum computes as finite numbers,
 /// so the callers use the direct sum instead. Only inputs whose magnitudes multiply to near
 /// the type's maximum get there (`f64`: beyond about `10^300`).
-pub(crate) fn error_stays_finite<T: Scalar>(x: &[T], y: &[T], len: usize) -> bool {
+pub(crate) fn error_stays_finite<T: Scalar>(x: Scan, y: Scan, len: usize) -> bool {
     let log_len = (usize::BITS - len.leading_zeros()) as i32;
     let digits = FloatOf::<T>::MANTISSA_DIGITS;
     // Margin of 8 binary orders for the constant of the bound and the rounding of the exponents.
-    magnitude_exp(x) + magnitude_exp(y) + log_len + 8 < FloatOf::<T>::MAX_SCALE_EXP + digits
+    x.exp + y.exp + log_len + 8 < FloatOf::<T>::MAX_SCALE_EXP + digits
 }
 
 /// `2^p` for `|p| <= MAX_SCALE_EXP`.
@@ -336,18 +380,19 @@ pub(crate) type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
 /// [`crate::Convolver`] all run through [`SpectralKernel::apply`], which allocates nothing.
 pub(crate) struct SpectralKernel<T: Scalar> {
     plans: <T::Domain as Domain>::Plans,
-    /// The kernel's spectrum, of the kernel times `2^-kernel_exp` (see [`magnitude_exp`]),
+    /// The kernel's spectrum, of the kernel times `2^-kernel_scan.exp` (see [`Scan`]),
     /// with the inverse transform's `1/len` folded in.
     spectrum: Vec<Complex<FloatOf<T>>>,
-    kernel_exp: i32,
+    kernel_scan: Scan,
     time: Vec<Time<T>>,
     spec: Vec<Complex<FloatOf<T>>>,
     scratch: Vec<Complex<FloatOf<T>>>,
 }
 
 impl<T: Scalar> SpectralKernel<T> {
-    /// Transforms `kernel` (zero-padded; non-finite samples as zeros) at length `len`.
-    pub(crate) fn new(kernel: &[T], len: usize) -> Result<Self, ConvError> {
+    /// Transforms `kernel` (zero-padded; non-finite samples as zeros) at length `len`;
+    /// `kernel_scan` is [`scan`]`(kernel)`.
+    pub(crate) fn new(kernel: &[T], kernel_scan: Scan, len: usize) -> Result<Self, ConvError> {
         debug_assert!(kernel.len() <= len);
         // Buffers first: a length that cannot be allocated is an error here, before the
         // planner (which allocates infallibly) sees it.
@@ -356,10 +401,10 @@ impl<T: Scalar> SpectralKernel<T> {
         let time = try_zeroed(len)?;
         let spec = try_zeroed(spec_len)?;
         let plans = T::Domain::plans(len);
-        let kernel_exp = magnitude_exp(kernel);
+        let kernel_exp = kernel_scan.exp;
         let mut this = SpectralKernel {
             spectrum,
-            kernel_exp,
+            kernel_scan,
             time,
             spec,
             scratch: try_zeroed(T::Domain::scratch_len(&plans))?,
@@ -379,6 +424,11 @@ impl<T: Scalar> SpectralKernel<T> {
             *k = *k * scale;
         }
         Ok(this)
+    }
+
+    /// The [`Scan`] of the kernel it was built from.
+    pub(crate) fn kernel_scan(&self) -> Scan {
+        self.kernel_scan
     }
 
     /// The transform length.
@@ -410,7 +460,7 @@ impl<T: Scalar> SpectralKernel<T> {
     /// The factors that undo the scaling of a signal with exponent `signal_exp`: two, each a
     /// normal number, so that their product `2^(signal_exp + kernel_exp)` need not be one.
     pub(crate) fn restore_factors(&self, signal_exp: i32) -> [FloatOf<T>; 2] {
-        let p = signal_exp + self.kernel_exp;
+        let p = signal_exp + self.kernel_scan.exp;
         [pow2(p / 2), pow2(p - p / 2)]
     }
 
@@ -424,23 +474,17 @@ impl<T: Scalar> SpectralKernel<T> {
     }
 }
 
-/// `out[k] = (x * y)[lo + k]` by one zero-padded transform of each input.
-pub(crate) fn full_slice<T: Scalar>(
-    x: &[T],
-    y: &[T],
-    lo: usize,
-    out: &mut [T],
-) -> Result<(), ConvError> {
-    let len = cyclic_len(x.len(), y.len(), lo, lo + out.len())?;
-    let mut kernel = SpectralKernel::new(y, len)?;
-    run(&mut kernel, x, lo, out);
-    Ok(())
-}
-
 /// `out[k] = (x * y)[lo + k]` for the `y` whose spectrum `kernel` holds at a cyclic length that
 /// keeps `lo .. lo + out.len()` free of wrap-around; allocates nothing.
-pub(crate) fn run<T: Scalar>(kernel: &mut SpectralKernel<T>, x: &[T], lo: usize, out: &mut [T]) {
-    let exp = magnitude_exp(x);
+/// `x_scan` is [`scan`]`(x)`.
+pub(crate) fn run<T: Scalar>(
+    kernel: &mut SpectralKernel<T>,
+    x: &[T],
+    x_scan: Scan,
+    lo: usize,
+    out: &mut [T],
+) {
+    let exp = x_scan.exp;
     let factors = kernel.restore_factors(exp);
     for (o, &t) in out.iter_mut().zip(&kernel.apply(x, exp)[lo..]) {
         *o = SpectralKernel::restore(t, factors);

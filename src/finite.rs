@@ -8,22 +8,7 @@
 //! get the same NaN or infinity numpy gives (including `0 · inf = NaN`). The extra work is
 //! `m` products per non-finite sample of the long input and `n` per one of the short input.
 
-use crate::ConvError;
 use crate::element::private::Scalar;
-
-/// Runs `fast`, whose transforms load non-finite samples as zeros (see [`crate::fft::load`]),
-/// then adds back the products of the non-finite samples.
-pub(crate) fn with_local_nonfinite<T: Scalar>(
-    x: &[T],
-    y: &[T],
-    lo: usize,
-    out: &mut [T],
-    fast: impl FnOnce(&[T], &[T], usize, &mut [T]) -> Result<(), ConvError>,
-) -> Result<(), ConvError> {
-    fast(x, y, lo, out)?;
-    add_nonfinite_products(x, y, lo, out);
-    Ok(())
-}
 
 /// `out[t - lo] += x[i]·y[j]` for every `t = i + j` in `lo .. lo + out.len()` where `x[i]` or
 /// `y[j]` is not finite: what a transform that took them as zeros left out. Either input may

@@ -245,32 +245,38 @@ fn full_slice<T: Scalar>(
             T::direct(x, y, lo, out);
             Ok(())
         }
-        Method::Fft => {
-            let len = fft::cyclic_len(x.len(), y.len(), lo, lo + out.len())?;
-            if !transform_applies(x, y, lo, out, len)? {
+        Method::Fft | Method::OverlapAdd => {
+            let len = if method == Method::Fft {
+                fft::cyclic_len(x.len(), y.len(), lo, lo + out.len())?
+            } else {
+                strategy::block_len(T::KIND, x.len(), y.len())
+            };
+            let (x_scan, y_scan) = (fft::scan(x), fft::scan(y));
+            if !transform_applies(x, y, [x_scan, y_scan], lo, out, len)? {
                 return Ok(());
             }
-            finite::with_local_nonfinite(x, y, lo, out, fft::full_slice)
-        }
-        Method::OverlapAdd => {
-            let block = strategy::block_len(T::KIND, x.len(), y.len());
-            if !transform_applies(x, y, lo, out, block)? {
-                return Ok(());
+            let mut kernel = fft::SpectralKernel::new(y, y_scan, len)?;
+            if method == Method::Fft {
+                fft::run(&mut kernel, x, x_scan, lo, out);
+            } else {
+                overlap_add::run(&mut kernel, y.len(), x, x_scan, lo, out);
             }
-            finite::with_local_nonfinite(x, y, lo, out, |x, y, lo, out| {
-                overlap_add::full_slice(x, y, lo, out, block)
-            })
+            if !(x_scan.finite && y_scan.finite) {
+                finite::add_nonfinite_products(x, y, lo, out);
+            }
+            Ok(())
         }
     }
 }
 
-/// Whether a transform of length `len` can compute this product; when it cannot, computes the
-/// product exactly another way and returns false: integers too wide for one exact `f64`
-/// transform take [`exact_fallback`], floats so large that the transform's rounding error
-/// would overflow take the direct sum.
+/// Whether a transform of length `len` can compute this product (`x` the longer input,
+/// `scans` those of both inputs); when it cannot, computes the product exactly another way and
+/// returns false: integers too wide for one exact `f64` transform take [`exact_fallback`],
+/// floats so large that the transform's rounding error would overflow take the direct sum.
 fn transform_applies<T: Scalar>(
     x: &[T],
     y: &[T],
+    scans: [fft::Scan; 2],
     lo: usize,
     out: &mut [T],
     len: usize,
@@ -279,7 +285,7 @@ fn transform_applies<T: Scalar>(
         exact_fallback(x, y, lo, out)?;
         return Ok(false);
     }
-    if !fft::error_stays_finite(x, y, len) {
+    if !fft::error_stays_finite::<T>(scans[0], scans[1], len) {
         T::direct(x, y, lo, out);
         return Ok(false);
     }

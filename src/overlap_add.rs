@@ -7,37 +7,24 @@
 //! reach the kept range `lo .. lo + out.len()` are computed, so `Same` and `Valid` skip the work
 //! that `Full` would crop away.
 
-use crate::ConvError;
 use crate::element::private::Scalar;
-use crate::fft::{SpectralKernel, magnitude_exp};
+use crate::fft::{Scan, SpectralKernel};
 
-/// `out[k] = (x * y)[lo + k]` with transforms of length `block_len`, for `x.len() >= y.len()`.
-pub(crate) fn full_slice<T: Scalar>(
-    x: &[T],
-    y: &[T],
-    lo: usize,
-    out: &mut [T],
-    block_len: usize,
-) -> Result<(), ConvError> {
-    debug_assert!(x.len() >= y.len() && block_len >= y.len());
-    let mut kernel = SpectralKernel::new(y, block_len)?;
-    run(&mut kernel, y.len(), x, lo, out);
-    Ok(())
-}
-
-/// `out[k] = (x * y)[lo + k]` for the `m`-tap `y` whose spectrum `kernel` holds; allocates
-/// nothing.
+/// `out[k] = (x * y)[lo + k]` for the `m`-tap `y` whose spectrum `kernel` holds, at the
+/// kernel's transform length (at least `2m`), for `x.len() >= m`; `x_scan` is
+/// [`crate::fft::scan`]`(x)`. Allocates nothing.
 pub(crate) fn run<T: Scalar>(
     kernel: &mut SpectralKernel<T>,
     m: usize,
     x: &[T],
+    x_scan: Scan,
     lo: usize,
     out: &mut [T],
 ) {
     let n = x.len();
     let step = kernel.len() - m + 1;
     let hi = lo + out.len();
-    let exp = magnitude_exp(x);
+    let exp = x_scan.exp;
     let factors = kernel.restore_factors(exp);
     out.fill(T::default());
     // Block b covers x[b*step ..] and writes outputs b*step .. b*step + step + m - 1.

@@ -157,3 +157,65 @@ fn fuzz_regression_tiny_kernel_next_to_infinities() {
         }
     }
 }
+
+/// Found by the fuzzer (`tests/data/fuzz_regressions/crash-ed1a…`): a correlation whose only
+/// finite non-zero kernel tap is the subnormal 2.65e-319, among infinities and a NaN. The
+/// transform's finite outputs were one subnormal step from the direct sum's, which itself
+/// rounds every product to the subnormal grid, and the tolerance had underflowed to 0; it now
+/// allows for that grid.
+#[test]
+fn fuzz_regression_subnormal_outputs_next_to_infinities() {
+    let inf = f64::INFINITY;
+    let a = [
+        0.0,
+        -26.5,
+        inf,
+        inf,
+        inf,
+        inf,
+        -184.734375,
+        0.0,
+        0.0,
+        0.0,
+        -385.515625,
+        0.0,
+        271.265625,
+        inf,
+        28.671875,
+        0.0,
+    ];
+    // i = inf, 0 = zero, n = NaN; then the subnormal tap.
+    let mut v: Vec<f64> =
+        "ii000iiiii00000000iiiiiiiiiiiiiiiiiiiiii000000000000000iiiiiiiiiii00000iiiiii0000000n0"
+            .chars()
+            .map(|c| match c {
+                'i' => inf,
+                'n' => f64::NAN,
+                _ => 0.0,
+            })
+            .collect();
+    v.push(2.65377e-319);
+    let finite = |x: &[f64]| -> Vec<f64> {
+        x.iter()
+            .map(|&e| if e.is_finite() { e } else { 0.0 })
+            .collect()
+    };
+    let tol = tolerance(&finite(&a), &finite(&v));
+    assert!(tol > 0.0, "the tolerance must not underflow");
+    let want = correlate_with(&a, &v, convolve::Mode::Full, Method::Direct).unwrap();
+    let mut finite_outputs = 0;
+    for method in METHODS {
+        let got = correlate_with(&a, &v, convolve::Mode::Full, method).unwrap();
+        for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert!(same_class(*g, *w), "{method} output {k}: {g} vs {w}");
+            if w.is_finite() {
+                assert!((g - w).abs() <= tol, "{method} output {k}: {g:e} vs {w:e}");
+                finite_outputs += usize::from(*w != 0.0);
+            }
+        }
+    }
+    assert!(
+        finite_outputs > 0,
+        "some outputs are finite, non-zero subnormals"
+    );
+}
