@@ -65,7 +65,8 @@ pub(crate) mod private {
         fn conj(self) -> Self;
         /// False for NaN and infinities (in either component); always true for integers.
         fn is_finite(self) -> bool;
-        /// The largest absolute value of a component, as `f64` (for the transforms' scaling).
+        /// The largest absolute value of a component, as `f64` (for the transforms' scaling);
+        /// NaN when any component is NaN.
         fn magnitude(self) -> f64;
         /// Into the FFT domain's time type.
         fn to_time(self) -> <Self::Domain as Domain>::Time;
@@ -158,7 +159,16 @@ macro_rules! complex_float {
             }
             #[inline(always)]
             fn magnitude(self) -> f64 {
-                self.re.abs().max(self.im.abs()) as f64
+                let (re, im) = (self.re.abs() as f64, self.im.abs() as f64);
+                // Not `f64::max`, which drops a NaN: a NaN in either part must show (the
+                // fuzzer found a complex NaN the transforms' scan took for finite).
+                if re >= im {
+                    re
+                } else if re < im {
+                    im
+                } else {
+                    f64::NAN
+                }
             }
             #[inline(always)]
             fn to_time(self) -> Self {

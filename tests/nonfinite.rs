@@ -219,3 +219,29 @@ fn fuzz_regression_subnormal_outputs_next_to_infinities() {
         "some outputs are finite, non-zero subnormals"
     );
 }
+
+/// Found by the fuzzer (`tests/data/fuzz_regressions/crash-3288…`): a complex NaN in the real
+/// part only. The transforms' scan took the largest component magnitude with `f64::max`, which
+/// drops NaN, so the sample counted as finite, was zeroed, and its products were never added
+/// back: the transform methods returned 0 where numpy returns NaN.
+#[test]
+fn fuzz_regression_complex_nan_in_one_part() {
+    use convolve::num_complex::Complex;
+    let a = [Complex::new(0.0, 269.046875)];
+    for v in [
+        [Complex::new(f64::NAN, 0.0)],
+        [Complex::new(0.0, f64::NAN)],
+        [Complex::new(f64::INFINITY, 0.0)],
+    ] {
+        for method in METHODS {
+            for mode in MODES {
+                let got = correlate_with(&a, &v, mode, method).unwrap();
+                let want = correlate_with(&a, &v, mode, Method::Direct).unwrap();
+                assert!(
+                    !got[0].re.is_finite() || !got[0].im.is_finite(),
+                    "{method} {mode} {v:?}: {got:?}, direct {want:?}"
+                );
+            }
+        }
+    }
+}
