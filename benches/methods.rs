@@ -181,6 +181,37 @@ fn subnormal(c: &mut Criterion<ThreadCpuTime>) {
     group.finish();
 }
 
+/// One thread against rayon's default pool (all cores), wall time: the speed-up of the split in
+/// `src/parallel.rs` and where it starts to pay (`PARALLEL_MIN_NS`).
+fn threads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("threads/f64");
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    for (n, m) in [
+        (4_000usize, 64usize),
+        (20_000, 64),
+        (100_000, 64),
+        (1_000_000, 64),
+        (1_000_000, 1_024),
+        (1_000_000, 16_384),
+        (10_000_000, 256),
+    ] {
+        let a: Vec<f64> = signal(n, 1);
+        let v: Vec<f64> = signal(m, 2);
+        let id = format!("{n}x{m}");
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::new("one_thread", &id), |b| {
+            b.iter(|| one.install(|| convolve_with(&a, &v, Mode::Full, Method::Auto).unwrap()))
+        });
+        group.bench_function(BenchmarkId::new("all_threads", &id), |b| {
+            b.iter(|| convolve_with(&a, &v, Mode::Full, Method::Auto).unwrap())
+        });
+    }
+    group.finish();
+}
+
 /// Thread CPU time (see `cpu_time.rs`): this machine is shared, and wall time is not stable.
 fn config() -> Criterion<ThreadCpuTime> {
     Criterion::default()
@@ -191,4 +222,12 @@ fn config() -> Criterion<ThreadCpuTime> {
 }
 
 criterion_group! { name = benches; config = config(); targets = methods, fft_floor, exact_integers, plan, subnormal }
-criterion_main!(benches);
+criterion_group! {
+    name = wall;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    targets = threads
+}
+criterion_main!(benches, wall);

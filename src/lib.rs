@@ -10,6 +10,7 @@ mod fft;
 mod finite;
 mod mode;
 mod overlap_add;
+mod parallel;
 mod strategy;
 mod stream;
 
@@ -240,6 +241,22 @@ fn full_slice<T: Scalar>(
         Method::Auto => strategy::select(x, y, lo, out.len()),
         fixed => fixed,
     };
+    if let Some(chunk) = parallel::chunk_len(T::KIND, x.len(), y.len(), lo, out.len(), method) {
+        return parallel::for_each_chunk(out, chunk, |offset, part| {
+            method_slice(x, y, lo + offset, part, method)
+        });
+    }
+    method_slice(x, y, lo, out, method)
+}
+
+/// `out[k] = (x * y)[lo + k]` by `method` (not `Auto`) on this thread, `x` the longer input.
+fn method_slice<T: Scalar>(
+    x: &[T],
+    y: &[T],
+    lo: usize,
+    out: &mut [T],
+    method: Method,
+) -> Result<(), ConvError> {
     match method {
         Method::Direct | Method::Auto => {
             T::direct(x, y, lo, out);

@@ -119,6 +119,24 @@ pub(crate) fn select_for_lengths(kind: Kind, n: usize, m: usize, lo: usize, len:
     Plan::new(kind, n, m, lo, len).cheapest(true, true)
 }
 
+/// The predicted single-threaded time of `method` (not `Auto`) on outputs `lo .. lo + len` of
+/// an `n`-by-`m` product (`n >= m`), in nanoseconds.
+pub(crate) fn predicted_ns(
+    kind: Kind,
+    n: usize,
+    m: usize,
+    lo: usize,
+    len: usize,
+    method: Method,
+) -> f64 {
+    let plan = Plan::new(kind, n, m, lo, len);
+    match method {
+        Method::Direct | Method::Auto => plan.direct,
+        Method::Fft => plan.fft,
+        Method::OverlapAdd => plan.overlap_add,
+    }
+}
+
 /// The concrete method for `Auto` on these inputs (`x` the longer one).
 pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Method {
     if direct_is_obviously_cheapest(T::KIND, x.len(), y.len(), lo, len) {

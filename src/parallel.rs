@@ -1,0 +1,129 @@
+//! Multi-threading (cargo feature `rayon`, on by default).
+//!
+//! A large problem's kept outputs are cut into one contiguous range per thread of rayon's
+//! current pool, and each range is computed by the same method as the whole would be: the
+//! direct kernel on its outputs, overlap-add on the blocks that reach them (a block on a
+//! boundary is computed by both sides, each keeping its own outputs). The one-transform FFT
+//! method is not split.
+//!
+//! Results are identical to one thread's, bit for bit: ranges start at multiples of
+//! [`ALIGN`] outputs, so the direct kernel forms the same register blocks in the same order,
+//! and overlap-add's block grid is fixed by the input, not the range, so every output is the
+//! same sum of the same (at most two) block contributions.
+//!
+//! Only problems predicted to take longer than [`PARALLEL_MIN_NS`] on one thread are split:
+//! waking the pool and joining costs a few microseconds, which a shorter problem would feel.
+
+#[cfg(feature = "rayon")]
+use rayon::prelude::*;
+
+use crate::element::Kind;
+use crate::{ConvError, Method, strategy};
+
+/// Every direct kernel's block width divides this (64 outputs: `f32` blocks of 64, `f64` of
+/// 32, the others of 16).
+const ALIGN: usize = 64;
+
+/// Predicted single-thread time above which a problem is split. Measured with
+/// `cargo bench --bench methods -- threads` (wall time, 2 cores): at 100 µs of predicted work
+/// the split already saves a third; below about 30 µs it gains nothing measurable.
+const PARALLEL_MIN_NS: f64 = 100_000.0;
+
+/// The output range length per thread for this problem, or `None` to run it on this thread.
+#[cfg_attr(not(feature = "rayon"), allow(unused_variables))]
+pub(crate) fn chunk_len(
+    kind: Kind,
+    n: usize,
+    m: usize,
+    lo: usize,
+    len: usize,
+    method: Method,
+) -> Option<usize> {
+    #[cfg(feature = "rayon")]
+    {
+        let threads = rayon::current_num_threads();
+        if threads < 2 || method == Method::Fft {
+            return None;
+        }
+        if strategy::predicted_ns(kind, n, m, lo, len, method) < PARALLEL_MIN_NS {
+            return None;
+        }
+        let chunk = len.div_ceil(threads).next_multiple_of(ALIGN);
+        (chunk < len).then_some(chunk)
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        let _ = (strategy::predicted_ns, ALIGN, PARALLEL_MIN_NS);
+        None
+    }
+}
+
+/// Runs `f(offset, part)` for consecutive `chunk`-long parts of `out`, in parallel.
+pub(crate) fn for_each_chunk<T: Send>(
+    out: &mut [T],
+    chunk: usize,
+    f: impl Fn(usize, &mut [T]) -> Result<(), ConvError> + Sync,
+) -> Result<(), ConvError> {
+    #[cfg(feature = "rayon")]
+    {
+        out.par_chunks_mut(chunk)
+            .enumerate()
+            .try_for_each(|(i, part)| f(i * chunk, part))
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        out.chunks_mut(chunk)
+            .enumerate()
+            .try_for_each(|(i, part)| f(i * chunk, part))
+    }
+}
+
+#[cfg(all(test, feature = "rayon"))]
+mod tests {
+    use super::*;
+
+    /// The problems of `tests/threads.rs` are split (so that the test compares something), and
+    /// small ones and the FFT method are not.
+    #[test]
+    fn large_problems_are_split_and_small_ones_not() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            for (n, m, method) in [
+                (400_003, 3, Method::Direct),
+                (60_001, 64, Method::Direct),
+                (40_000, 700, Method::OverlapAdd),
+                (20_001, 3_000, Method::OverlapAdd),
+                (20_001, 3_000, Method::Direct),
+            ] {
+                for kind in [Kind::F32, Kind::F64, Kind::ComplexF64, Kind::I64] {
+                    let chunk = chunk_len(kind, n, m, m - 1, n - m + 1, method);
+                    assert!(
+                        chunk.is_some_and(|c| c % ALIGN == 0),
+                        "{kind:?} {n}x{m} {method}"
+                    );
+                }
+            }
+            assert_eq!(
+                chunk_len(Kind::F64, 1_000, 16, 0, 1_015, Method::Direct),
+                None
+            );
+            assert_eq!(
+                chunk_len(Kind::F64, 1 << 20, 1 << 20, 0, 1 << 21, Method::Fft),
+                None
+            );
+        });
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        one.install(|| {
+            assert_eq!(
+                chunk_len(Kind::F64, 60_001, 64, 0, 60_064, Method::Direct),
+                None
+            )
+        });
+    }
+}
