@@ -278,6 +278,8 @@ pub fn apply_files<T: Real + npyz::AutoSerialize>(
     job: &Job,
     progress: &ProgressBar,
 ) -> Result<Report> {
+    // An unwritable output format is reported before any input is read.
+    formats::Format::of(files.output)?;
     let mut signal = formats::open::<T>(files.signal, &files.read)?;
     let mut kernel_src = formats::open::<T>(files.kernel, &files.read)?;
     if let (Some(a), Some(b)) = (signal.sample_rate(), kernel_src.sample_rate())

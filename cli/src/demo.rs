@@ -25,7 +25,7 @@ pub fn run(signal: Option<&Path>, kernel: Option<&Path>, output: &Path) -> Resul
         block_len: None,
     };
     let bar = crate::progress_bar(false);
-    let (report, what) = match (signal, kernel) {
+    let (report, what, kernel_note) = match (signal, kernel) {
         (Some(signal), Some(kernel)) => {
             let files = Files {
                 signal,
@@ -38,6 +38,7 @@ pub fn run(signal: Option<&Path>, kernel: Option<&Path>, output: &Path) -> Resul
             (
                 r,
                 format!("`{}` through `{}`", signal.display(), kernel.display()),
+                String::new(),
             )
         }
         _ => {
@@ -53,14 +54,15 @@ pub fn run(signal: Option<&Path>, kernel: Option<&Path>, output: &Path) -> Resul
             (
                 r,
                 "a synthesized dry song through a synthesized room (no download)".to_string(),
+                format!(": direct sound, 6 early reflections, {RT60} s RT60 tail"),
             )
         }
     };
-    print_report(&report, &what, output);
+    print_report(&report, &what, &kernel_note, output);
     Ok(())
 }
 
-fn print_report(r: &Report, what: &str, output: &Path) {
+fn print_report(r: &Report, what: &str, kernel_note: &str, output: &Path) {
     let secs = |frames: u64| frames as f64 / f64::from(RATE);
     println!("convolve demo: {what}");
     println!(
@@ -70,7 +72,7 @@ fn print_report(r: &Report, what: &str, output: &Path) {
         secs(r.signal_frames)
     );
     println!(
-        "  kernel : {} channel(s) x {} taps ({:.2} s): direct sound, early reflections, {RT60} s RT60 tail",
+        "  kernel : {} channel(s) x {} taps ({:.2} s){kernel_note}",
         r.kernel_channels,
         r.kernel_frames,
         secs(r.kernel_frames as u64)
