@@ -257,7 +257,7 @@ fn svg(cells: &[Cell], ns: &[usize], ms: &[usize]) -> String {
 fn short(x: usize) -> String {
     let mut p = 0;
     let mut y = x;
-    while y >= 10 && y % 10 == 0 {
+    while y >= 10 && y.is_multiple_of(10) {
         y /= 10;
         p += 1;
     }

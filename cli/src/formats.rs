@@ -666,7 +666,7 @@ impl RawSource {
             .with_context(|| format!("cannot read `{}`", path.display()))?
             .len();
         let frame = (width * channels) as u64;
-        if bytes % frame != 0 {
+        if !bytes.is_multiple_of(frame) {
             bail!(FormatError::RawLength {
                 path: path.to_path_buf(),
                 bytes,
