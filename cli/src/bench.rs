@@ -41,8 +41,8 @@ pub fn run(quick: bool, plot: Option<&Path>) -> Result<()> {
         (
             &[1_000, 10_000, 100_000],
             &[4, 16, 64, 256, 1024, 4096],
-            Duration::from_millis(8),
-            2,
+            Duration::from_millis(10),
+            3,
             5e8,
         )
     } else {
