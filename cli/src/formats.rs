@@ -322,7 +322,7 @@ impl<T: Real, W: Write + Seek> Sink<T> for WavSink<W> {
         debug_assert_eq!(channels.len(), self.channels);
         for i in 0..frames {
             for ch in channels {
-                w.write_sample(ch[i].to_f64() as f32)
+                w.write_sample(ch[i].to_f32())
                     .context("writing WAV samples (a WAV holds at most 4 GiB)")?;
             }
         }
@@ -720,15 +720,19 @@ impl<T: Real> Source<T> for RawSource {
             o.reserve(frames);
         }
         let bytes = &self.bytes[..frames * frame];
-        if self.width == 4 {
-            for (i, b) in bytes.chunks_exact(4).enumerate() {
-                let x = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                out[i % self.channels].push(T::from_f32(x));
-            }
-        } else {
-            for (i, b) in bytes.chunks_exact(8).enumerate() {
-                let x = f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-                out[i % self.channels].push(T::from_f64(x));
+        // One pass per channel over contiguous bytes: the compiler vectorizes the mono case.
+        for (c, o) in out.iter_mut().enumerate() {
+            let lanes = bytes
+                .chunks_exact(frame)
+                .map(|f| &f[c * self.width..][..self.width]);
+            if self.width == 4 {
+                o.extend(lanes.map(|b| T::from_f32(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))));
+            } else {
+                o.extend(lanes.map(|b| {
+                    T::from_f64(f64::from_le_bytes([
+                        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+                    ]))
+                }));
             }
         }
         Ok(frames)
@@ -755,13 +759,21 @@ impl<W: Write> RawSink<W> {
 
 impl<T: Real, W: Write> Sink<T> for RawSink<W> {
     fn write(&mut self, channels: &[Vec<T>], frames: usize) -> Result<()> {
-        self.bytes.clear();
-        for i in 0..frames {
-            for ch in channels {
-                if self.width == 4 {
-                    (ch[i].to_f64() as f32).put_le(&mut self.bytes);
-                } else {
-                    ch[i].to_f64().put_le(&mut self.bytes);
+        let (w, frame) = (self.width, self.width * channels.len());
+        self.bytes.resize(frames * frame, 0);
+        // One pass per channel into fixed-size slots: no per-sample capacity checks.
+        for (c, ch) in channels.iter().enumerate() {
+            let slots = self
+                .bytes
+                .chunks_exact_mut(frame)
+                .map(|f| &mut f[c * w..][..w]);
+            if w == 4 {
+                for (b, x) in slots.zip(&ch[..frames]) {
+                    b.copy_from_slice(&x.to_f32().to_le_bytes());
+                }
+            } else {
+                for (b, x) in slots.zip(&ch[..frames]) {
+                    b.copy_from_slice(&x.to_f64().to_le_bytes());
                 }
             }
         }

@@ -15,8 +15,8 @@ pub trait Real:
     fn from_f32(x: f32) -> Self;
     /// Exact widening to `f64`.
     fn to_f64(self) -> f64;
-    /// Little-endian bytes of `self` appended to `out` in this type's width.
-    fn put_le(self, out: &mut Vec<u8>);
+    /// `self` rounded to `f32`.
+    fn to_f32(self) -> f32;
 }
 
 impl Real for f32 {
@@ -29,8 +29,8 @@ impl Real for f32 {
     fn to_f64(self) -> f64 {
         f64::from(self)
     }
-    fn put_le(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
+    fn to_f32(self) -> f32 {
+        self
     }
 }
 
@@ -44,7 +44,7 @@ impl Real for f64 {
     fn to_f64(self) -> f64 {
         self
     }
-    fn put_le(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
+    fn to_f32(self) -> f32 {
+        self as f32
     }
 }
