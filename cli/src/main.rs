@@ -279,9 +279,15 @@ pub fn progress_bar(visible: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let style = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} frames  {per_sec}  ETA {eta}",
+        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} frames  {rate}  ETA {eta}",
     )
-    .expect("the template is valid");
+    .expect("the template is valid")
+    .with_key(
+        "rate",
+        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.1} M frames/s", state.per_sec() / 1e6);
+        },
+    );
     ProgressBar::new(0).with_style(style)
 }
 
