@@ -31,11 +31,14 @@ raw(f"{d}/long.f32", mib * (1 << 20) // 4)
 raw(f"{d}/short.f32", mib * (1 << 20) // 32)
 np.save(f"{d}/kernel.npy", (np.exp(-np.arange(taps) / 200.0) * rng.standard_normal(taps)).astype(np.float32))
 EOF
+sync # the generated files' writeback is not the tool's time
 
 measure() { # label, then the apply arguments
     local label=$1
     shift
     local log="$DIR/time.log"
+    rm -f "$DIR/out.f32"
+    sync
     /usr/bin/time -v "$BIN" apply "$@" -v 2>"$log" >/dev/null
     local rss wall summary
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
@@ -48,9 +51,6 @@ in_mb() { echo "$(stat -c %s "$1") / 1000000" | bc; }
 echo "kernel: $TAPS taps; long input $(in_mb "$DIR/long.f32") MB, short input $(in_mb "$DIR/short.f32") MB (raw f32)"
 measure "short, f32, auto" "$DIR/short.f32" "$DIR/kernel.npy" -o "$DIR/out.f32" --dtype f32
 measure "long (8x), f32, auto" "$DIR/long.f32" "$DIR/kernel.npy" -o "$DIR/out.f32" --dtype f32
-rm -f "$DIR/out.f32"
 measure "long (8x), f64, auto" "$DIR/long.f32" "$DIR/kernel.npy" -o "$DIR/out.f32" --dtype f64
-rm -f "$DIR/out.f32"
 measure "long (8x), f32, same mode" "$DIR/long.f32" "$DIR/kernel.npy" -o "$DIR/out.f32" --dtype f32 --mode same
-rm -f "$DIR/out.f32"
 measure "short, f32, --normalize peak" "$DIR/short.f32" "$DIR/kernel.npy" -o "$DIR/out.f32" --dtype f32 --normalize peak
