@@ -24,6 +24,8 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// Runs a command that must succeed quietly: stderr is not a terminal here, so no progress
+/// bar and no summary; `apply` prints nothing on stdout either.
 fn ok(dir: &Path, args: &[&str]) {
     let out = run(dir, args);
     assert!(
@@ -31,6 +33,8 @@ fn ok(dir: &Path, args: &[&str]) {
         "convolve {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(out.stderr.is_empty(), "{args:?}: stderr not quiet");
+    assert!(out.stdout.is_empty(), "{args:?}: stdout not quiet");
 }
 
 fn rng(seed: u64) -> ChaCha8Rng {
@@ -467,6 +471,49 @@ fn streaming_in_small_blocks_equals_one_shot() {
     for c in 0..2 {
         let want = library(&sig[c], &k, Mode::Same, Method::Auto, false);
         assert_close(&got[c], &want, &sig[c], &k, "stereo stream");
+    }
+}
+
+/// Every streamable input format gives the one-shot result when read in blocks of 50 frames.
+#[test]
+fn every_input_format_streams() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let x = noise(1_000, 30);
+    let k = noise(21, 31);
+    write_npy_f64(&d.join("k.npy"), &k);
+    let mut cases: Vec<(&str, Vec<f64>, Vec<&str>)> = Vec::new();
+    let seen = write_wav(
+        &d.join("s.wav"),
+        Wav::Int(24),
+        16_000,
+        std::slice::from_ref(&x),
+    );
+    cases.push(("s.wav", seen.into_iter().next().unwrap(), vec![]));
+    cases.push(("s.npy", write_npy_f32(&d.join("s.npy"), &x), vec![]));
+    let csv: String = std::iter::once("# exported\nt;v\n".to_string())
+        .chain(x.iter().enumerate().map(|(i, v)| format!("{i};{v}\n")))
+        .collect();
+    fs::write(d.join("s.csv"), csv).unwrap();
+    cases.push(("s.csv", x.clone(), vec!["--column", "1"]));
+    cases.push(("s.f32", write_raw(&d.join("s.f32"), &x, 4), vec![]));
+    for (name, seen, extra) in &cases {
+        let mut args = vec![
+            "apply",
+            name,
+            "k.npy",
+            "-o",
+            "o.npy",
+            "--block-len",
+            "50",
+            "--mode",
+            "valid",
+        ];
+        args.extend(extra);
+        ok(d, &args);
+        let got = read_npy(&d.join("o.npy")).remove(0);
+        let want = library(seen, &k, Mode::Valid, Method::Auto, false);
+        assert_close(&got, &want, seen, &k, name);
     }
 }
 
