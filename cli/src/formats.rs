@@ -505,9 +505,10 @@ impl TextSource {
         let read_err = || format!("cannot read `{}`", path.display());
         let mut lines = BufReader::new(file).lines();
         // The first data line decides the column and whether it is a header.
-        let mut first = None;
+        let (mut first, mut first_line) = (None, 0);
         for line in lines.by_ref() {
             let line = line.with_context(read_err)?;
+            first_line += 1;
             if !is_blank(&line) {
                 first = Some(line);
                 break;
@@ -524,7 +525,7 @@ impl TextSource {
             (_, 1) => Field::Only,
             (None, columns) => bail!(FormatError::Columns {
                 path: path.to_path_buf(),
-                line: 1,
+                line: first_line,
                 columns
             }),
             (Some(col), columns) => {

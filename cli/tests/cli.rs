@@ -764,12 +764,12 @@ fn error_bad_text() {
         1,
         "`t.txt` line 3: \"three\" is not a number",
     );
-    fs::write(d.join("t.csv"), "a,b\n1,2\n").unwrap();
+    fs::write(d.join("t.csv"), "# header follows\na,b\n1,2\n").unwrap();
     fails(
         &d,
         &["apply", "t.csv", "k.npy", "-o", "o.txt"],
         1,
-        "pick one with --column",
+        "`t.csv` line 2 has 2 columns; pick one with --column",
     );
     fails(
         &d,
