@@ -107,7 +107,7 @@ enum Normalize {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Dtype {
-    /// single precision: half the memory traffic, about twice the speed
+    /// single precision: half the memory traffic and file size, usually faster
     F32,
     /// double precision, as numpy
     F64,
