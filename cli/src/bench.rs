@@ -68,14 +68,24 @@ pub fn run(quick: bool, plot: Option<&Path>) -> Result<()> {
         let a: Vec<f64> = (0..n).map(|i| ((i as f64) * 0.731).sin()).collect();
         for &m in ms.iter().filter(|&&m| m <= n) {
             let v: Vec<f64> = (0..m).map(|i| ((i as f64) * 0.377).cos()).collect();
-            let mut times = [None; 3];
-            for (t, &method) in times.iter_mut().zip(&METHODS) {
-                if method == Method::Direct && (n as f64) * (m as f64) > direct_limit {
-                    continue;
-                }
-                *t = Some(time(&a, &v, method, target, batches)?);
+            // Direct, fft, overlap-add, auto; batches interleaved so that a change in the
+            // machine's load falls on every method alike.
+            let all = [METHODS[0], METHODS[1], METHODS[2], Method::Auto];
+            let timed: Vec<bool> = all
+                .iter()
+                .map(|&method| method != Method::Direct || (n as f64) * (m as f64) <= direct_limit)
+                .collect();
+            let mut best = [f64::INFINITY; 4];
+            for (&method, _) in all.iter().zip(&timed).filter(|(_, t)| **t) {
+                std::hint::black_box(convolve_with(&a, &v, Mode::Full, method)?);
             }
-            let auto = time(&a, &v, Method::Auto, target, batches)?;
+            for _ in 0..batches {
+                for (i, &method) in all.iter().enumerate().filter(|&(i, _)| timed[i]) {
+                    best[i] = best[i].min(batch(&a, &v, method, target)?);
+                }
+            }
+            let times = [0, 1, 2].map(|i| timed[i].then_some(best[i]));
+            let auto = best[3];
             let cell = Cell {
                 n,
                 m,
@@ -119,25 +129,20 @@ pub fn run(quick: bool, plot: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
-/// Best per-call time over `batches` batches, each repeating until `target` has elapsed.
-fn time(a: &[f64], v: &[f64], method: Method, target: Duration, batches: usize) -> Result<f64> {
-    std::hint::black_box(convolve_with(a, v, Mode::Full, method)?);
-    let mut best = f64::INFINITY;
-    for _ in 0..batches {
-        let start = Instant::now();
-        let mut calls = 0u32;
-        while start.elapsed() < target || calls == 0 {
-            std::hint::black_box(convolve_with(
-                std::hint::black_box(a),
-                v,
-                Mode::Full,
-                method,
-            )?);
-            calls += 1;
-        }
-        best = best.min(start.elapsed().as_secs_f64() / f64::from(calls));
+/// Seconds per call, repeating the call until `target` has elapsed.
+fn batch(a: &[f64], v: &[f64], method: Method, target: Duration) -> Result<f64> {
+    let start = Instant::now();
+    let mut calls = 0u32;
+    while start.elapsed() < target || calls == 0 {
+        std::hint::black_box(convolve_with(
+            std::hint::black_box(a),
+            v,
+            Mode::Full,
+            method,
+        )?);
+        calls += 1;
     }
-    Ok(best)
+    Ok(start.elapsed().as_secs_f64() / f64::from(calls))
 }
 
 fn fmt_time(s: f64) -> String {
