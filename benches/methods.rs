@@ -190,7 +190,8 @@ fn threads(c: &mut Criterion) {
         .build()
         .unwrap();
     for (n, m) in [
-        (4_000usize, 64usize),
+        (1_000_000usize, 3usize),
+        (4_000, 64),
         (20_000, 64),
         (100_000, 64),
         (1_000_000, 64),
