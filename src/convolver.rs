@@ -106,8 +106,13 @@ impl<T: Element> Convolver<T> {
         let (long, short) = (signal_len.max(m), signal_len.min(m));
         let method = match method {
             Method::Auto => strategy::select_for_lengths(T::KIND, long, short, lo, out_len),
-            Method::OverlapAdd if m > signal_len => Method::Fft,
             fixed => fixed,
+        };
+        // After resolving Auto too: the blocks would be cut from the kernel.
+        let method = if method == Method::OverlapAdd && m > signal_len {
+            Method::Fft
+        } else {
+            method
         };
         let transform_len = match method {
             Method::Fft => Some(fft::cyclic_len(long, short, lo, lo + out_len)?),

@@ -241,7 +241,12 @@ fn full_slice<T: Scalar>(
         Method::Auto => strategy::select(x, y, lo, out.len()),
         fixed => fixed,
     };
-    if let Some(chunk) = parallel::chunk_len(T::KIND, x.len(), y.len(), lo, out.len(), method) {
+    // Integers too wide for one exact transform take the limb split, which works on the whole
+    // product: splitting the outputs would repeat it per range.
+    let splittable = method != Method::OverlapAdd
+        || T::fft_is_exact(x, y, strategy::block_len(T::KIND, x.len(), y.len()));
+    let chunk = parallel::chunk_len(T::KIND, x.len(), y.len(), lo, out.len(), method);
+    if let Some(chunk) = chunk.filter(|_| splittable) {
         return parallel::for_each_chunk(out, chunk, |offset, part| {
             method_slice(x, y, lo + offset, part, method)
         });

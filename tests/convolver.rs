@@ -151,6 +151,24 @@ fn methods_are_resolved_at_construction() {
     assert_eq!(plan.method(), Method::Fft);
     let plan = Convolver::new(&long[..5_000], 1_000_000, Mode::Full, Method::Auto).unwrap();
     assert_eq!(plan.method(), Method::OverlapAdd);
+    // Auto would pick overlap-add for these lengths, with the kernel as the long input (a
+    // review found this panicking): the plan runs the single transform instead.
+    for (m, n) in [(20_000, 500), (100_000, 1_000)] {
+        let kernel = vec![0.5f32; m];
+        for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+            let mut plan = Convolver::new_correlation(&kernel, n, mode, Method::Auto).unwrap();
+            assert_eq!(plan.method(), Method::Fft);
+            let signal = vec![1.0f32; n];
+            let want = correlate_with(&signal, &kernel, mode, Method::Direct).unwrap();
+            assert_close(
+                &plan.process(&signal).unwrap(),
+                &want,
+                &signal,
+                &kernel,
+                "auto long kernel",
+            );
+        }
+    }
     // Overlap-add needs the signal to be the longer input.
     let plan = Convolver::new(&long, 10, Mode::Full, Method::OverlapAdd).unwrap();
     assert_eq!(plan.method(), Method::Fft);
