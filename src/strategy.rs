@@ -7,7 +7,7 @@
 
 use crate::element::Kind;
 use crate::element::private::Scalar;
-use crate::fft::{cyclic_len, fast_lens_from};
+use crate::fft::{cyclic_len, fast_lens_from, radix_factor};
 use crate::mode::{Op, kept_range};
 use crate::{Method, Mode};
 
@@ -204,11 +204,11 @@ fn direct_ns(c: &Costs, n: usize, m: usize, lo: usize, len: usize) -> f64 {
     (macs(n, m, lo, hi) - edge) * c.per_mac + edge * c.per_edge_mac + len as f64 * c.per_out
 }
 
-/// One transform of `len` points.
+/// One transform of `len` points: the power-of-two rate times the length's radix factor.
 fn fft_ns(c: &Costs, len: usize) -> f64 {
     let l = len as f64;
     let log = l.log2().max(1.0);
-    (c.per_nlogn + c.per_nlogn_growth * (log - 15.0).max(0.0)) * l * log
+    (c.per_nlogn + c.per_nlogn_growth * (log - 15.0).max(0.0)) * l * log * radix_factor(len)
 }
 
 /// The predicted costs of the three methods for one problem.

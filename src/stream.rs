@@ -12,7 +12,7 @@ mod segment;
 use crate::ConvError;
 use crate::element::Element;
 use crate::error::try_zeroed;
-use crate::fft::fast_len;
+use crate::fft::next_fast_len;
 
 use segment::{Line, Scratch, Segment, Time};
 
@@ -207,7 +207,7 @@ impl<T: Element> StreamConvolver<T> {
             a_len: b.block_len,
             v_len: capacity,
         };
-        let p0 = fast_len(b.block_len).ok_or(overflow.clone())?;
+        let p0 = next_fast_len(b.block_len).ok_or(overflow.clone())?;
         let (head_len, segment_taps) = match b.latency {
             Latency::Zero => (p0.min(capacity), capacity.saturating_sub(p0)),
             Latency::Block => (0, capacity),
