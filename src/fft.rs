@@ -46,6 +46,17 @@ pub struct ComplexPlans<F: FftNum> {
     inverse: Arc<dyn Fft<F>>,
 }
 
+impl<F: FftNum> ComplexPlans<F> {
+    /// The forward transform (for the N-D transform's axes other than the last).
+    pub(crate) fn forward_fft(&self) -> &dyn Fft<F> {
+        &*self.forward
+    }
+    /// The unnormalized inverse transform.
+    pub(crate) fn inverse_fft(&self) -> &dyn Fft<F> {
+        &*self.inverse
+    }
+}
+
 impl<F: FftNum> Clone for ComplexPlans<F> {
     fn clone(&self) -> Self {
         ComplexPlans {

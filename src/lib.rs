@@ -8,6 +8,8 @@ mod exact;
 mod fft;
 mod finite;
 mod mode;
+#[cfg(feature = "ndarray")]
+pub mod nd;
 mod overlap_add;
 mod strategy;
 mod stream;
