@@ -219,7 +219,13 @@ pub(crate) fn lens(
     len: &[usize],
 ) -> Result<Vec<usize>, ConvError> {
     (0..x_shape.len())
-        .map(|a| cyclic_len(x_shape[a], y_shape[a], lo[a], lo[a] + len[a]))
+        .map(|a| {
+            let (n, m) = (x_shape[a], y_shape[a]);
+            // scipy's `same` can keep a window narrower than the longer input, but both
+            // inputs must still fit in the transform.
+            let hi = (lo[a] + len[a]).max(n).max(m);
+            cyclic_len(n, m, lo[a], hi)
+        })
         .collect()
 }
 
