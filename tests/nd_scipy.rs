@@ -82,6 +82,9 @@ fn extended_norm_proxy<T: TestElem>(a: &ArrayD<T>, v: &ArrayD<T>, fill: T) -> Ve
     vec![T::from_parts(max, 0.0); size]
 }
 
+/// A description, our result, and the first input for the tolerance.
+type Outcome<T> = (String, Result<ArrayD<T>, ConvError>, Vec<T>);
+
 fn check<T: TestElem>(case: &Case) -> usize {
     let (a, v) = (array::<T>(&case.a), array::<T>(&case.v));
     let what = |extra: &str| {
@@ -90,7 +93,7 @@ fn check<T: TestElem>(case: &Case) -> usize {
             case.func, case.dtype, case.mode, case.extra, case.a.0, case.v.0
         )
     };
-    let results: Vec<(String, Result<ArrayD<T>, ConvError>, Vec<T>)> = match case.func.as_str() {
+    let results: Vec<Outcome<T>> = match case.func.as_str() {
         "convolve" | "correlate" => METHODS
             .iter()
             .map(|&method| {
