@@ -442,7 +442,7 @@ fn compute<T: Scalar>(
     let transform_ok = |m: Method| -> Result<bool, ConvError> {
         Ok(finite
             && match m {
-                Method::OverlapAdd => fft_exact(&fft::tiles(xs, ys)?.1),
+                Method::OverlapAdd => fft_exact(&strategy::tiles(T::KIND, xs, ys)?.1),
                 _ => fft_exact(&fft::lens(xs, ys, &w.lo, &w.len)?),
             })
     };
@@ -464,11 +464,13 @@ fn compute<T: Scalar>(
         Method::Fft => fft::window(x, xs, y, ys, &w.lo, &w.len, &mut out)?,
         Method::OverlapAdd => {
             // Tiles of the larger input against the smaller one's spectrum.
-            if x.len() >= y.len() {
-                fft::overlap_add(x, xs, y, ys, &w.lo, &w.len, &mut out)?
+            let (x, xs, y, ys) = if x.len() >= y.len() {
+                (x, xs, y, ys)
             } else {
-                fft::overlap_add(y, ys, x, xs, &w.lo, &w.len, &mut out)?
-            }
+                (y, ys, x, xs)
+            };
+            let tiles = strategy::tiles(T::KIND, xs, ys)?;
+            fft::overlap_add(x, xs, y, ys, &w.lo, &w.len, &tiles, &mut out)?
         }
     }
     Ok(out)

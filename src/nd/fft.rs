@@ -270,20 +270,20 @@ pub(crate) fn window<T: Scalar>(
     Ok(())
 }
 
-/// Tile shape and transform shape of overlap-add: on each axis a transform of about `8m`
-/// points (the per-output work of tiles of `L - m + 1` levels off there), unless one transform
-/// over the whole axis is no longer than that.
+/// Tile shape and transform shape of overlap-add with transforms of about `factor · m` points
+/// per axis, or one transform over an axis where that is no shorter.
 pub(crate) fn tiles(
     x_shape: &[usize],
     y_shape: &[usize],
+    factor: usize,
 ) -> Result<(Vec<usize>, Vec<usize>), ConvError> {
     let mut block = Vec::with_capacity(x_shape.len());
     let mut lens = Vec::with_capacity(x_shape.len());
     for (&n, &m) in x_shape.iter().zip(y_shape) {
         let overflow = ConvError::LengthOverflow { a_len: n, v_len: m };
-        let whole = fast_len(n + m - 1).ok_or(overflow.clone())?;
-        let tile = fast_len(m.saturating_mul(8).max(16)).ok_or(overflow)?;
-        if tile >= whole {
+        let whole = fast_len(n.max(m) + m.min(n) - 1).ok_or(overflow.clone())?;
+        let tile = fast_len(m.saturating_mul(factor).max(16)).ok_or(overflow)?;
+        if tile >= whole || m > n {
             block.push(n);
             lens.push(whole);
         } else {
@@ -295,6 +295,7 @@ pub(crate) fn tiles(
 }
 
 /// `out = (x * y)[lo .. lo + len]` by overlap-add over tiles of `x`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn overlap_add<T: Scalar>(
     x: &[T],
     x_shape: &[usize],
@@ -302,12 +303,12 @@ pub(crate) fn overlap_add<T: Scalar>(
     y_shape: &[usize],
     lo: &[usize],
     len: &[usize],
+    (block, lens): &(Vec<usize>, Vec<usize>),
     out: &mut [T],
 ) -> Result<(), ConvError> {
     let d = x_shape.len();
     let last = d - 1;
-    let (block, lens) = tiles(x_shape, y_shape)?;
-    let mut tr = Transform::<T>::new(&lens)?;
+    let mut tr = Transform::<T>::new(lens)?;
     let mut ys = try_zeroed(tr.spec_size())?;
     let mut spec = try_zeroed(tr.spec_size())?;
     let zero = vec![0; d];

@@ -2,36 +2,50 @@
 //! transforms' `N log2 N`, with per-element constants measured by `cargo bench --bench nd
 //! --features ndarray` (see the table in `Costs`).
 
-use crate::Method;
 use crate::element::Kind;
+use crate::{ConvError, Method};
 
 use super::direct;
-use super::fft::{lens, tiles};
+use super::fft::{lens, tiles as tiles_with};
 
-/// Measured costs in nanoseconds of CPU time (thread CPU time, release build, the project
-/// machine: AMD EPYC at 2.45 GHz, AVX2+FMA).
+/// Measured costs in nanoseconds of CPU time, fitted to `cargo bench --bench nd --features
+/// ndarray` (thread CPU time, release build) on the project machine, AMD EPYC at 2.45 GHz,
+/// AVX2+FMA, 2026-11-27, `f64`, 512² image, `same`:
+///
+/// * direct, kernels 3², 15², 63²: 0.525, 7.4, 107 ms, i.e. `0.096 ns` per multiply-add plus
+///   `0.45 ns` per output per kernel row (block set-up, the row's triangular ends);
+/// * fft, kernels 3² (L = 540²) and 255² (L = 640²): 3.8 and 5.1 ms, about `0.2 ns` per point
+///   per `log2` of the point count for each of the three transforms;
+/// * overlap-add tiles of 24², 120², 504²: 1.49, 1.45, 6.96 ms: the same rate plus about 1 µs
+///   per tile.
+///
+/// `f32` rows are scaled by the 1-D ratios (the direct kernel does twice the lanes).
 struct Costs {
     /// Per multiply-add of the direct kernel.
     per_mac: f64,
-    /// Per kernel-row pair of an output row (slicing, block set-up and the row's edges).
-    per_pair: f64,
+    /// Per output per kernel row.
+    per_out_row: f64,
     /// Per point per `log2` of the point count, for one N-D transform.
     per_nlogn: f64,
+    /// Per overlap-add tile (its buffers' set-up and the partial-sum pass).
+    per_tile: f64,
     /// Fixed cost of a transform-based call (plans, allocation).
     overhead: f64,
 }
 
 fn costs(kind: Kind) -> Costs {
     const F64: Costs = Costs {
-        per_mac: 0.075,
-        per_pair: 12.0,
-        per_nlogn: 0.45,
+        per_mac: 0.096,
+        per_out_row: 0.45,
+        per_nlogn: 0.2,
+        per_tile: 1000.0,
         overhead: 3000.0,
     };
     const F32: Costs = Costs {
-        per_mac: 0.04,
-        per_pair: 10.0,
-        per_nlogn: 0.32,
+        per_mac: 0.05,
+        per_out_row: 0.35,
+        per_nlogn: 0.15,
+        per_tile: 1000.0,
         overhead: 3000.0,
     };
     match kind {
@@ -65,6 +79,37 @@ fn transform_ns(c: &Costs, lens: &[usize]) -> f64 {
     c.per_nlogn * points * points.log2().max(1.0)
 }
 
+/// Tile factors tried for overlap-add: transforms of about `factor · m` points per axis.
+const TILE_FACTORS: [usize; 5] = [2, 4, 8, 16, 32];
+
+fn overlap_add_ns(c: &Costs, x_shape: &[usize], (block, lens): &(Vec<usize>, Vec<usize>)) -> f64 {
+    let count: f64 = x_shape
+        .iter()
+        .zip(block)
+        .map(|(&n, &b)| n.div_ceil(b) as f64)
+        .product();
+    (2.0 * count + 1.0) * transform_ns(c, lens) + count * c.per_tile + c.overhead
+}
+
+/// The overlap-add tiling with the least predicted cost (`x` the larger input).
+pub(crate) fn tiles(
+    kind: Kind,
+    x_shape: &[usize],
+    y_shape: &[usize],
+) -> Result<(Vec<usize>, Vec<usize>), ConvError> {
+    let c = costs(kind);
+    let mut best = tiles_with(x_shape, y_shape, TILE_FACTORS[0])?;
+    let mut best_ns = overlap_add_ns(&c, x_shape, &best);
+    for factor in &TILE_FACTORS[1..] {
+        let t = tiles_with(x_shape, y_shape, *factor)?;
+        let ns = overlap_add_ns(&c, x_shape, &t);
+        if ns < best_ns {
+            (best, best_ns) = (t, ns);
+        }
+    }
+    Ok(best)
+}
+
 /// Predicted nanoseconds of each method, `None` where the method cannot run.
 pub(crate) struct Estimate {
     pub direct: f64,
@@ -81,24 +126,26 @@ pub(crate) fn estimate(
 ) -> Estimate {
     let c = costs(kind);
     let d = x_shape.len();
-    let pairs: f64 = len[..d - 1]
-        .iter()
-        .zip(&y_shape[..d - 1])
-        .zip(&x_shape[..d - 1])
-        .map(|((&l, &m), &n)| l.min(n.max(m)) as f64 * m.min(n) as f64)
-        .product();
-    let direct = direct::macs(x_shape, y_shape, lo, len) * c.per_mac + pairs * c.per_pair;
+    let last = d - 1;
+    let macs = direct::macs(x_shape, y_shape, lo, len);
+    let out_rows = direct::macs(
+        &x_shape[..last],
+        &y_shape[..last],
+        &lo[..last],
+        &len[..last],
+    ) * len[last] as f64;
+    let direct = macs * c.per_mac + out_rows * c.per_out_row;
     let fft = lens(x_shape, y_shape, lo, len)
         .ok()
         .map(|l| 3.0 * transform_ns(&c, &l) + c.overhead);
-    let overlap_add = tiles(x_shape, y_shape).ok().map(|(block, l)| {
-        let count: f64 = x_shape
-            .iter()
-            .zip(&block)
-            .map(|(&n, &b)| n.div_ceil(b) as f64)
-            .product();
-        (2.0 * count + 1.0) * transform_ns(&c, &l) + c.overhead
-    });
+    let (big, small) = if x_shape.iter().product::<usize>() >= y_shape.iter().product() {
+        (x_shape, y_shape)
+    } else {
+        (y_shape, x_shape)
+    };
+    let overlap_add = tiles(kind, big, small)
+        .ok()
+        .map(|t| overlap_add_ns(&c, big, &t));
     Estimate {
         direct,
         fft,
