@@ -4,7 +4,10 @@
 //! `scripts/nd_compare.py` reads their medians and times scipy.signal on the same points.
 //!
 //! `cargo bench --bench nd --features ndarray -- 'convolve_2d/f64/512'` (a filter is
-//! advisable: the 2048² direct points take seconds each). Times are thread CPU time.
+//! advisable: the 2048² direct points take seconds each). Times are thread CPU time. Export
+//! `MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296` first (as
+//! `scripts/nd_compare.py` does for scipy): with glibc's adaptive threshold the same call ran
+//! 2-5x slower or faster depending on which benchmark ran before it (page faults).
 
 use std::time::Duration;
 

@@ -2,6 +2,7 @@
 """Times scipy.signal (and reads ours from criterion) on the N-D benchmark grid and prints,
 per point, each peer's median, ours per method, and best-peer / ours-Auto.
 
+    export MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296
     cargo bench --bench nd --features ndarray -- 'convolve_2d/f64/512'   # ours, first
     python3 scripts/nd_compare.py [--filter convolve_2d/f64/512] [--markdown]
 
@@ -14,6 +15,15 @@ target/criterion/<group>/<method>/<k>/new/estimates.json (median); points not be
 are left out.
 """
 import os
+import sys
+
+# glibc's allocator adapts its mmap threshold to the program's history, which made the same
+# call 2-5x slower or faster depending on what ran before it (page faults of fresh buffers).
+# Both sides run with it fixed: the benches with these variables exported too.
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": "1073741824", "MALLOC_TRIM_THRESHOLD_": "4294967296"}
+if any(os.environ.get(k) != v for k, v in MALLOC.items()):
+    os.environ.update(MALLOC)
+    os.execv(sys.executable, [sys.executable] + sys.argv)
 
 for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ[var] = "1"

@@ -210,7 +210,15 @@ pub(crate) fn rows_kernel<T: Scalar, M: MacOp<T>, const W: usize, const W2: usiz
     let mut t0 = lo;
     let mut wide = out.chunks_exact_mut(W);
     for chunk in &mut wide {
-        rows_block::<T, M, W>(rows, n, m, t0, chunk.try_into().expect("chunk of W"));
+        if t0 + 1 >= m && t0 + W <= n {
+            rows_block::<T, M, W>(rows, n, m, t0, chunk.try_into().expect("chunk of W"));
+        } else {
+            // On a triangular end: narrow blocks keep most taps vectorized (as in `kernel`).
+            for (k, narrow) in chunk.chunks_exact_mut(W2).enumerate() {
+                let narrow = narrow.try_into().expect("chunk of W2");
+                rows_block::<T, M, W2>(rows, n, m, t0 + k * W2, narrow);
+            }
+        }
         t0 += W;
     }
     let mut narrow = wide.into_remainder().chunks_exact_mut(W2);

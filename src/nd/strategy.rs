@@ -14,12 +14,14 @@ use super::fft::{lens, tiles as tiles_with};
 ///
 /// * direct, kernels 3², 15², 63²: 0.525, 7.4, 107 ms, i.e. `0.096 ns` per multiply-add plus
 ///   `0.45 ns` per output per kernel row (block set-up, the row's triangular ends);
-/// * fft, kernels 3² (L = 540²) and 255² (L = 640²): 3.8 and 5.1 ms, about `0.2 ns` per point
-///   per `log2` of the point count for each of the three transforms;
-/// * overlap-add tiles of 24², 120², 504²: 1.49, 1.45, 6.96 ms: the same rate plus about 1 µs
-///   per tile.
+/// * fft, kernels 3² (L = 540²) and 255² (L = 640²): 1.75 and 2.50 ms, `0.11 ns` per point
+///   per `log2` of the point count for each of the three transforms (`f32`: 1.18 and 1.55 ms,
+///   0.07 ns); 3-D, 128³ with 9³ (L = 140³): 34.6 ms, 0.2 ns (the strided lines of the outer
+///   axes miss the cache), so each axis beyond the second adds 0.8 of the 2-D rate;
+/// * overlap-add: the same rate plus about 1 µs per tile.
 ///
-/// `f32` rows are scaled by the 1-D ratios (the direct kernel does twice the lanes).
+/// All with `MALLOC_MMAP_THRESHOLD_` fixed (see `benches/nd.rs`); glibc's adaptive default
+/// doubles the transform times whenever fresh buffers are page-faulted in.
 struct Costs {
     /// Per multiply-add of the direct kernel.
     per_mac: f64,
@@ -37,14 +39,14 @@ fn costs(kind: Kind) -> Costs {
     const F64: Costs = Costs {
         per_mac: 0.096,
         per_out_row: 0.45,
-        per_nlogn: 0.2,
+        per_nlogn: 0.11,
         per_tile: 1000.0,
         overhead: 3000.0,
     };
     const F32: Costs = Costs {
         per_mac: 0.05,
         per_out_row: 0.35,
-        per_nlogn: 0.15,
+        per_nlogn: 0.07,
         per_tile: 1000.0,
         overhead: 3000.0,
     };
@@ -76,7 +78,8 @@ fn costs(kind: Kind) -> Costs {
 /// One transform of these lengths.
 fn transform_ns(c: &Costs, lens: &[usize]) -> f64 {
     let points: f64 = lens.iter().map(|&l| l as f64).product();
-    c.per_nlogn * points * points.log2().max(1.0)
+    let outer_axes = lens.len().saturating_sub(2) as f64;
+    c.per_nlogn * (1.0 + 0.8 * outer_axes) * points * points.log2().max(1.0)
 }
 
 /// Tile factors tried for overlap-add: transforms of about `factor · m` points per axis.
