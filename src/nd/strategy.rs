@@ -12,12 +12,15 @@ use super::fft::{lens, tiles as tiles_with};
 /// ndarray` (thread CPU time, release build) on the project machine, AMD EPYC at 2.45 GHz,
 /// AVX2+FMA, 2026-11-27, `f64`, 512² image, `same`:
 ///
-/// * direct, kernels 3², 15², 63²: 0.525, 7.4, 107 ms, i.e. `0.096 ns` per multiply-add plus
-///   `0.45 ns` per output per kernel row (block set-up, the row's triangular ends);
+/// * direct, kernels 3², 15², 63²: 0.41, 4.3, 101 ms, i.e. about `0.07 ns` per multiply-add
+///   plus `0.3 ns` per output per kernel row (block set-up, the row's triangular ends; the
+///   63² point, mostly triangular ends, runs at 0.097 ns per multiply-add);
 /// * fft, kernels 3² (L = 540²) and 255² (L = 640²): 1.75 and 2.50 ms, `0.11 ns` per point
 ///   per `log2` of the point count for each of the three transforms (`f32`: 1.18 and 1.55 ms,
 ///   0.07 ns); 3-D, 128³ with 9³ (L = 140³): 34.6 ms, 0.2 ns (the strided lines of the outer
-///   axes miss the cache), so each axis beyond the second adds 0.8 of the 2-D rate;
+///   axes miss the cache), so each axis beyond the second adds 0.8 of the 2-D rate; 2048²
+///   with 3² (L = 2058²): 48 ms, 0.17 ns, so the rate grows by 0.015 ns per doubling of the
+///   point count beyond 2^18;
 /// * overlap-add: the same rate plus about 1 µs per tile.
 ///
 /// All with `MALLOC_MMAP_THRESHOLD_` fixed (see `benches/nd.rs`); glibc's adaptive default
@@ -27,8 +30,10 @@ struct Costs {
     per_mac: f64,
     /// Per output per kernel row.
     per_out_row: f64,
-    /// Per point per `log2` of the point count, for one N-D transform.
+    /// Per point per `log2` of the point count, for one N-D transform of up to 2^18 points.
     per_nlogn: f64,
+    /// Growth of `per_nlogn` per doubling of the point count beyond 2^18.
+    per_nlogn_growth: f64,
     /// Per overlap-add tile (its buffers' set-up and the partial-sum pass).
     per_tile: f64,
     /// Fixed cost of a transform-based call (plans, allocation).
@@ -37,16 +42,18 @@ struct Costs {
 
 fn costs(kind: Kind) -> Costs {
     const F64: Costs = Costs {
-        per_mac: 0.096,
-        per_out_row: 0.45,
+        per_mac: 0.07,
+        per_out_row: 0.3,
         per_nlogn: 0.11,
+        per_nlogn_growth: 0.015,
         per_tile: 1000.0,
         overhead: 3000.0,
     };
     const F32: Costs = Costs {
         per_mac: 0.05,
-        per_out_row: 0.35,
+        per_out_row: 0.3,
         per_nlogn: 0.07,
+        per_nlogn_growth: 0.01,
         per_tile: 1000.0,
         overhead: 3000.0,
     };
@@ -79,7 +86,9 @@ fn costs(kind: Kind) -> Costs {
 fn transform_ns(c: &Costs, lens: &[usize]) -> f64 {
     let points: f64 = lens.iter().map(|&l| l as f64).product();
     let outer_axes = lens.len().saturating_sub(2) as f64;
-    c.per_nlogn * (1.0 + 0.8 * outer_axes) * points * points.log2().max(1.0)
+    let log = points.log2().max(1.0);
+    let rate = c.per_nlogn + c.per_nlogn_growth * (log - 18.0).max(0.0);
+    rate * (1.0 + 0.8 * outer_axes) * points * log
 }
 
 /// Tile factors tried for overlap-add: transforms of about `factor · m` points per axis.
