@@ -21,7 +21,10 @@ use super::fft::{lens, tiles as tiles_with};
 ///   axes miss the cache), so each axis beyond the second adds 0.8 of the 2-D rate; 2048²
 ///   with 3² (L = 2058²): 48 ms, 0.17 ns, so the rate grows by 0.015 ns per doubling of the
 ///   point count beyond 2^18;
-/// * overlap-add: the same rate plus about 1 µs per tile.
+/// * overlap-add: the same rate plus about 1 µs per tile and 1 ns per tile point (zeroing the
+///   spectrum, adding the tile into the result; `f32` 0.6 ns), which at 2048² with 255²
+///   separates tiles of 1024² (70.8 ms) from the one transform (50.6 ms) the model first
+///   ranked the other way.
 ///
 /// All with `MALLOC_MMAP_THRESHOLD_` fixed (see `benches/nd.rs`); glibc's adaptive default
 /// doubles the transform times whenever fresh buffers are page-faulted in.
@@ -34,8 +37,10 @@ struct Costs {
     per_nlogn: f64,
     /// Growth of `per_nlogn` per doubling of the point count beyond 2^18.
     per_nlogn_growth: f64,
-    /// Per overlap-add tile (its buffers' set-up and the partial-sum pass).
+    /// Per overlap-add tile (its buffers' set-up).
     per_tile: f64,
+    /// Per overlap-add tile point (zeroing the spectrum, adding into the result).
+    per_tile_point: f64,
     /// Fixed cost of a transform-based call (plans, allocation).
     overhead: f64,
 }
@@ -47,6 +52,7 @@ fn costs(kind: Kind) -> Costs {
         per_nlogn: 0.11,
         per_nlogn_growth: 0.015,
         per_tile: 1000.0,
+        per_tile_point: 1.0,
         overhead: 3000.0,
     };
     const F32: Costs = Costs {
@@ -55,6 +61,7 @@ fn costs(kind: Kind) -> Costs {
         per_nlogn: 0.07,
         per_nlogn_growth: 0.01,
         per_tile: 1000.0,
+        per_tile_point: 0.6,
         overhead: 3000.0,
     };
     match kind {
@@ -100,7 +107,10 @@ fn overlap_add_ns(c: &Costs, x_shape: &[usize], (block, lens): &(Vec<usize>, Vec
         .zip(block)
         .map(|(&n, &b)| n.div_ceil(b) as f64)
         .product();
-    (2.0 * count + 1.0) * transform_ns(c, lens) + count * c.per_tile + c.overhead
+    let points: f64 = lens.iter().map(|&l| l as f64).product();
+    (2.0 * count + 1.0) * transform_ns(c, lens)
+        + count * (c.per_tile + points * c.per_tile_point)
+        + c.overhead
 }
 
 /// The overlap-add tiling with the least predicted cost (`x` the larger input).
