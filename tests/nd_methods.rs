@@ -146,7 +146,7 @@ fn transform_methods_agree_with_direct() {
 
 #[test]
 fn overlap_add_tiles_large_images() {
-    // 2-D: tiles of fast_len(8m) on both axes, with partial tiles at the far edges.
+    // 2-D: tiles chosen by the cost model on both axes, with partial tiles at the far edges.
     let mut r = rng(8);
     for (sa, sv) in [
         ([150, 131], [3, 4]),

@@ -190,3 +190,47 @@ impl Estimate {
         best.1
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Mode;
+    use crate::nd::window::per_axis;
+
+    fn auto(kind: Kind, image: &[usize], kernel: &[usize]) -> Method {
+        let w = per_axis(image, kernel, Mode::Same);
+        estimate(kind, image, kernel, &w.lo, &w.len).cheapest(true)
+    }
+
+    #[test]
+    fn auto_follows_the_measured_crossovers() {
+        // The picks that matched the fastest measured method in `benches/nd.rs`.
+        assert_eq!(auto(Kind::F64, &[512, 512], &[3, 3]), Method::Direct);
+        assert_eq!(auto(Kind::F64, &[512, 512], &[15, 15]), Method::OverlapAdd);
+        assert_eq!(auto(Kind::F64, &[512, 512], &[255, 255]), Method::Fft);
+        assert_eq!(auto(Kind::F64, &[2048, 2048], &[3, 3]), Method::Direct);
+        assert_eq!(
+            auto(Kind::F64, &[2048, 2048], &[63, 63]),
+            Method::OverlapAdd
+        );
+        assert_eq!(auto(Kind::F64, &[2048, 2048], &[255, 255]), Method::Fft);
+        assert_eq!(
+            auto(Kind::F32, &[128, 128, 128], &[9, 9, 9]),
+            Method::OverlapAdd
+        );
+        // Without transforms (non-finite data, inexact integers) only the direct sum is left.
+        let w = per_axis(&[512, 512], &[255, 255], Mode::Same);
+        let est = estimate(Kind::F64, &[512, 512], &[255, 255], &w.lo, &w.len);
+        assert_eq!(est.cheapest(false), Method::Direct);
+    }
+
+    #[test]
+    fn overlap_add_tiles_large_inputs_only() {
+        let (block, lens) = tiles(Kind::F64, &[2048, 2048], &[15, 15]).unwrap();
+        assert!(block.iter().all(|&b| b < 2048), "{block:?}");
+        assert!(lens.iter().zip(&block).all(|(&l, &b)| l >= b + 14));
+        // A kernel as large as the image: one transform over each axis.
+        let (block, _) = tiles(Kind::F64, &[64, 64], &[60, 60]).unwrap();
+        assert_eq!(block, [64, 64]);
+    }
+}
