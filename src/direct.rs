@@ -41,10 +41,13 @@ pub(crate) fn portable<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [T]) {
 /// by std) an instantiation compiled for them, the portable one otherwise.
 pub trait Kernel: Sized {
     fn direct(x: &[Self], y: &[Self], lo: usize, out: &mut [Self]);
+    /// `out[k] = Σ_r (x_r * y_r)[lo + k]` over row pairs that all have the same two lengths,
+    /// `x_r` the longer: one output row of an N-D convolution (see `crate::nd`).
+    fn direct_rows(rows: &[(&[Self], &[Self])], lo: usize, out: &mut [Self]);
 }
 
 macro_rules! kernel_for {
-    ($t:ty, $avx:expr) => {
+    ($t:ty, $avx:expr, $avx_rows:expr) => {
         impl Kernel for $t {
             #[inline]
             fn direct(x: &[$t], y: &[$t], lo: usize, out: &mut [$t]) {
@@ -59,15 +62,28 @@ macro_rules! kernel_for {
                 }
                 portable(x, y, lo, out);
             }
+            #[inline]
+            fn direct_rows(rows: &[(&[$t], &[$t])], lo: usize, out: &mut [$t]) {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+                    {
+                        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+                        unsafe { $avx_rows(rows, lo, out) };
+                        return;
+                    }
+                }
+                rows_kernel::<$t, Plain, 16, 4>(rows, lo, out);
+            }
         }
     };
 }
-kernel_for!(f32, x86::f32_fma);
-kernel_for!(f64, x86::f64_fma);
-kernel_for!(num_complex::Complex<f32>, x86::plain);
-kernel_for!(num_complex::Complex<f64>, x86::plain);
-kernel_for!(i32, x86::plain);
-kernel_for!(i64, x86::plain);
+kernel_for!(f32, x86::f32_fma, x86::f32_fma_rows);
+kernel_for!(f64, x86::f64_fma, x86::f64_fma_rows);
+kernel_for!(num_complex::Complex<f32>, x86::plain, x86::plain_rows);
+kernel_for!(num_complex::Complex<f64>, x86::plain, x86::plain_rows);
+kernel_for!(i32, x86::plain, x86::plain_rows);
+kernel_for!(i64, x86::plain, x86::plain_rows);
 
 /// The taps `i` in range for full-convolution output `t`: `lo ..= hi`.
 #[inline(always)]
@@ -169,6 +185,100 @@ fn block<T: Scalar, M: MacOp<T>, const W: usize>(x: &[T], y: &[T], t0: usize, ou
         }
         for i in common_hi + 1..=hi {
             a = M::mac(a, y[i], x[t - i]);
+        }
+        *o = a;
+    }
+}
+
+/// The kernel above summed over row pairs `(x_r, y_r)` that share `n = x_r.len() >= m =
+/// y_r.len()`: each block of `W` outputs accumulates every pair's taps in the same registers,
+/// so a 2-D kernel of `k` rows costs one pass over the output row, not `k`.
+#[inline(always)]
+pub(crate) fn rows_kernel<T: Scalar, M: MacOp<T>, const W: usize, const W2: usize>(
+    rows: &[(&[T], &[T])],
+    lo: usize,
+    out: &mut [T],
+) {
+    let Some(&(x0, y0)) = rows.first() else {
+        out.fill(T::default());
+        return;
+    };
+    let (n, m) = (x0.len(), y0.len());
+    debug_assert!(n >= m && m > 0 && W.is_multiple_of(W2));
+    debug_assert!(rows.iter().all(|(x, y)| x.len() == n && y.len() == m));
+    debug_assert!(lo + out.len() < n + m);
+    let mut t0 = lo;
+    let mut wide = out.chunks_exact_mut(W);
+    for chunk in &mut wide {
+        if t0 + 1 >= m && t0 + W <= n {
+            rows_block::<T, M, W>(rows, n, m, t0, chunk.try_into().expect("chunk of W"));
+        } else {
+            // On a triangular end: narrow blocks keep most taps vectorized (as in `kernel`).
+            for (k, narrow) in chunk.chunks_exact_mut(W2).enumerate() {
+                let narrow = narrow.try_into().expect("chunk of W2");
+                rows_block::<T, M, W2>(rows, n, m, t0 + k * W2, narrow);
+            }
+        }
+        t0 += W;
+    }
+    let mut narrow = wide.into_remainder().chunks_exact_mut(W2);
+    for chunk in &mut narrow {
+        rows_block::<T, M, W2>(rows, n, m, t0, chunk.try_into().expect("chunk of W2"));
+        t0 += W2;
+    }
+    for (k, o) in narrow.into_remainder().iter_mut().enumerate() {
+        let mut acc = T::default();
+        for &(x, y) in rows {
+            acc = T::add(acc, single::<T, M>(x, y, t0 + k));
+        }
+        *o = acc;
+    }
+}
+
+/// `W` outputs of [`rows_kernel`] starting at `t0`.
+#[inline(always)]
+fn rows_block<T: Scalar, M: MacOp<T>, const W: usize>(
+    rows: &[(&[T], &[T])],
+    n: usize,
+    m: usize,
+    t0: usize,
+    out: &mut [T; W],
+) {
+    let common_lo = (t0 + W).saturating_sub(n);
+    let common_hi = (m - 1).min(t0);
+    let mut acc = [T::default(); W];
+    if common_lo <= common_hi {
+        for &(x, y) in rows {
+            let ys = &y[common_lo..=common_hi];
+            let xs = &x[t0 - common_hi..t0 - common_lo + W];
+            for (k, &c) in ys.iter().rev().enumerate() {
+                let win: &[T; W] = xs[k..k + W].try_into().expect("window of W");
+                for w in 0..W {
+                    acc[w] = M::mac(acc[w], c, win[w]);
+                }
+            }
+        }
+        if common_lo == 0 && common_hi == m - 1 && t0 + W <= n {
+            *out = acc;
+            return;
+        }
+    }
+    // Outputs on the triangular ends: the taps outside the common range, per output.
+    let (skip_lo, skip_hi) = if common_lo <= common_hi {
+        (common_lo, common_hi)
+    } else {
+        (m, 0)
+    };
+    for (w, o) in out.iter_mut().enumerate() {
+        let t = t0 + w;
+        let (lo, hi) = taps(t, n, m);
+        let mut a = acc[w];
+        for &(x, y) in rows {
+            for i in lo..=hi {
+                if i < skip_lo || i > skip_hi {
+                    a = M::mac(a, y[i], x[t - i]);
+                }
+            }
         }
         *o = a;
     }

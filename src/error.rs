@@ -72,6 +72,37 @@ pub enum ConvError {
         /// The number of channels.
         channels: usize,
     },
+    /// N-D `Mode::Valid`: neither input is at least as large as the other in every dimension
+    /// (scipy raises `ValueError` here too).
+    ValidShape {
+        /// Shape of the first input.
+        a_shape: Vec<usize>,
+        /// Shape of the second input.
+        v_shape: Vec<usize>,
+    },
+    /// N-D inputs with different numbers of dimensions (only possible with `IxDyn`).
+    Dimensionality {
+        /// Dimensions of the first input.
+        a_ndim: usize,
+        /// Dimensions of the second input.
+        v_ndim: usize,
+    },
+    /// An axis given to `nd::convolve_axes` is out of range, repeated, or the list is empty.
+    Axes {
+        /// The axes that were passed.
+        axes: Vec<usize>,
+        /// Number of dimensions of the inputs.
+        ndim: usize,
+    },
+    /// A non-convolved axis of `nd::convolve_axes` whose lengths are neither equal nor 1.
+    Broadcast {
+        /// The axis.
+        axis: usize,
+        /// Its length in the first input.
+        a_len: usize,
+        /// Its length in the second input.
+        v_len: usize,
+    },
 }
 
 impl fmt::Display for ConvError {
@@ -112,6 +143,22 @@ impl fmt::Display for ConvError {
             ConvError::Channel { index, channels } => write!(
                 f,
                 "channel {index} does not exist; this convolver has {channels} channel(s)"
+            ),
+            ConvError::ValidShape { a_shape, v_shape } => write!(
+                f,
+                "for mode \"valid\", one input must be at least as large as the other in every dimension; got shapes {a_shape:?} and {v_shape:?}"
+            ),
+            ConvError::Dimensionality { a_ndim, v_ndim } => write!(
+                f,
+                "inputs have {a_ndim} and {v_ndim} dimensions; they must have the same number"
+            ),
+            ConvError::Axes { axes, ndim } => write!(
+                f,
+                "axes {axes:?} are not a non-empty list of distinct axes below {ndim}"
+            ),
+            ConvError::Broadcast { axis, a_len, v_len } => write!(
+                f,
+                "axis {axis} is not convolved, so its lengths must be equal or 1; got {a_len} and {v_len}"
             ),
         }
     }

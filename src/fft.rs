@@ -51,6 +51,17 @@ pub struct ComplexPlans<F: FftNum> {
     inverse: Arc<dyn Fft<F>>,
 }
 
+impl<F: FftNum> ComplexPlans<F> {
+    /// The forward transform (for the N-D transform's axes other than the last).
+    pub(crate) fn forward_fft(&self) -> &dyn Fft<F> {
+        &*self.forward
+    }
+    /// The unnormalized inverse transform.
+    pub(crate) fn inverse_fft(&self) -> &dyn Fft<F> {
+        &*self.inverse
+    }
+}
+
 impl<F: FftNum> Clone for ComplexPlans<F> {
     fn clone(&self) -> Self {
         ComplexPlans {
@@ -401,6 +412,13 @@ pub(crate) fn error_stays_finite<T: Scalar>(x: Scan, y: Scan, len: usize) -> boo
 /// `2^p` for `|p| <= MAX_SCALE_EXP`.
 fn pow2<F: FftFloat>(p: i32) -> F {
     F::from_f64(2f64.powi(p)).expect("a normal power of two")
+}
+
+/// `acc[k] *= other[k] * scale`: the spectral product, with the `1/len` of the inverse folded in.
+pub(crate) fn multiply_scaled<F: FftFloat>(acc: &mut [Complex<F>], other: &[Complex<F>], scale: F) {
+    for (a, &b) in acc.iter_mut().zip(other) {
+        *a = *a * (b * scale);
+    }
 }
 
 /// `acc[k] *= other[k]`: the spectral product with a pre-scaled `other`.

@@ -9,6 +9,8 @@ mod exact;
 mod fft;
 mod finite;
 mod mode;
+#[cfg(feature = "ndarray")]
+pub mod nd;
 mod overlap_add;
 mod parallel;
 mod strategy;

@@ -5,7 +5,7 @@
 //! or 32 `f64` outputs), enough independent chains to cover the FMA latency, and `mul_add`
 //! becomes `vfmadd`.
 
-use super::{MacOp, Plain, kernel};
+use super::{MacOp, Plain, kernel, rows_kernel};
 use crate::element::private::Scalar;
 
 pub(crate) struct Fused;
@@ -46,4 +46,25 @@ pub(crate) unsafe fn f64_fma(x: &[f64], y: &[f64], lo: usize, out: &mut [f64]) {
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn plain<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [T]) {
     kernel::<T, Plain, 16, 4>(x, y, lo, out);
+}
+
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) unsafe fn f32_fma_rows(rows: &[(&[f32], &[f32])], lo: usize, out: &mut [f32]) {
+    rows_kernel::<f32, Fused, 64, 16>(rows, lo, out);
+}
+
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) unsafe fn f64_fma_rows(rows: &[(&[f64], &[f64])], lo: usize, out: &mut [f64]) {
+    rows_kernel::<f64, Fused, 32, 8>(rows, lo, out);
+}
+
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) unsafe fn plain_rows<T: Scalar>(rows: &[(&[T], &[T])], lo: usize, out: &mut [T]) {
+    rows_kernel::<T, Plain, 16, 4>(rows, lo, out);
 }

@@ -1,0 +1,101 @@
+//! N-D methods on the grid: direct vs FFT vs overlap-add vs Auto, `same` mode, for
+//! 2-D images of 512² and 2048² with square kernels of 3, 15, 63 and 255, in f64 and f32, and
+//! a 128³ volume with a 9³ kernel. These runs tune `src/nd/strategy.rs`;
+//! `scripts/nd_compare.py` reads their medians and times scipy.signal on the same points.
+//!
+//! `cargo bench --bench nd --features ndarray -- 'convolve_2d/f64/512'` (a filter is
+//! advisable: the 2048² direct points take seconds each). Times are thread CPU time. Export
+//! `MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296` first (as
+//! `scripts/nd_compare.py` does for scipy): with glibc's adaptive threshold the same call ran
+//! 2-5x slower or faster depending on which benchmark ran before it (page faults).
+
+use std::time::Duration;
+
+#[path = "support/cpu_time.rs"]
+mod cpu_time;
+
+use convolve::{Element, Method, Mode, nd};
+use cpu_time::ThreadCpuTime;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::{Array, IxDyn};
+
+const IMAGES: [usize; 2] = [512, 2048];
+const KERNELS: [usize; 4] = [3, 15, 63, 255];
+/// Direct is skipped above this many multiply-adds (over ten seconds per run).
+const DIRECT_MAX_MACS: f64 = 4e10;
+const METHODS: [Method; 4] = [
+    Method::Direct,
+    Method::Fft,
+    Method::OverlapAdd,
+    Method::Auto,
+];
+
+/// Deterministic pseudo-random data in [-0.5, 0.5); the values do not affect the speed.
+fn data<T: From<f32>>(shape: &[usize], seed: u32) -> Array<T, IxDyn> {
+    let mut s = seed.wrapping_mul(2654435761).max(1);
+    Array::from_shape_simple_fn(IxDyn(shape), || {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        T::from((s as f32 / u32::MAX as f32) - 0.5)
+    })
+}
+
+fn bench_point<T: Element + From<f32>>(
+    c: &mut Criterion<ThreadCpuTime>,
+    group: &str,
+    image: &[usize],
+    kernel: &[usize],
+) {
+    let a = data::<T>(image, 1);
+    let v = data::<T>(kernel, 2);
+    let macs = a.len() as f64 * v.len() as f64;
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(a.len() as u64));
+    for method in METHODS {
+        if method == Method::Direct && macs > DIRECT_MAX_MACS {
+            continue;
+        }
+        g.bench_with_input(
+            BenchmarkId::new(method.to_string(), kernel[0]),
+            &kernel[0],
+            |b, _| b.iter(|| nd::convolve_with(a.view(), v.view(), Mode::Same, method).unwrap()),
+        );
+    }
+    g.finish();
+}
+
+fn grid_2d<T: Element + From<f32>>(c: &mut Criterion<ThreadCpuTime>, name: &str) {
+    for n in IMAGES {
+        for k in KERNELS {
+            bench_point::<T>(c, &format!("convolve_2d/{name}/{n}"), &[n, n], &[k, k]);
+        }
+    }
+}
+
+fn nd_benches(c: &mut Criterion<ThreadCpuTime>) {
+    grid_2d::<f64>(c, "f64");
+    grid_2d::<f32>(c, "f32");
+    bench_point::<f64>(c, "convolve_3d/f64/128", &[128, 128, 128], &[9, 9, 9]);
+    bench_point::<f32>(c, "convolve_3d/f32/128", &[128, 128, 128], &[9, 9, 9]);
+    // Boundary extension (symm) on the common blur size.
+    let a = data::<f64>(&[512, 512], 1).into_dimensionality().unwrap();
+    let v = data::<f64>(&[15, 15], 2).into_dimensionality().unwrap();
+    let mut g = c.benchmark_group("convolve2d_symm/f64/512");
+    g.bench_function(BenchmarkId::new("auto", 15), |b| {
+        b.iter(|| nd::convolve2d(a.view(), v.view(), Mode::Same, nd::Boundary::Symm).unwrap())
+    });
+    g.finish();
+}
+
+/// Thread CPU time (see `cpu_time.rs`): this machine is shared, and wall time is not stable.
+fn config() -> Criterion<ThreadCpuTime> {
+    Criterion::default()
+        .with_measurement(ThreadCpuTime)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_secs(1))
+}
+
+criterion_group! { name = benches; config = config(); targets = nd_benches }
+criterion_main!(benches);

@@ -1,0 +1,501 @@
+//! N-dimensional convolution of [`ndarray`] arrays, with `scipy.signal`'s semantics
+//! (feature `ndarray`).
+//!
+//! | function | scipy.signal |
+//! |---|---|
+//! | [`convolve`], [`convolve_with`] | `convolve(a, v, mode, method)` |
+//! | [`correlate`], [`correlate_with`] | `correlate(a, v, mode, method)` |
+//! | [`convolve_axes`] | `fftconvolve(a, v, mode, axes)` |
+//! | [`convolve2d`], [`correlate2d`] | `convolve2d` / `correlate2d(a, v, mode, boundary, fillvalue)` |
+//!
+//! Output shapes, per axis with `n` the length of `a` and `m` that of `v`:
+//!
+//! * `Full`: `n + m - 1`.
+//! * `Same`: `n`, **the first input's shape**, centred on the full result (starting at
+//!   `(m - 1) / 2`). This is scipy's rule; numpy's 1-D `same` (the crate's
+//!   [`crate::convolve`]) is sized to the *longer* input, so the two differ when `a` is
+//!   shorter than `v`: `nd::convolve` of shapes `[3]` and `[5]` gives 3 values where
+//!   `convolve` gives 5.
+//! * `Valid`: `|n - m| + 1`. One input must be at least as large as the other in every
+//!   dimension ([`ConvError::ValidShape`] otherwise, as scipy raises).
+//!
+//! `correlate(a, v)` is `convolve(a, reverse(conj(v)))` with the same crop, as in scipy.
+//! `correlate2d` differs from `correlate` by one sample in `same` mode on axes where the kernel
+//! length is even (`correlate2d` starts at `m / 2` of the full correlation, `correlate` at
+//! `(m - 1) / 2`): scipy behaves the same way, and both are reproduced.
+//!
+//! Empty inputs are an error ([`ConvError::EmptyInput`]) where scipy returns an empty array,
+//! as in the crate's 1-D functions.
+//!
+//! Methods: [`Method::Direct`] sums over kernel rows of the vectorized 1-D kernel;
+//! [`Method::Fft`] transforms both inputs (`realfft` along the last axis for real types,
+//! `rustfft` along the others); [`Method::OverlapAdd`] transforms tiles of the larger input
+//! against the smaller one's spectrum, computed once. [`Method::Auto`] picks by a measured
+//! cost model. The transform methods fall back to the direct sum when an input holds NaN or
+//! an infinity (so that they stay local to the outputs they touch, as in scipy's direct
+//! method), and for integers unless the `f64` transform is provably exact (the bound of the
+//! 1-D methods, counted over the levels of all axes): integer results are always exact.
+//!
+//! ```
+//! use convolve::{Mode, nd};
+//! use ndarray::array;
+//! let image = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+//! let kernel = array![[0.0, 1.0], [1.0, 0.0]];
+//! let full = nd::convolve(image.view(), kernel.view(), Mode::Full)?;
+//! assert_eq!(full, array![[0.0, 1.0, 2.0, 3.0], [1.0, 6.0, 8.0, 6.0], [4.0, 5.0, 6.0, 0.0]]);
+//! let same = nd::convolve(image.view(), kernel.view(), Mode::Same)?;
+//! assert_eq!(same, array![[0.0, 1.0, 2.0], [1.0, 6.0, 8.0]]);
+//! # Ok::<(), convolve::ConvError>(())
+//! ```
+
+mod boundary;
+mod direct;
+mod fft;
+mod index;
+mod strategy;
+mod window;
+
+use ndarray::{Array, Array2, ArrayView, ArrayView2, CowArray, Dimension, IxDyn};
+
+use crate::element::private::Scalar;
+use crate::error::try_zeroed;
+use crate::{ConvError, Element, Method, Mode};
+
+use window::Window;
+
+/// How `convolve2d` / `correlate2d` extend the image beyond its edges (scipy's `boundary` and
+/// `fillvalue`).
+///
+/// ```
+/// use convolve::{Mode, nd::{self, Boundary}};
+/// use ndarray::array;
+/// let a = array![[1, 2, 3]];
+/// let v = array![[1, 1, 1]];
+/// let fill = nd::convolve2d(a.view(), v.view(), Mode::Same, Boundary::Fill(0))?;
+/// let wrap = nd::convolve2d(a.view(), v.view(), Mode::Same, Boundary::Wrap)?;
+/// let symm = nd::convolve2d(a.view(), v.view(), Mode::Same, Boundary::Symm)?;
+/// assert_eq!(fill, array![[3, 6, 5]]);
+/// assert_eq!(wrap, array![[6, 6, 6]]);
+/// assert_eq!(symm, array![[4, 6, 8]]);
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Boundary<T> {
+    /// Samples outside the image have this value (scipy's `"fill"` with `fillvalue`).
+    Fill(T),
+    /// The image repeats periodically (`"wrap"`).
+    Wrap,
+    /// The image is mirrored with its edge sample repeated: `… b a | a b c | c b …` (`"symm"`).
+    Symm,
+}
+
+/// N-D convolution, as `scipy.signal.convolve(a, v, mode)`.
+///
+/// ```
+/// use convolve::{Mode, nd};
+/// use ndarray::array;
+/// let a = array![[1, 2], [3, 4]];
+/// let v = array![[1, -1]];
+/// assert_eq!(
+///     nd::convolve(a.view(), v.view(), Mode::Full)?,
+///     array![[1, 1, -2], [3, 1, -4]]
+/// );
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+///
+/// # Errors
+/// [`ConvError::EmptyInput`] for an empty input, [`ConvError::ValidShape`] in `Valid` mode
+/// when neither input contains the other, [`ConvError::Dimensionality`] for dynamic-dimension
+/// inputs of different dimensionality, [`ConvError::LengthOverflow`] or
+/// [`ConvError::Allocation`] when the result cannot exist in memory.
+pub fn convolve<T: Element, D: Dimension>(
+    a: ArrayView<T, D>,
+    v: ArrayView<T, D>,
+    mode: Mode,
+) -> Result<Array<T, D>, ConvError> {
+    convolve_with(a, v, mode, Method::Auto)
+}
+
+/// N-D cross-correlation, as `scipy.signal.correlate(a, v, mode)`:
+/// `convolve(a, reverse(conj(v)), mode)`.
+///
+/// ```
+/// use convolve::{Mode, nd};
+/// use ndarray::array;
+/// let a = array![[1.0, 2.0, 3.0]];
+/// let v = array![[0.0, 1.0, 0.5]];
+/// assert_eq!(nd::correlate(a.view(), v.view(), Mode::Valid)?, array![[3.5]]);
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+///
+/// # Errors
+/// As [`convolve`].
+pub fn correlate<T: Element, D: Dimension>(
+    a: ArrayView<T, D>,
+    v: ArrayView<T, D>,
+    mode: Mode,
+) -> Result<Array<T, D>, ConvError> {
+    correlate_with(a, v, mode, Method::Auto)
+}
+
+/// [`convolve`] with a chosen [`Method`].
+///
+/// ```
+/// use convolve::{Method, Mode, nd};
+/// use ndarray::Array3;
+/// let a = Array3::from_shape_fn((6, 5, 4), |(i, j, k)| (i + 2 * j + 3 * k) as f64);
+/// let v = Array3::from_shape_fn((3, 2, 2), |(i, j, k)| (i * j + k) as f64 - 1.0);
+/// let direct = nd::convolve_with(a.view(), v.view(), Mode::Same, Method::Direct)?;
+/// let fft = nd::convolve_with(a.view(), v.view(), Mode::Same, Method::Fft)?;
+/// assert!(direct.iter().zip(&fft).all(|(d, f)| (d - f).abs() < 1e-9));
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+///
+/// # Errors
+/// As [`convolve`].
+pub fn convolve_with<T: Element, D: Dimension>(
+    a: ArrayView<T, D>,
+    v: ArrayView<T, D>,
+    mode: Mode,
+    method: Method,
+) -> Result<Array<T, D>, ConvError> {
+    let w = window::window(a.shape(), v.shape(), mode)?;
+    let (ad, vd) = (standard(&a), standard(&v));
+    let out = compute(slice(&ad), a.shape(), slice(&vd), v.shape(), &w, method)?;
+    Ok(shaped(a.raw_dim(), &w.len, out))
+}
+
+/// [`correlate`] with a chosen [`Method`].
+///
+/// # Errors
+/// As [`convolve`].
+pub fn correlate_with<T: Element, D: Dimension>(
+    a: ArrayView<T, D>,
+    v: ArrayView<T, D>,
+    mode: Mode,
+    method: Method,
+) -> Result<Array<T, D>, ConvError> {
+    let w = window::window(a.shape(), v.shape(), mode)?;
+    let ad = standard(&a);
+    let reversed = reversed_conj(slice(&standard(&v)))?;
+    let out = compute(slice(&ad), a.shape(), &reversed, v.shape(), &w, method)?;
+    Ok(shaped(a.raw_dim(), &w.len, out))
+}
+
+/// Convolution along the given axes only, as `scipy.signal.fftconvolve(a, v, mode, axes)`.
+///
+/// The other axes are not convolved: their lengths must be equal (each slice is convolved
+/// with the matching slice) or one of them 1 (that input is broadcast). As in scipy, the
+/// `Valid` containment check covers only the listed axes whose lengths are both above 1.
+///
+/// ```
+/// use convolve::{Mode, nd};
+/// use ndarray::array;
+/// // Two rows, each convolved with its own kernel row along axis 1.
+/// let a = array![[1, 2, 3], [4, 5, 6]];
+/// let v = array![[1, 1], [1, -1]];
+/// assert_eq!(
+///     nd::convolve_axes(a.view(), v.view(), Mode::Full, &[1])?,
+///     array![[1, 3, 5, 3], [4, 1, 1, -6]]
+/// );
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+///
+/// # Errors
+/// As [`convolve`], and [`ConvError::Axes`] for an empty list, an axis out of range or a
+/// repeated one, [`ConvError::Broadcast`] for a non-convolved axis whose lengths are neither
+/// equal nor 1.
+pub fn convolve_axes<T: Element, D: Dimension>(
+    a: ArrayView<T, D>,
+    v: ArrayView<T, D>,
+    mode: Mode,
+    axes: &[usize],
+) -> Result<Array<T, D>, ConvError> {
+    let (s1, s2) = (a.shape(), v.shape());
+    window::check_sizes(s1, s2)?;
+    let ndim = s1.len();
+    let mut listed = vec![false; ndim];
+    for &ax in axes {
+        if ax >= ndim || listed[ax] {
+            return Err(ConvError::Axes {
+                axes: axes.to_vec(),
+                ndim,
+            });
+        }
+        listed[ax] = true;
+    }
+    if axes.is_empty() {
+        return Err(ConvError::Axes {
+            axes: Vec::new(),
+            ndim,
+        });
+    }
+    for ax in (0..ndim).filter(|&ax| !listed[ax]) {
+        if s1[ax] != s2[ax] && s1[ax] != 1 && s2[ax] != 1 {
+            return Err(ConvError::Broadcast {
+                axis: ax,
+                a_len: s1[ax],
+                v_len: s2[ax],
+            });
+        }
+    }
+    if mode == Mode::Valid {
+        let checked = (0..ndim).filter(|&ax| listed[ax] && s1[ax] != 1 && s2[ax] != 1);
+        window::valid_swap(s1, s2, checked)?;
+    }
+    // Non-listed axes of equal lengths are a batch (slice k with slice k); every other axis is
+    // a convolution, which for a length-1 side is exactly scipy's broadcast product (its crop
+    // in each mode included).
+    let batch: Vec<usize> = (0..ndim)
+        .filter(|&ax| !listed[ax] && s1[ax] == s2[ax] && s1[ax] > 1)
+        .collect();
+    let conv: Vec<usize> = (0..ndim).filter(|ax| !batch.contains(ax)).collect();
+    let sub_a: Vec<usize> = conv.iter().map(|&ax| s1[ax]).collect();
+    let sub_v: Vec<usize> = conv.iter().map(|&ax| s2[ax]).collect();
+    let w = window::per_axis(&sub_a, &sub_v, mode);
+
+    let perm: Vec<usize> = batch.iter().chain(&conv).copied().collect();
+    let ap = a.view().into_dyn().permuted_axes(IxDyn(&perm));
+    let vp = v.view().into_dyn().permuted_axes(IxDyn(&perm));
+    let (ad, vd) = (standard(&ap), standard(&vp));
+    let (ad, vd) = (slice(&ad), slice(&vd));
+    let count: usize = batch.iter().map(|&ax| s1[ax]).product();
+    let (a_size, v_size) = (ad.len() / count, vd.len() / count);
+    let out_size: usize = w.len.iter().product();
+    let mut out = try_zeroed(count * out_size)?;
+    for b in 0..count {
+        let part = compute(
+            &ad[b * a_size..(b + 1) * a_size],
+            &sub_a,
+            &vd[b * v_size..(b + 1) * v_size],
+            &sub_v,
+            &w,
+            Method::Auto,
+        )?;
+        out[b * out_size..(b + 1) * out_size].copy_from_slice(&part);
+    }
+    let out_shape: Vec<usize> = batch
+        .iter()
+        .map(|&ax| s1[ax])
+        .chain(w.len.iter().copied())
+        .collect();
+    let mut inverse = vec![0; ndim];
+    for (i, &p) in perm.iter().enumerate() {
+        inverse[p] = i;
+    }
+    let permuted = Array::from_shape_vec(IxDyn(&out_shape), out)
+        .expect("the data has the shape's size")
+        .permuted_axes(IxDyn(&inverse));
+    let final_shape = permuted.shape().to_vec();
+    let data = permuted.as_standard_layout().into_owned();
+    let data = data.into_raw_vec_and_offset().0;
+    Ok(shaped(a.raw_dim(), &final_shape, data))
+}
+
+/// 2-D convolution with a boundary rule, as
+/// `scipy.signal.convolve2d(a, v, mode, boundary, fillvalue)`.
+///
+/// `Full` and `Same` extend `a` by the boundary rule; `Valid` reads no sample outside either
+/// input, so the boundary does not matter there, and the inputs are swapped when `v` is the
+/// larger (scipy does the same).
+///
+/// ```
+/// use convolve::{Mode, nd::{self, Boundary}};
+/// use ndarray::array;
+/// let a = array![[1.0, 2.0], [3.0, 4.0]];
+/// let v = array![[1.0, 1.0], [1.0, 1.0]];
+/// let out = nd::convolve2d(a.view(), v.view(), Mode::Same, Boundary::Fill(1.0))?;
+/// assert_eq!(out, array![[4.0, 5.0], [6.0, 10.0]]);
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+///
+/// # Errors
+/// As [`convolve`].
+pub fn convolve2d<T: Element>(
+    a: ArrayView2<T>,
+    v: ArrayView2<T>,
+    mode: Mode,
+    boundary: Boundary<T>,
+) -> Result<Array2<T>, ConvError> {
+    conv2d(a, v, mode, boundary, false)
+}
+
+/// 2-D cross-correlation with a boundary rule, as
+/// `scipy.signal.correlate2d(a, v, mode, boundary, fillvalue)`.
+///
+/// In `Same` mode the window starts `m / 2` samples into the full correlation on an axis of
+/// kernel length `m`, where [`correlate`] starts at `(m - 1) / 2`: the two differ by one
+/// sample for even kernels, exactly as scipy's functions do. In `Valid` mode with `v` the
+/// larger input the result is scipy's: the correlation of `v` with `a`, reversed.
+///
+/// ```
+/// use convolve::{Mode, nd::{self, Boundary}};
+/// use ndarray::array;
+/// let a = array![[1, 2, 3, 4]];
+/// let v = array![[1, 10]];
+/// let c2 = nd::correlate2d(a.view(), v.view(), Mode::Same, Boundary::Fill(0))?;
+/// let c = nd::correlate(a.view(), v.view(), Mode::Same)?;
+/// assert_eq!(c2, array![[21, 32, 43, 4]]);
+/// assert_eq!(c, array![[10, 21, 32, 43]]);
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+///
+/// # Errors
+/// As [`convolve`].
+pub fn correlate2d<T: Element>(
+    a: ArrayView2<T>,
+    v: ArrayView2<T>,
+    mode: Mode,
+    boundary: Boundary<T>,
+) -> Result<Array2<T>, ConvError> {
+    conv2d(a, v, mode, boundary, true)
+}
+
+/// `convolve2d` and `correlate2d`: correlation is convolution with `reverse(conj(v))` and
+/// its own crop offsets.
+fn conv2d<T: Element>(
+    a: ArrayView2<T>,
+    v: ArrayView2<T>,
+    mode: Mode,
+    boundary: Boundary<T>,
+    correlate: bool,
+) -> Result<Array2<T>, ConvError> {
+    let (s1, s2) = ([a.nrows(), a.ncols()], [v.nrows(), v.ncols()]);
+    window::check_sizes(&s1, &s2)?;
+    let (ad, vd) = (standard(&a), standard(&v));
+    let (ad, vd) = (slice(&ad), slice(&vd));
+    let to_array = |shape: &[usize], data: Vec<T>| {
+        Array2::from_shape_vec((shape[0], shape[1]), data).expect("the data has the shape's size")
+    };
+    if mode == Mode::Valid {
+        let swap = window::valid_swap(&s1, &s2, 0..2)?;
+        let (x, xs, y, ys) = if swap {
+            (vd, s2, ad, s1)
+        } else {
+            (ad, s1, vd, s2)
+        };
+        let w = window::per_axis(&xs, &ys, Mode::Valid);
+        let out = if correlate {
+            let mut out = compute(x, &xs, &reversed_conj(y)?, &ys, &w, Method::Auto)?;
+            if swap {
+                // scipy correlates the swapped pair and reverses the result.
+                out.reverse();
+            }
+            out
+        } else {
+            compute(x, &xs, y, &ys, &w, Method::Auto)?
+        };
+        return Ok(to_array(&w.len, out));
+    }
+    let kernel = if correlate {
+        std::borrow::Cow::Owned(reversed_conj(vd)?)
+    } else {
+        std::borrow::Cow::Borrowed(vd)
+    };
+    // Extension before the image on each axis: convolution reaches m - 1 - (m-1)/2 = m/2
+    // back in `Same`, correlation (m-1)/2 (scipy's one-sample difference for even m).
+    let before = s2.map(|m| match (mode, correlate) {
+        (Mode::Same, false) => m / 2,
+        (Mode::Same, true) => (m - 1) / 2,
+        _ => m - 1,
+    });
+    let after = [0, 1].map(|ax| match mode {
+        Mode::Same => s2[ax] - 1 - before[ax],
+        _ => s2[ax] - 1,
+    });
+    let zero_fill = matches!(boundary, Boundary::Fill(f) if f == T::default());
+    if zero_fill {
+        // No extension needed: the box of the full convolution that the extension would give.
+        let w = Window {
+            lo: [0, 1].map(|ax| s2[ax] - 1 - before[ax]).to_vec(),
+            len: [0, 1]
+                .map(|ax| s1[ax] + before[ax] + after[ax] - s2[ax] + 1)
+                .to_vec(),
+        };
+        let out = compute(ad, &s1, &kernel, &s2, &w, Method::Auto)?;
+        return Ok(to_array(&w.len, out));
+    }
+    let (ext, es) = boundary::extend(ad, s1, before, after, &boundary)?;
+    let w = window::per_axis(&es, &s2, Mode::Valid);
+    let out = compute(&ext, &es, &kernel, &s2, &w, Method::Auto)?;
+    Ok(to_array(&w.len, out))
+}
+
+/// The box `w` of the full convolution of `x` (shape `xs`) and `y` (shape `ys`).
+fn compute<T: Scalar>(
+    x: &[T],
+    xs: &[usize],
+    y: &[T],
+    ys: &[usize],
+    w: &Window,
+    method: Method,
+) -> Result<Vec<T>, ConvError> {
+    let size: usize = w.len.iter().product();
+    let mut out = try_zeroed(size)?;
+    if xs.is_empty() {
+        // Zero-dimensional arrays: one product.
+        out[0] = T::mac(T::default(), x[0], y[0]);
+        return Ok(out);
+    }
+    let finite = x.iter().chain(y).all(|e| e.is_finite());
+    let fft_exact = |lens: &[usize]| T::fft_is_exact(x, y, fft::equivalent_len(lens));
+    let transform_ok = |m: Method| -> Result<bool, ConvError> {
+        Ok(finite
+            && match m {
+                Method::OverlapAdd => fft_exact(&strategy::tiles(T::KIND, xs, ys)?.1),
+                _ => fft_exact(&fft::lens(xs, ys, &w.lo, &w.len)?),
+            })
+    };
+    let method = match method {
+        Method::Auto => {
+            let est = strategy::estimate(T::KIND, xs, ys, &w.lo, &w.len);
+            let chosen = est.cheapest(finite);
+            if chosen != Method::Direct && !transform_ok(chosen)? {
+                Method::Direct
+            } else {
+                chosen
+            }
+        }
+        m if m != Method::Direct && !transform_ok(m)? => Method::Direct,
+        m => m,
+    };
+    match method {
+        Method::Direct | Method::Auto => direct::window(x, xs, y, ys, &w.lo, &w.len, &mut out),
+        Method::Fft => fft::window(x, xs, y, ys, &w.lo, &w.len, &mut out)?,
+        Method::OverlapAdd => {
+            // Tiles of the larger input against the smaller one's spectrum.
+            let (x, xs, y, ys) = if x.len() >= y.len() {
+                (x, xs, y, ys)
+            } else {
+                (y, ys, x, xs)
+            };
+            let tiles = strategy::tiles(T::KIND, xs, ys)?;
+            fft::overlap_add(x, xs, y, ys, &w.lo, &w.len, &tiles, &mut out)?
+        }
+    }
+    Ok(out)
+}
+
+/// `conj(v)` reversed on every axis: for row-major data, the flat reversal.
+fn reversed_conj<T: Scalar>(v: &[T]) -> Result<Vec<T>, ConvError> {
+    let mut r = try_zeroed(v.len())?;
+    for (o, &e) in r.iter_mut().zip(v.iter().rev()) {
+        *o = e.conj();
+    }
+    Ok(r)
+}
+
+/// The array in row-major order, borrowed when it already is.
+fn standard<'a, T: Clone, D: Dimension>(a: &'a ArrayView<'_, T, D>) -> CowArray<'a, T, D> {
+    a.as_standard_layout()
+}
+
+fn slice<'a, T, D: Dimension>(a: &'a CowArray<'_, T, D>) -> &'a [T] {
+    a.as_slice().expect("standard layout is contiguous")
+}
+
+/// `data` as an array of dimension type `D` and this shape.
+fn shaped<T, D: Dimension>(mut dim: D, shape: &[usize], data: Vec<T>) -> Array<T, D> {
+    dim.slice_mut().copy_from_slice(shape);
+    Array::from_shape_vec(dim, data).expect("the data has the shape's size")
+}

@@ -1,0 +1,358 @@
+//! The N-D transform methods: one zero-padded transform of each input, and overlap-add over
+//! tiles of the larger input.
+//!
+//! A transform of shape `L` runs the 1-D transform of the element's domain along the last axis
+//! (`realfft` for real types, `L/2 + 1` bins; `rustfft` for complex ones), then complex
+//! `rustfft` transforms along each other axis. Lines along a leading axis are strided, so they
+//! are gathered 16 at a time into a contiguous buffer and transformed in one batched call.
+//! Work on lines that are known to be zero (forward: beyond the input's extent on an axis not
+//! yet transformed) or not needed (inverse: outside the kept box on an axis already
+//! transformed back) is skipped, which saves most of the cost when the kernel is small.
+
+use num_complex::Complex;
+use num_traits::{FromPrimitive, Zero};
+
+use crate::ConvError;
+use crate::element::private::Scalar;
+use crate::error::try_zeroed;
+use crate::fft::{ComplexPlans, Domain, FftFloat, cyclic_len, fast_len, multiply, multiply_scaled};
+
+use super::index::{Odometer, strides};
+
+type Freq<T> = <<T as Scalar>::Domain as Domain>::F;
+type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
+
+/// Lines gathered per batched transform along a leading axis: 16 complex values of each row
+/// make a 256-byte (f64) contiguous read.
+const LINES: usize = 16;
+
+/// A forward and inverse N-D transform of one shape, with its working buffers.
+pub(crate) struct Transform<T: Scalar> {
+    lens: Vec<usize>,
+    spec_shape: Vec<usize>,
+    last: <T::Domain as Domain>::Plans,
+    lead: Vec<ComplexPlans<Freq<T>>>,
+    scratch: Vec<Complex<Freq<T>>>,
+    row: Vec<Time<T>>,
+    lines: Vec<Complex<Freq<T>>>,
+}
+
+impl<T: Scalar> Transform<T> {
+    pub(crate) fn new(lens: &[usize]) -> Result<Self, ConvError> {
+        let d = lens.len();
+        let last_len = lens[d - 1];
+        let last = T::Domain::plans(last_len);
+        let lead: Vec<_> = lens[..d - 1]
+            .iter()
+            .map(|&l| Freq::<T>::complex_plans(l))
+            .collect();
+        let mut scratch_len = T::Domain::scratch_len(&last);
+        for p in &lead {
+            scratch_len = scratch_len
+                .max(p.forward_fft().get_inplace_scratch_len())
+                .max(p.inverse_fft().get_inplace_scratch_len());
+        }
+        let mut spec_shape = lens.to_vec();
+        spec_shape[d - 1] = T::Domain::spec_len(last_len);
+        let longest_lead = lens[..d - 1].iter().copied().max().unwrap_or(0);
+        Ok(Transform {
+            lens: lens.to_vec(),
+            spec_shape,
+            last,
+            lead,
+            scratch: try_zeroed(scratch_len)?,
+            row: try_zeroed(last_len)?,
+            lines: try_zeroed(LINES * longest_lead)?,
+        })
+    }
+
+    /// Bins of the spectrum.
+    pub(crate) fn spec_size(&self) -> usize {
+        self.spec_shape.iter().product()
+    }
+
+    /// `1 / (number of points)`: the normalization of the inverse.
+    fn scale(&self) -> Freq<T> {
+        let points = self.lens.iter().map(|&l| l as f64).product::<f64>();
+        Freq::<T>::from_f64(points.recip()).expect("a float")
+    }
+
+    /// The spectrum of the box `start .. start + extent` of `src` (shape `src_shape`),
+    /// zero-padded to the transform's shape.
+    pub(crate) fn forward(
+        &mut self,
+        src: &[T],
+        src_shape: &[usize],
+        start: &[usize],
+        extent: &[usize],
+        spec: &mut [Complex<Freq<T>>],
+    ) {
+        let d = self.lens.len();
+        let last = d - 1;
+        let s = self.spec_shape[last];
+        let src_strides = strides(src_shape);
+        let spec_strides = strides(&self.spec_shape);
+        spec.fill(Complex::zero());
+        let mut r = Odometer::new(&vec![0; last], &extent[..last]);
+        while let Some(idx) = r.current() {
+            let mut off = start[last];
+            let mut at = 0;
+            for a in 0..last {
+                off += (start[a] + idx[a]) * src_strides[a];
+                at += idx[a] * spec_strides[a];
+            }
+            crate::fft::load(
+                &src[off..off + extent[last]],
+                &mut self.row,
+                num_traits::One::one(),
+            );
+            T::Domain::forward(
+                &self.last,
+                &mut self.row,
+                &mut spec[at..at + s],
+                &mut self.scratch,
+            );
+            r.advance();
+        }
+        for a in (0..last).rev() {
+            let fft = self.lead[a].forward_fft();
+            along_axis(
+                fft,
+                &self.spec_shape,
+                a,
+                &vec![0; a],
+                &extent[..a],
+                spec,
+                &mut self.lines,
+                &mut self.scratch,
+            );
+        }
+    }
+
+    /// Transforms `spec` back (destroying it) and hands each row of the kept box
+    /// `keep_lo .. keep_lo + keep_len` to `sink` with its leading index.
+    pub(crate) fn inverse(
+        &mut self,
+        spec: &mut [Complex<Freq<T>>],
+        keep_lo: &[usize],
+        keep_len: &[usize],
+        mut sink: impl FnMut(&[usize], &[Time<T>]),
+    ) {
+        let d = self.lens.len();
+        let last = d - 1;
+        let s = self.spec_shape[last];
+        for a in 0..last {
+            let fft = self.lead[a].inverse_fft();
+            along_axis(
+                fft,
+                &self.spec_shape,
+                a,
+                &keep_lo[..a],
+                &keep_len[..a],
+                spec,
+                &mut self.lines,
+                &mut self.scratch,
+            );
+        }
+        let spec_strides = strides(&self.spec_shape);
+        let mut r = Odometer::new(&keep_lo[..last], &keep_len[..last]);
+        while let Some(idx) = r.current() {
+            let at: usize = (0..last).map(|a| idx[a] * spec_strides[a]).sum();
+            T::Domain::inverse(
+                &self.last,
+                &mut spec[at..at + s],
+                &mut self.row,
+                &mut self.scratch,
+            );
+            sink(
+                idx,
+                &self.row[keep_lo[last]..keep_lo[last] + keep_len[last]],
+            );
+            r.advance();
+        }
+    }
+}
+
+/// Transforms every line along `axis` whose indices on the axes before it lie in the box
+/// `outer_lo .. outer_lo + outer_len`.
+#[allow(clippy::too_many_arguments)]
+fn along_axis<F: FftFloat>(
+    fft: &dyn rustfft::Fft<F>,
+    shape: &[usize],
+    axis: usize,
+    outer_lo: &[usize],
+    outer_len: &[usize],
+    data: &mut [Complex<F>],
+    lines: &mut [Complex<F>],
+    scratch: &mut [Complex<F>],
+) {
+    let len = shape[axis];
+    let inner: usize = shape[axis + 1..].iter().product();
+    let outer_strides = strides(&shape[..axis]);
+    let mut o = Odometer::new(outer_lo, outer_len);
+    while let Some(idx) = o.current() {
+        let block: usize = idx.iter().zip(&outer_strides).map(|(i, s)| i * s).sum();
+        let base = block * len * inner;
+        let mut col0 = 0;
+        while col0 < inner {
+            let cc = LINES.min(inner - col0);
+            for i in 0..len {
+                let src = &data[base + i * inner + col0..][..cc];
+                for (c, &v) in src.iter().enumerate() {
+                    lines[c * len + i] = v;
+                }
+            }
+            fft.process_with_scratch(&mut lines[..cc * len], scratch);
+            for i in 0..len {
+                let dst = &mut data[base + i * inner + col0..][..cc];
+                for (c, v) in dst.iter_mut().enumerate() {
+                    *v = lines[c * len + i];
+                }
+            }
+            col0 += cc;
+        }
+        o.advance();
+    }
+}
+
+/// The transform shape for keeping the box `lo .. lo + len` of `x * y` free of wrap-around.
+pub(crate) fn lens(
+    x_shape: &[usize],
+    y_shape: &[usize],
+    lo: &[usize],
+    len: &[usize],
+) -> Result<Vec<usize>, ConvError> {
+    (0..x_shape.len())
+        .map(|a| {
+            let (n, m) = (x_shape[a], y_shape[a]);
+            // scipy's `same` can keep a window narrower than the longer input, but both
+            // inputs must still fit in the transform.
+            let hi = (lo[a] + len[a]).max(n).max(m);
+            cyclic_len(n, m, lo[a], hi)
+        })
+        .collect()
+}
+
+/// The 1-D length whose error bound in [`crate::exact`] covers an N-D transform of these
+/// lengths: the bound counts one level per factor of two, and a row-column transform has
+/// the levels of all its axes (its `‖X‖₂ = √L‖x‖₂` holds with `L` the total point count).
+pub(crate) fn equivalent_len(lens: &[usize]) -> usize {
+    let levels: u32 = lens
+        .iter()
+        .map(|&l| usize::BITS - (l.max(2) - 1).leading_zeros())
+        .sum();
+    1usize.checked_shl(levels).unwrap_or(usize::MAX)
+}
+
+/// `out = (x * y)[lo .. lo + len]` per axis by one transform of each input.
+pub(crate) fn window<T: Scalar>(
+    x: &[T],
+    x_shape: &[usize],
+    y: &[T],
+    y_shape: &[usize],
+    lo: &[usize],
+    len: &[usize],
+    out: &mut [T],
+) -> Result<(), ConvError> {
+    let lens = lens(x_shape, y_shape, lo, len)?;
+    let mut tr = Transform::<T>::new(&lens)?;
+    let mut xs = try_zeroed(tr.spec_size())?;
+    let mut ys = try_zeroed(tr.spec_size())?;
+    let zero = vec![0; lens.len()];
+    tr.forward(x, x_shape, &zero, x_shape, &mut xs);
+    tr.forward(y, y_shape, &zero, y_shape, &mut ys);
+    let scale = tr.scale();
+    multiply_scaled(&mut xs, &ys, scale);
+    let out_strides = strides(len);
+    let last = lens.len() - 1;
+    tr.inverse(&mut xs, lo, len, |idx, row| {
+        let off: usize = (0..last).map(|a| (idx[a] - lo[a]) * out_strides[a]).sum();
+        for (o, &t) in out[off..off + len[last]].iter_mut().zip(row) {
+            *o = T::from_time(t);
+        }
+    });
+    Ok(())
+}
+
+/// Tile shape and transform shape of overlap-add with transforms of about `factor · m` points
+/// per axis, or one transform over an axis where that is no shorter.
+pub(crate) fn tiles(
+    x_shape: &[usize],
+    y_shape: &[usize],
+    factor: usize,
+) -> Result<(Vec<usize>, Vec<usize>), ConvError> {
+    let mut block = Vec::with_capacity(x_shape.len());
+    let mut lens = Vec::with_capacity(x_shape.len());
+    for (&n, &m) in x_shape.iter().zip(y_shape) {
+        let overflow = ConvError::LengthOverflow { a_len: n, v_len: m };
+        let whole = fast_len(n.max(m) + m.min(n) - 1).ok_or(overflow.clone())?;
+        let tile = fast_len(m.saturating_mul(factor).max(16)).ok_or(overflow)?;
+        if tile >= whole || m > n {
+            block.push(n);
+            lens.push(whole);
+        } else {
+            block.push(tile - m + 1);
+            lens.push(tile);
+        }
+    }
+    Ok((block, lens))
+}
+
+/// `out = (x * y)[lo .. lo + len]` by overlap-add over tiles of `x`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn overlap_add<T: Scalar>(
+    x: &[T],
+    x_shape: &[usize],
+    y: &[T],
+    y_shape: &[usize],
+    lo: &[usize],
+    len: &[usize],
+    (block, lens): &(Vec<usize>, Vec<usize>),
+    out: &mut [T],
+) -> Result<(), ConvError> {
+    let d = x_shape.len();
+    let last = d - 1;
+    let mut tr = Transform::<T>::new(lens)?;
+    let mut ys = try_zeroed(tr.spec_size())?;
+    let mut spec = try_zeroed(tr.spec_size())?;
+    let zero = vec![0; d];
+    tr.forward(y, y_shape, &zero, y_shape, &mut ys);
+    let scale = tr.scale();
+    for b in ys.iter_mut() {
+        *b = *b * scale;
+    }
+    let counts: Vec<usize> = (0..d).map(|a| x_shape[a].div_ceil(block[a])).collect();
+    let out_strides = strides(len);
+    let mut tile = Odometer::new(&zero, &counts);
+    while let Some(t) = tile.current() {
+        let start: Vec<usize> = (0..d).map(|a| t[a] * block[a]).collect();
+        let extent: Vec<usize> = (0..d)
+            .map(|a| block[a].min(x_shape[a] - start[a]))
+            .collect();
+        // This tile's linear result covers full indices start .. start + extent + m - 1.
+        let mut keep_lo = Vec::with_capacity(d);
+        let mut keep_len = Vec::with_capacity(d);
+        for a in 0..d {
+            let from = lo[a].max(start[a]);
+            let to = (lo[a] + len[a]).min(start[a] + extent[a] + y_shape[a] - 1);
+            keep_lo.push(from.saturating_sub(start[a]));
+            keep_len.push(to.saturating_sub(from));
+        }
+        if keep_len.iter().all(|&l| l > 0) {
+            tr.forward(x, x_shape, &start, &extent, &mut spec);
+            multiply(&mut spec, &ys);
+            let first = start[last] + keep_lo[last] - lo[last];
+            tr.inverse(&mut spec, &keep_lo, &keep_len, |idx, row| {
+                let off: usize = (0..last)
+                    .map(|a| (start[a] + idx[a] - lo[a]) * out_strides[a])
+                    .sum::<usize>()
+                    + first;
+                for (o, &v) in out[off..off + row.len()].iter_mut().zip(row) {
+                    *o = T::add(*o, T::from_time(v));
+                }
+            });
+        }
+        tile.advance();
+    }
+    Ok(())
+}

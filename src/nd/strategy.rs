@@ -1,0 +1,236 @@
+//! The N-D cost model behind `Method::Auto`: the direct kernel's multiply-adds against the
+//! transforms' `N log2 N`, with per-element constants measured by `cargo bench --bench nd
+//! --features ndarray` (see the table in `Costs`).
+
+use crate::element::Kind;
+use crate::{ConvError, Method};
+
+use super::direct;
+use super::fft::{lens, tiles as tiles_with};
+
+/// Measured costs in nanoseconds of CPU time, fitted to `cargo bench --bench nd --features
+/// ndarray` (thread CPU time, release build) on the project machine, AMD EPYC at 2.45 GHz,
+/// AVX2+FMA, 2026-11-27, `f64`, 512² image, `same`:
+///
+/// * direct, kernels 3², 15², 63²: 0.41, 4.3, 101 ms, i.e. about `0.07 ns` per multiply-add
+///   plus `0.3 ns` per output per kernel row (block set-up, the row's triangular ends; the
+///   63² point, mostly triangular ends, runs at 0.097 ns per multiply-add);
+/// * fft, kernels 3² (L = 540²) and 255² (L = 640²): 1.75 and 2.50 ms, `0.11 ns` per point
+///   per `log2` of the point count for each of the three transforms (`f32`: 1.18 and 1.55 ms,
+///   0.07 ns); 3-D, 128³ with 9³ (L = 140³): 34.6 ms, 0.2 ns (the strided lines of the outer
+///   axes miss the cache), so each axis beyond the second adds 0.8 of the 2-D rate; 2048²
+///   with 3² (L = 2058²): 48 ms, 0.17 ns, so the rate grows by 0.015 ns per doubling of the
+///   point count beyond 2^18;
+/// * overlap-add: the same rate plus about 1 µs per tile and 1 ns per tile point (zeroing the
+///   spectrum, adding the tile into the result; `f32` 0.6 ns), which at 2048² with 255²
+///   separates tiles of 1024² (70.8 ms) from the one transform (50.6 ms) the model first
+///   ranked the other way.
+///
+/// All with `MALLOC_MMAP_THRESHOLD_` fixed (see `benches/nd.rs`); glibc's adaptive default
+/// doubles the transform times whenever fresh buffers are page-faulted in.
+struct Costs {
+    /// Per multiply-add of the direct kernel.
+    per_mac: f64,
+    /// Per output per kernel row.
+    per_out_row: f64,
+    /// Per point per `log2` of the point count, for one N-D transform of up to 2^18 points.
+    per_nlogn: f64,
+    /// Growth of `per_nlogn` per doubling of the point count beyond 2^18.
+    per_nlogn_growth: f64,
+    /// Per overlap-add tile (its buffers' set-up).
+    per_tile: f64,
+    /// Per overlap-add tile point (zeroing the spectrum, adding into the result).
+    per_tile_point: f64,
+    /// Fixed cost of a transform-based call (plans, allocation).
+    overhead: f64,
+}
+
+fn costs(kind: Kind) -> Costs {
+    const F64: Costs = Costs {
+        per_mac: 0.07,
+        per_out_row: 0.3,
+        per_nlogn: 0.11,
+        per_nlogn_growth: 0.015,
+        per_tile: 1000.0,
+        per_tile_point: 1.0,
+        overhead: 3000.0,
+    };
+    const F32: Costs = Costs {
+        per_mac: 0.05,
+        per_out_row: 0.3,
+        per_nlogn: 0.07,
+        per_nlogn_growth: 0.01,
+        per_tile: 1000.0,
+        per_tile_point: 0.6,
+        overhead: 3000.0,
+    };
+    match kind {
+        Kind::F64 => F64,
+        Kind::F32 => F32,
+        Kind::ComplexF64 => Costs {
+            per_mac: 4.0 * F64.per_mac,
+            per_nlogn: 2.0 * F64.per_nlogn,
+            ..F64
+        },
+        Kind::ComplexF32 => Costs {
+            per_mac: 4.0 * F32.per_mac,
+            per_nlogn: 2.0 * F32.per_nlogn,
+            ..F32
+        },
+        // The 1-D `exact_integers` rates; integer transforms are f64 ones.
+        Kind::I32 => Costs {
+            per_mac: 0.045,
+            ..F64
+        },
+        Kind::I64 => Costs {
+            per_mac: 0.21,
+            ..F64
+        },
+    }
+}
+
+/// One transform of these lengths.
+fn transform_ns(c: &Costs, lens: &[usize]) -> f64 {
+    let points: f64 = lens.iter().map(|&l| l as f64).product();
+    let outer_axes = lens.len().saturating_sub(2) as f64;
+    let log = points.log2().max(1.0);
+    let rate = c.per_nlogn + c.per_nlogn_growth * (log - 18.0).max(0.0);
+    rate * (1.0 + 0.8 * outer_axes) * points * log
+}
+
+/// Tile factors tried for overlap-add: transforms of about `factor · m` points per axis.
+const TILE_FACTORS: [usize; 5] = [2, 4, 8, 16, 32];
+
+fn overlap_add_ns(c: &Costs, x_shape: &[usize], (block, lens): &(Vec<usize>, Vec<usize>)) -> f64 {
+    let count: f64 = x_shape
+        .iter()
+        .zip(block)
+        .map(|(&n, &b)| n.div_ceil(b) as f64)
+        .product();
+    let points: f64 = lens.iter().map(|&l| l as f64).product();
+    (2.0 * count + 1.0) * transform_ns(c, lens)
+        + count * (c.per_tile + points * c.per_tile_point)
+        + c.overhead
+}
+
+/// The overlap-add tiling with the least predicted cost (`x` the larger input).
+pub(crate) fn tiles(
+    kind: Kind,
+    x_shape: &[usize],
+    y_shape: &[usize],
+) -> Result<(Vec<usize>, Vec<usize>), ConvError> {
+    let c = costs(kind);
+    let mut best = tiles_with(x_shape, y_shape, TILE_FACTORS[0])?;
+    let mut best_ns = overlap_add_ns(&c, x_shape, &best);
+    for factor in &TILE_FACTORS[1..] {
+        let t = tiles_with(x_shape, y_shape, *factor)?;
+        let ns = overlap_add_ns(&c, x_shape, &t);
+        if ns < best_ns {
+            (best, best_ns) = (t, ns);
+        }
+    }
+    Ok(best)
+}
+
+/// Predicted nanoseconds of each method, `None` where the method cannot run.
+pub(crate) struct Estimate {
+    pub direct: f64,
+    pub fft: Option<f64>,
+    pub overlap_add: Option<f64>,
+}
+
+pub(crate) fn estimate(
+    kind: Kind,
+    x_shape: &[usize],
+    y_shape: &[usize],
+    lo: &[usize],
+    len: &[usize],
+) -> Estimate {
+    let c = costs(kind);
+    let d = x_shape.len();
+    let last = d - 1;
+    let macs = direct::macs(x_shape, y_shape, lo, len);
+    let out_rows = direct::macs(
+        &x_shape[..last],
+        &y_shape[..last],
+        &lo[..last],
+        &len[..last],
+    ) * len[last] as f64;
+    let direct = macs * c.per_mac + out_rows * c.per_out_row;
+    let fft = lens(x_shape, y_shape, lo, len)
+        .ok()
+        .map(|l| 3.0 * transform_ns(&c, &l) + c.overhead);
+    let (big, small) = if x_shape.iter().product::<usize>() >= y_shape.iter().product() {
+        (x_shape, y_shape)
+    } else {
+        (y_shape, x_shape)
+    };
+    let overlap_add = tiles(kind, big, small)
+        .ok()
+        .map(|t| overlap_add_ns(&c, big, &t));
+    Estimate {
+        direct,
+        fft,
+        overlap_add,
+    }
+}
+
+impl Estimate {
+    /// The cheapest method among those allowed.
+    pub(crate) fn cheapest(&self, transforms_ok: bool) -> Method {
+        let mut best = (self.direct, Method::Direct);
+        if transforms_ok {
+            if let Some(f) = self.fft.filter(|&f| f < best.0) {
+                best = (f, Method::Fft);
+            }
+            if let Some(o) = self.overlap_add.filter(|&o| o < best.0) {
+                best = (o, Method::OverlapAdd);
+            }
+        }
+        best.1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Mode;
+    use crate::nd::window::per_axis;
+
+    fn auto(kind: Kind, image: &[usize], kernel: &[usize]) -> Method {
+        let w = per_axis(image, kernel, Mode::Same);
+        estimate(kind, image, kernel, &w.lo, &w.len).cheapest(true)
+    }
+
+    #[test]
+    fn auto_follows_the_measured_crossovers() {
+        // The picks that matched the fastest measured method in `benches/nd.rs`.
+        assert_eq!(auto(Kind::F64, &[512, 512], &[3, 3]), Method::Direct);
+        assert_eq!(auto(Kind::F64, &[512, 512], &[15, 15]), Method::OverlapAdd);
+        assert_eq!(auto(Kind::F64, &[512, 512], &[255, 255]), Method::Fft);
+        assert_eq!(auto(Kind::F64, &[2048, 2048], &[3, 3]), Method::Direct);
+        assert_eq!(
+            auto(Kind::F64, &[2048, 2048], &[63, 63]),
+            Method::OverlapAdd
+        );
+        assert_eq!(auto(Kind::F64, &[2048, 2048], &[255, 255]), Method::Fft);
+        assert_eq!(
+            auto(Kind::F32, &[128, 128, 128], &[9, 9, 9]),
+            Method::OverlapAdd
+        );
+        // Without transforms (non-finite data, inexact integers) only the direct sum is left.
+        let w = per_axis(&[512, 512], &[255, 255], Mode::Same);
+        let est = estimate(Kind::F64, &[512, 512], &[255, 255], &w.lo, &w.len);
+        assert_eq!(est.cheapest(false), Method::Direct);
+    }
+
+    #[test]
+    fn overlap_add_tiles_large_inputs_only() {
+        let (block, lens) = tiles(Kind::F64, &[2048, 2048], &[15, 15]).unwrap();
+        assert!(block.iter().all(|&b| b < 2048), "{block:?}");
+        assert!(lens.iter().zip(&block).all(|(&l, &b)| l >= b + 14));
+        // A kernel as large as the image: one transform over each axis.
+        let (block, _) = tiles(Kind::F64, &[64, 64], &[60, 60]).unwrap();
+        assert_eq!(block, [64, 64]);
+    }
+}
