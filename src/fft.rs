@@ -51,6 +51,7 @@ pub struct ComplexPlans<F: FftNum> {
     inverse: Arc<dyn Fft<F>>,
 }
 
+#[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
 impl<F: FftNum> ComplexPlans<F> {
     /// The forward transform (for the N-D transform's axes other than the last).
     pub(crate) fn forward_fft(&self) -> &dyn Fft<F> {
