@@ -415,13 +415,6 @@ fn pow2<F: FftFloat>(p: i32) -> F {
     F::from_f64(2f64.powi(p)).expect("a normal power of two")
 }
 
-/// `acc[k] *= other[k] * scale`: the spectral product, with the `1/len` of the inverse folded in.
-pub(crate) fn multiply_scaled<F: FftFloat>(acc: &mut [Complex<F>], other: &[Complex<F>], scale: F) {
-    for (a, &b) in acc.iter_mut().zip(other) {
-        *a = *a * (b * scale);
-    }
-}
-
 /// `acc[k] *= other[k]`: the spectral product with a pre-scaled `other`.
 pub(crate) fn multiply<F: FftFloat>(acc: &mut [Complex<F>], other: &[Complex<F>]) {
     for (a, &b) in acc.iter_mut().zip(other) {

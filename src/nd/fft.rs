@@ -15,7 +15,7 @@ use num_traits::{FromPrimitive, Zero};
 use crate::ConvError;
 use crate::element::private::Scalar;
 use crate::error::try_zeroed;
-use crate::fft::{ComplexPlans, Domain, FftFloat, cyclic_len, fast_len, multiply, multiply_scaled};
+use crate::fft::{ComplexPlans, Domain, FftFloat, cyclic_len, fast_len, multiply};
 
 use super::index::{Odometer, strides};
 
@@ -355,4 +355,11 @@ pub(crate) fn overlap_add<T: Scalar>(
         tile.advance();
     }
     Ok(())
+}
+
+/// `acc[k] *= other[k] * scale`: the spectral product, with the `1/len` of the inverse folded in.
+fn multiply_scaled<F: FftFloat>(acc: &mut [Complex<F>], other: &[Complex<F>], scale: F) {
+    for (a, &b) in acc.iter_mut().zip(other) {
+        *a = *a * (b * scale);
+    }
 }
