@@ -838,6 +838,11 @@ impl Output {
         tempfile::tempfile_in(dir).with_context(|| format!("cannot write in `{}`", dir.display()))
     }
 
+    /// A second handle on the temporary file, for writers that take a `File`.
+    pub fn reopen(&self) -> Result<File> {
+        self.temp.as_file().try_clone().context("temporary file")
+    }
+
     /// The final path.
     pub fn path(&self) -> &Path {
         &self.path

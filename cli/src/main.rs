@@ -7,6 +7,7 @@ mod apply;
 mod bench;
 mod demo;
 mod formats;
+mod image;
 mod sample;
 
 use std::io::IsTerminal;
@@ -56,6 +57,7 @@ Formats (by extension, for inputs and the output):
                    scaled to -1..1. Written as 32-bit float at the signal's sample rate.
   .npy             1-D float32 or float64 (2-D (frames, channels) is read as channels).
                    Written in the --dtype, 1-D for mono, (frames, channels) otherwise.
+                   With --image, two 2-D arrays convolved as images (scipy.signal.convolve).
   .txt .csv .tsv   one number per line; a table's column with --column. '#' lines are skipped.
   .f32 .f64        raw little-endian floats, mono: the format for signals larger than memory.
 
@@ -72,7 +74,8 @@ Examples:
   convolve apply dry.wav room.wav -o wet.wav --normalize peak
   convolve apply data.csv taps.txt -o smooth.npy --column price --mode same
   convolve apply a.npy b.npy -o xcorr.txt --correlate --mode full
-  convolve apply huge.f32 fir.npy -o filtered.f32 --dtype f32";
+  convolve apply huge.f32 fir.npy -o filtered.f32 --dtype f32
+  convolve apply photo.npy blur.npy -o blurred.npy --image --mode same";
 
 /// numpy's `mode`: which part of the full result to keep.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -146,6 +149,10 @@ struct ApplyArgs {
     /// Print a summary line on stderr even when it is not a terminal
     #[arg(short, long)]
     verbose: bool,
+    /// Treat two 2-D .npy inputs as images: N-D convolution with scipy.signal.convolve /
+    /// correlate semantics (`same` sized to the signal), written as a 2-D .npy
+    #[arg(long)]
+    image: bool,
     /// Frames per streamed block (testing; default max(8m, 65536))
     #[arg(long, hide = true)]
     block_len: Option<usize>,
@@ -262,9 +269,11 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
     };
     let interactive = std::io::stderr().is_terminal();
     let bar = progress_bar(interactive);
-    let report = match args.dtype {
-        Dtype::F32 => apply::apply_files::<f32>(&files, &job, &bar)?,
-        Dtype::F64 => apply::apply_files::<f64>(&files, &job, &bar)?,
+    let report = match (args.image, args.dtype) {
+        (true, Dtype::F32) => image::apply_images::<f32>(&files, &job)?,
+        (true, Dtype::F64) => image::apply_images::<f64>(&files, &job)?,
+        (false, Dtype::F32) => apply::apply_files::<f32>(&files, &job, &bar)?,
+        (false, Dtype::F64) => apply::apply_files::<f64>(&files, &job, &bar)?,
     };
     bar.finish_and_clear();
     if interactive || args.verbose {

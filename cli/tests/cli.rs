@@ -800,3 +800,114 @@ fn failure_keeps_previous_output() {
     );
     assert_eq!(fs::read_to_string(d.join("o.txt")).unwrap(), "previous\n");
 }
+
+// ------------------------------------------------------------------ images (--image)
+
+/// A 2-D C-order `.npy` of `rows x cols` f64 values.
+fn write_npy_2d(path: &Path, rows: usize, cols: usize, x: &[f64]) {
+    use npyz::WriterBuilder;
+    let file = fs::File::create(path).unwrap();
+    let mut w = npyz::WriteOptions::new()
+        .default_dtype()
+        .shape(&[rows as u64, cols as u64])
+        .writer(std::io::BufWriter::new(file))
+        .begin_nd()
+        .unwrap();
+    w.extend(x.iter().copied()).unwrap();
+    w.finish().unwrap();
+}
+
+/// A 2-D `.npy` as (shape, values in C order).
+fn read_npy_2d(path: &Path) -> ((usize, usize), Vec<f64>) {
+    let bytes = fs::read(path).unwrap();
+    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
+    let shape = npy.shape().to_vec();
+    assert_eq!(shape.len(), 2, "{path:?}: shape {shape:?}");
+    let values = npy.into_vec::<f64>().unwrap();
+    ((shape[0] as usize, shape[1] as usize), values)
+}
+
+#[test]
+fn images_equal_the_nd_library() {
+    use convolve::nd;
+    use ndarray::Array2;
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let (img, ker) = (small_ints(9 * 12, 30), small_ints(3 * 4, 31));
+    write_npy_2d(&d.join("img.npy"), 9, 12, &img);
+    write_npy_2d(&d.join("ker.npy"), 3, 4, &ker);
+    let a = Array2::from_shape_vec((9, 12), img).unwrap();
+    let v = Array2::from_shape_vec((3, 4), ker).unwrap();
+    for (mode, name) in [
+        (Mode::Full, "full"),
+        (Mode::Same, "same"),
+        (Mode::Valid, "valid"),
+    ] {
+        for correlate in [false, true] {
+            let mut args = vec![
+                "apply", "img.npy", "ker.npy", "-o", "out.npy", "--image", "--mode", name,
+                "--method", "direct",
+            ];
+            if correlate {
+                args.push("--correlate");
+            }
+            ok(d, &args);
+            let want = if correlate {
+                nd::correlate_with(a.view(), v.view(), mode, Method::Direct).unwrap()
+            } else {
+                nd::convolve_with(a.view(), v.view(), mode, Method::Direct).unwrap()
+            };
+            let (shape, got) = read_npy_2d(&d.join("out.npy"));
+            assert_eq!(shape, want.dim(), "{name} corr={correlate}");
+            // Integer-valued data: the direct sum is exact.
+            assert_eq!(
+                got,
+                want.iter().copied().collect::<Vec<_>>(),
+                "{name} corr={correlate}"
+            );
+        }
+    }
+    // scipy's `same` is sized to the first input even when it is the smaller one.
+    ok(
+        d,
+        &[
+            "apply",
+            "ker.npy",
+            "img.npy",
+            "-o",
+            "small.npy",
+            "--image",
+            "--mode",
+            "same",
+        ],
+    );
+    assert_eq!(read_npy_2d(&d.join("small.npy")).0, (3, 4));
+}
+
+#[test]
+fn image_errors() {
+    let (_dir, d) = error_dir();
+    write_npy_2d(&d.join("img.npy"), 4, 5, &noise(20, 32));
+    write_npy_2d(&d.join("wide.npy"), 2, 9, &noise(18, 33));
+    fails(
+        &d,
+        &["apply", "x.npy", "img.npy", "-o", "o.npy", "--image"],
+        1,
+        "2-D",
+    );
+    fails(
+        &d,
+        &["apply", "img.npy", "img.npy", "-o", "o.wav", "--image"],
+        1,
+        ".npy",
+    );
+    // Neither contains the other: scipy's valid-mode error.
+    fails(
+        &d,
+        &[
+            "apply", "img.npy", "wide.npy", "-o", "o.npy", "--image", "--mode", "valid",
+        ],
+        1,
+        "valid",
+    );
+}
