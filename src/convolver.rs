@@ -1,8 +1,8 @@
 //! A reusable plan: one kernel applied to many signals of one length.
 //!
 //! Everything that depends only on the kernel, the signal length and the mode is done once in
-//! the constructor: the method choice, the transform plans, the kernel's spectrum (with the
-//! inverse transform's `1/L` folded in) and the working buffers. Each call then costs one
+//! the constructor: the method choice, the transform plans, the kernel's spectrum and the
+//! working buffers. Each call then costs one
 //! forward and one inverse transform per block (the one-shot functions pay a third for the
 //! kernel) and allocates nothing.
 
