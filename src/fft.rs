@@ -229,10 +229,12 @@ impl<F: FftFloat> Domain for ComplexDomain<F> {
     }
 }
 
-/// Every even 7-smooth number (2^a·3^b·5^c·7^d) up to 2^52, ascending: about 25,000 entries,
-/// built once. rustfft has dedicated butterflies for all four primes.
-fn fast_lens() -> &'static [usize] {
-    static TABLE: OnceLock<Vec<usize>> = OnceLock::new();
+/// Every even 7-smooth number (2^a·3^b·5^c·7^d) up to 2^52, ascending, with its
+/// [`radix_factor`]: about 25,000 entries, built once (the length searches of the cost model
+/// read the factor here instead of factoring each candidate on every call). rustfft has
+/// dedicated butterflies for all four primes.
+fn fast_lens() -> &'static [(usize, f64)] {
+    static TABLE: OnceLock<Vec<(usize, f64)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         const LIMIT: u64 = 1 << 52;
         let mut v = Vec::new();
@@ -244,7 +246,7 @@ fn fast_lens() -> &'static [usize] {
                 while p3 <= LIMIT {
                     let mut p2 = p3;
                     while p2 <= LIMIT {
-                        v.push(p2 as usize);
+                        v.push((p2 as usize, radix_factor(p2 as usize)));
                         p2 *= 2;
                     }
                     p3 *= 3;
@@ -253,7 +255,7 @@ fn fast_lens() -> &'static [usize] {
             }
             p7 *= 7;
         }
-        v.sort_unstable();
+        v.sort_unstable_by_key(|&(len, _)| len);
         v
     })
 }
@@ -263,14 +265,14 @@ fn fast_lens() -> &'static [usize] {
 /// two). Not always the next one: 1000 points take 1.4x the time per point of 1024.
 pub(crate) fn fast_len(min_len: usize) -> Option<usize> {
     let mut best: Option<(f64, usize)> = None;
-    for len in fast_lens_from(min_len) {
+    for (len, factor) in fast_lens_with_factor_from(min_len) {
         let l = len as f64;
         let size = l * l.log2().max(1.0);
         if best.is_some_and(|(cost, _)| size >= cost) {
             // Longer lengths cost more even at the power-of-two rate.
             break;
         }
-        let cost = size * radix_factor(len);
+        let cost = size * factor;
         if best.is_none_or(|(c, _)| cost < c) {
             best = Some((cost, len));
         }
@@ -308,8 +310,13 @@ pub(crate) fn radix_factor(len: usize) -> f64 {
 
 /// The even 7-smooth lengths from `min_len` upwards, ascending.
 pub(crate) fn fast_lens_from(min_len: usize) -> impl Iterator<Item = usize> {
+    fast_lens_with_factor_from(min_len).map(|(len, _)| len)
+}
+
+/// [`fast_lens_from`] with each length's [`radix_factor`].
+pub(crate) fn fast_lens_with_factor_from(min_len: usize) -> impl Iterator<Item = (usize, f64)> {
     let table = fast_lens();
-    let start = table.partition_point(|&l| l < min_len);
+    let start = table.partition_point(|&(l, _)| l < min_len);
     table[start..].iter().copied()
 }
 

@@ -7,7 +7,7 @@
 
 use crate::element::Kind;
 use crate::element::private::Scalar;
-use crate::fft::{cyclic_len, fast_lens_from, radix_factor};
+use crate::fft::{cyclic_len, fast_lens_with_factor_from, radix_factor};
 use crate::mode::{Op, kept_range};
 use crate::{Method, Mode};
 
@@ -163,11 +163,21 @@ pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Meth
     method
 }
 
-/// Small problems: the direct sum costs less than a transform's fixed overhead, so the
-/// other methods need not be costed at all (costing them takes about a microsecond).
+/// Problems where the direct sum is cheaper than a lower bound of every transform method's
+/// modelled cost, so that the others need not be costed at all (costing them searches the
+/// overlap-add block lengths, about a microsecond). Both transform methods push at least `len`
+/// samples through transforms of at least `2m` points (overlap-add) or of `L >= len >= m`
+/// points, three of them (FFT), and multiply at least `len` bins: for `m >= 4` each costs at
+/// least `fft_overhead + len · (2 · per_nlogn · log2(2m) + per_bin)`. Below 4 taps the direct
+/// sum (under 1 ns per output) is always cheaper than the transforms' `per_bin` alone. The
+/// choice is the one the full model would make, only sooner.
 fn direct_is_obviously_cheapest(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> bool {
+    if m < 4 {
+        return true;
+    }
     let c = costs(kind);
-    direct_ns(&c, n, m, lo, len) < c.fft_overhead
+    let per_output = 2.0 * c.per_nlogn * ((2 * m) as f64).log2() + c.per_bin;
+    direct_ns(&c, n, m, lo, len) < c.fft_overhead + len as f64 * per_output
 }
 
 /// The overlap-add transform length for these inputs: the even 7-smooth `L >= 2m` with the
@@ -178,8 +188,9 @@ pub(crate) fn block_len(kind: Kind, n: usize, m: usize) -> usize {
     let full = n + m - 1;
     let limit = full.min(m.saturating_mul(64)).max(2 * m);
     let mut best = (f64::INFINITY, 0);
-    for cand in fast_lens_from(2 * m) {
-        let per_out = (2.0 * fft_ns(&c, cand) + cand as f64 * c.per_bin) / (cand - m + 1) as f64;
+    for (cand, factor) in fast_lens_with_factor_from(2 * m) {
+        let transform = fft_ns_factored(&c, cand, factor);
+        let per_out = (2.0 * transform + cand as f64 * c.per_bin) / (cand - m + 1) as f64;
         if per_out < best.0 {
             best = (per_out, cand);
         }
@@ -206,9 +217,14 @@ fn direct_ns(c: &Costs, n: usize, m: usize, lo: usize, len: usize) -> f64 {
 
 /// One transform of `len` points: the power-of-two rate times the length's radix factor.
 fn fft_ns(c: &Costs, len: usize) -> f64 {
+    fft_ns_factored(c, len, radix_factor(len))
+}
+
+/// [`fft_ns`] with the radix factor already known.
+fn fft_ns_factored(c: &Costs, len: usize, factor: f64) -> f64 {
     let l = len as f64;
     let log = l.log2().max(1.0);
-    (c.per_nlogn + c.per_nlogn_growth * (log - 15.0).max(0.0)) * l * log * radix_factor(len)
+    (c.per_nlogn + c.per_nlogn_growth * (log - 15.0).max(0.0)) * l * log * factor
 }
 
 /// The predicted costs of the three methods for one problem.
