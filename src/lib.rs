@@ -244,11 +244,14 @@ fn full_slice<T: Scalar>(
         fixed => fixed,
     };
     // Integers too wide for one exact transform take the limb split, which works on the whole
-    // product: splitting the outputs would repeat it per range.
-    let splittable = method != Method::OverlapAdd
-        || T::fft_is_exact(x, y, strategy::block_len(T::KIND, x.len(), y.len()));
-    let chunk = parallel::chunk_len(T::KIND, x.len(), y.len(), lo, out.len(), method);
-    if let Some(chunk) = chunk.filter(|_| splittable) {
+    // product: splitting the outputs would repeat it per range. Checked only for problems
+    // large enough to split (it searches the block length and, for integers, scans the data).
+    let chunk =
+        parallel::chunk_len(T::KIND, x.len(), y.len(), lo, out.len(), method).filter(|_| {
+            method != Method::OverlapAdd
+                || T::fft_is_exact(x, y, strategy::block_len(T::KIND, x.len(), y.len()))
+        });
+    if let Some(chunk) = chunk {
         return parallel::for_each_chunk(out, chunk, |offset, part| {
             method_slice(x, y, lo + offset, part, method)
         });

@@ -129,11 +129,12 @@ pub(crate) fn predicted_ns(
     len: usize,
     method: Method,
 ) -> f64 {
-    let plan = Plan::new(kind, n, m, lo, len);
     match method {
-        Method::Direct | Method::Auto => plan.direct,
-        Method::Fft => plan.fft,
-        Method::OverlapAdd => plan.overlap_add,
+        // The direct sum's cost needs no transform lengths: not the whole plan (whose
+        // block-length search costs about a microsecond) on every direct call.
+        Method::Direct | Method::Auto => direct_ns(&costs(kind), n, m, lo, len),
+        Method::Fft => Plan::new(kind, n, m, lo, len).fft,
+        Method::OverlapAdd => Plan::new(kind, n, m, lo, len).overlap_add,
     }
 }
 
