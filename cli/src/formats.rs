@@ -351,10 +351,7 @@ struct NpySource {
 
 impl NpySource {
     fn new(path: &Path, file: File) -> Result<Self> {
-        let npy = npyz::NpyFile::new(BufReader::new(file)).map_err(|e| FormatError::Npy {
-            path: path.to_path_buf(),
-            detail: format!("not a readable .npy file: {e}"),
-        })?;
+        let npy = npy_header(path, file)?;
         let shape = npy.shape().to_vec();
         let (frames, channels) = match (shape.as_slice(), npy.order()) {
             ([n], _) => (*n, 1),
@@ -364,28 +361,41 @@ impl NpySource {
                 detail: format!("shape {shape:?}"),
             }),
         };
-        let dtype = npy.dtype().descr();
-        let data = match &npy.dtype() {
-            npyz::DType::Plain(ts) if ts.type_char() == npyz::TypeChar::Float => {
-                match ts.size_field() {
-                    4 => NpyData::F32(npy.data::<f32>().map_err(|e| npy_dtype(path, e))?),
-                    8 => NpyData::F64(npy.data::<f64>().map_err(|e| npy_dtype(path, e))?),
-                    _ => bail!(FormatError::Npy {
-                        path: path.to_path_buf(),
-                        detail: format!("dtype {dtype}"),
-                    }),
-                }
-            }
-            _ => bail!(FormatError::Npy {
-                path: path.to_path_buf(),
-                detail: format!("dtype {dtype}"),
-            }),
+        let data = match npy_float_bytes(path, &npy)? {
+            4 => NpyData::F32(npy.data::<f32>().map_err(|e| npy_dtype(path, e))?),
+            _ => NpyData::F64(npy.data::<f64>().map_err(|e| npy_dtype(path, e))?),
         };
         Ok(NpySource {
             data,
             frames,
             channels,
         })
+    }
+}
+
+/// Reads a `.npy` header, or says the file is not one.
+pub fn npy_header(path: &Path, file: File) -> Result<npyz::NpyFile<BufReader<File>>> {
+    npyz::NpyFile::new(BufReader::new(file)).map_err(|e| {
+        FormatError::Npy {
+            path: path.to_path_buf(),
+            detail: format!("not a readable .npy file: {e}"),
+        }
+        .into()
+    })
+}
+
+/// The bytes per element of a float32 (4) or float64 (8) `.npy`; any other dtype is an error.
+pub fn npy_float_bytes(path: &Path, npy: &npyz::NpyFile<BufReader<File>>) -> Result<u64> {
+    match &npy.dtype() {
+        npyz::DType::Plain(ts)
+            if ts.type_char() == npyz::TypeChar::Float && matches!(ts.size_field(), 4 | 8) =>
+        {
+            Ok(ts.size_field())
+        }
+        other => bail!(FormatError::Npy {
+            path: path.to_path_buf(),
+            detail: format!("dtype {}", other.descr()),
+        }),
     }
 }
 

@@ -5,7 +5,7 @@
 //! reads a 2-D `.npy` as `(frames, channels)` instead.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::BufWriter;
 use std::path::Path;
 use std::time::Instant;
 
@@ -14,7 +14,7 @@ use convolve::nd;
 use ndarray::Array2;
 
 use crate::apply::{Files, Job, Report};
-use crate::formats::{Format, FormatError, Output};
+use crate::formats::{self, Format, Output};
 use crate::sample::Real;
 
 /// Reads both images, convolves (or correlates) them, writes the result.
@@ -81,10 +81,7 @@ pub fn apply_images<T: Real + npyz::AutoSerialize>(files: &Files<'_>, job: &Job)
 /// A 2-D float32/float64 `.npy` (C or Fortran order) as an array of `T`.
 fn read_2d<T: Real>(path: &Path) -> Result<Array2<T>> {
     let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
-    let npy = npyz::NpyFile::new(BufReader::new(file)).map_err(|e| FormatError::Npy {
-        path: path.to_path_buf(),
-        detail: format!("not a readable .npy file: {e}"),
-    })?;
+    let npy = formats::npy_header(path, file)?;
     let shape = npy.shape().to_vec();
     let (rows, cols) = match shape.as_slice() {
         [r, c] => (*r as usize, *c as usize),
@@ -94,29 +91,19 @@ fn read_2d<T: Real>(path: &Path) -> Result<Array2<T>> {
         ),
     };
     let order = npy.order();
-    let values: Vec<T> = match &npy.dtype() {
-        npyz::DType::Plain(ts)
-            if ts.type_char() == npyz::TypeChar::Float && ts.size_field() == 4 =>
-        {
-            npy.into_vec::<f32>()
-                .context("reading .npy data")?
-                .into_iter()
-                .map(T::from_f32)
-                .collect()
-        }
-        npyz::DType::Plain(ts)
-            if ts.type_char() == npyz::TypeChar::Float && ts.size_field() == 8 =>
-        {
-            npy.into_vec::<f64>()
-                .context("reading .npy data")?
-                .into_iter()
-                .map(T::from_f64)
-                .collect()
-        }
-        other => bail!(FormatError::Npy {
-            path: path.to_path_buf(),
-            detail: format!("dtype {}", other.descr()),
-        }),
+    let values: Vec<T> = match formats::npy_float_bytes(path, &npy)? {
+        4 => npy
+            .into_vec::<f32>()
+            .context("reading .npy data")?
+            .into_iter()
+            .map(T::from_f32)
+            .collect(),
+        _ => npy
+            .into_vec::<f64>()
+            .context("reading .npy data")?
+            .into_iter()
+            .map(T::from_f64)
+            .collect(),
     };
     let array = match order {
         npyz::Order::C => Array2::from_shape_vec((rows, cols), values),
