@@ -371,24 +371,21 @@ pub(crate) fn scan<T: Scalar>(v: &[T]) -> Scan {
     let mut max = [0.0f64; LANES];
     let mut bad = [false; LANES];
     let mut chunks = v.chunks_exact(LANES);
+    #[inline(always)]
+    fn accumulate<T: Scalar>(max: &mut f64, bad: &mut bool, e: T) {
+        let a = e.magnitude();
+        // NaN compares false both ways: it is neither a new maximum nor below infinity.
+        let finite = a < f64::INFINITY;
+        *bad |= !finite;
+        *max = if finite && a > *max { a } else { *max };
+    }
     for chunk in &mut chunks {
         for ((m, b), &e) in max.iter_mut().zip(bad.iter_mut()).zip(chunk) {
-            let a = e.magnitude();
-            // NaN compares false both ways: it is neither a new maximum nor below infinity.
-            let finite = a < f64::INFINITY;
-            *b |= !finite;
-            *m = if finite && a > *m { a } else { *m };
+            accumulate(m, b, e);
         }
     }
-    for (&e, (m, b)) in chunks
-        .remainder()
-        .iter()
-        .zip(max.iter_mut().zip(bad.iter_mut()))
-    {
-        let a = e.magnitude();
-        let finite = a < f64::INFINITY;
-        *b |= !finite;
-        *m = if finite && a > *m { a } else { *m };
+    for ((m, b), &e) in max.iter_mut().zip(bad.iter_mut()).zip(chunks.remainder()) {
+        accumulate(m, b, e);
     }
     let max = max.iter().fold(0.0f64, |m, &x| m.max(x));
     let limit = FloatOf::<T>::MAX_SCALE_EXP;
