@@ -9,7 +9,7 @@
 use crate::error::try_zeroed;
 use crate::fft::{self, SpectralKernel};
 use crate::mode::{Op, kept_range};
-use crate::{ConvError, Element, Method, Mode, finite, overlap_add, reversed_conj, strategy};
+use crate::{ConvError, Element, Method, Mode, reversed_conj, strategy};
 
 /// A plan for convolving (or correlating) signals of one length with one kernel.
 ///
@@ -187,19 +187,10 @@ impl<T: Element> Convolver<T> {
             T::direct(long, short, lo, out);
             return Ok(());
         };
-        let (signal_scan, kernel_scan) = (fft::scan(signal), transform.kernel_scan());
-        let scans = [signal_scan, kernel_scan];
-        if !crate::transform_applies(long, short, scans, lo, out, transform.len())? {
-            return Ok(());
-        }
-        match self.method {
-            Method::OverlapAdd => {
-                overlap_add::run(transform, kernel.len(), signal, signal_scan, lo, out)
-            }
-            _ => fft::run(transform, signal, signal_scan, lo, out),
-        }
-        if !(signal_scan.finite && kernel_scan.finite) {
-            finite::add_nonfinite_products(signal, kernel, lo, out);
+        let signal_scan = fft::scan(signal);
+        let scans = [signal_scan, transform.kernel_scan()];
+        if crate::transform_applies(long, short, scans, lo, out, transform.len())? {
+            crate::transform_slice(transform, self.method, signal, signal_scan, kernel, lo, out);
         }
         Ok(())
     }

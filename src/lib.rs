@@ -283,16 +283,31 @@ fn method_slice<T: Scalar>(
                 return Ok(());
             }
             let mut kernel = fft::SpectralKernel::new(y, y_scan, len)?;
-            if method == Method::Fft {
-                fft::run(&mut kernel, x, x_scan, lo, out);
-            } else {
-                overlap_add::run(&mut kernel, y.len(), x, x_scan, lo, out);
-            }
-            if !(x_scan.finite && y_scan.finite) {
-                finite::add_nonfinite_products(x, y, lo, out);
-            }
+            transform_slice(&mut kernel, method, x, x_scan, y, lo, out);
             Ok(())
         }
+    }
+}
+
+/// `out[k] = (signal * kernel)[lo + k]` through `transform`, the spectrum of `kernel`, by
+/// `method` (`Fft`, or `OverlapAdd` with `signal` the longer input), non-finite samples'
+/// products added back; [`transform_applies`] must have said yes. Allocates nothing.
+fn transform_slice<T: Scalar>(
+    transform: &mut fft::SpectralKernel<T>,
+    method: Method,
+    signal: &[T],
+    signal_scan: fft::Scan,
+    kernel: &[T],
+    lo: usize,
+    out: &mut [T],
+) {
+    if method == Method::OverlapAdd {
+        overlap_add::run(transform, kernel.len(), signal, signal_scan, lo, out);
+    } else {
+        fft::run(transform, signal, signal_scan, lo, out);
+    }
+    if !(signal_scan.finite && transform.kernel_scan().finite) {
+        finite::add_nonfinite_products(signal, kernel, lo, out);
     }
 }
 
