@@ -4,6 +4,14 @@
 //!
 //! `cargo bench --bench methods` (all), or a filter: `cargo bench --bench methods -- f64/full/m=64`.
 //! Times are the benchmark thread's CPU time (`benches/support/cpu_time.rs`).
+//!
+//! The grid that tunes the cost model runs with glibc's allocation thresholds fixed, so that
+//! whether a large transform's freed buffers were returned to the system (and are page-faulted
+//! back in) does not depend on which benchmark ran before:
+//! `MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296 cargo bench --bench
+//! methods -- 'convolve_1d/f64/full|convolve_1d/f32/full'`, then `python3
+//! scripts/fit_costs.py` fits `src/strategy.rs`'s constants and `python3
+//! scripts/bench_table.py` prints Auto against the fastest fixed method.
 
 use std::time::Duration;
 

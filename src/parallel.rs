@@ -93,10 +93,10 @@ mod tests {
         pool.install(|| {
             for (n, m, method) in [
                 (400_003, 3, Method::Direct),
-                (60_001, 64, Method::Direct),
+                (80_001, 64, Method::Direct),
                 (40_000, 700, Method::OverlapAdd),
-                (20_001, 3_000, Method::OverlapAdd),
-                (20_001, 3_000, Method::Direct),
+                (50_001, 3_000, Method::OverlapAdd),
+                (50_001, 3_000, Method::Direct),
             ] {
                 for kind in [Kind::F32, Kind::F64, Kind::ComplexF64, Kind::I64] {
                     let chunk = chunk_len(kind, n, m, m - 1, n - m + 1, method);

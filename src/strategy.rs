@@ -13,21 +13,20 @@ use crate::{Method, Mode};
 
 /// Measured costs of one element family, in nanoseconds of CPU time.
 ///
-/// Fitted to `cargo bench --bench methods` (thread CPU time, release build) on the project
-/// machine, AMD EPYC at 2.45 GHz, AVX2+FMA, 2026-11-23:
+/// Fitted by `scripts/fit_costs.py` (non-negative least squares on relative error) to the
+/// `cargo bench --bench methods -- 'convolve_1d/f64/full|convolve_1d/f32/full'` grid, 29
+/// points per type from 100 × 3 to 10^6 × 10^6, every method at each (thread CPU time, release
+/// build, AMD EPYC at 2.45 GHz, AVX2+FMA, 2026-11-27), with glibc's allocation thresholds
+/// fixed (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`, as for the N-D model): by
+/// default glibc sometimes returns the freed buffers of a transform over about 16 MB to the
+/// system and page-faults them back in on the next call, which at 10^6 × 10^6 made the same
+/// transform 1.8x slower in one call sequence and not at all in another; the model leaves that
+/// state-dependent cost out (a [`crate::Convolver`] keeps its buffers and never pays it).
 ///
-/// * direct, `f64` full, n = 10^5: m = 3: 79.5 µs, m = 16: 172 µs, m = 64: 570 µs,
-///   m = 256: 2.03 ms, m = 1024: 7.61 ms, i.e. `0.075 ns · n·m + 0.57 ns · n` within 5 %;
-///   `f32`: m = 3: 42.4 µs, m = 64: 250 µs, i.e. `0.035 · n·m + 0.32 · n`. The triangular
-///   ends cost more per product: m = n = 100: 3.94 µs and m = 64, n = 100: 1.46 µs for
-///   `f64` give 0.3 ns per product there (`f32`: m = 64, n = 100: 1.35 µs, about half).
-/// * fft, `f64` full, m = n: n = 10^4 (L = 20,000): 221 µs, 10^5: 4.91 ms, 10^6: 102 ms; and
-///   m = 3, n = 10^6 (L = 1,003,520): 34.8 ms. Per transform that is `L·log2 L` times
-///   0.21 ns up to L = 2^15, growing by 0.09 ns per doubling beyond (cache misses and page
-///   faults of the fresh buffers); `f32`: m = 3, n = 10^5 and 10^6: 678 µs and 11.8 ms, i.e.
-///   0.13 ns growing by 0.015 ns per doubling.
-/// * fixed cost of a transform call (allocation, plan lookup): m = n = 100, L = 200: 1.87 µs,
-///   of which 0.8 µs is not transform work.
+/// With these constants every one of the 29 `f64` points picks its fastest measured method;
+/// in `f32` one does not (100 × 64: direct, 1.2x the transform's time). The fitted model
+/// predicts each method's measured time within 15 % from 1000 points up (the largest
+/// misses, up to 1.6x, are direct calls of 100 points, where a call is under a microsecond).
 ///
 /// Complex rows are derived from the real ones by operation count (a complex multiply-add is
 /// four real ones; a complex transform of L points is about two real ones), not measured
@@ -40,34 +39,42 @@ struct Costs {
     per_edge_mac: f64,
     /// Per output of the direct kernel (loads, stores, block set-up).
     per_out: f64,
+    /// Fixed cost of a direct call (dispatch, the edge passes' set-up).
+    direct_overhead: f64,
     /// Per `L·log2 L` of one transform of length L <= 2^15.
     per_nlogn: f64,
     /// Growth of `per_nlogn` per doubling of L beyond 2^15.
     per_nlogn_growth: f64,
     /// Per spectrum bin: the product, the loads into and out of the padded buffers.
     per_bin: f64,
+    /// Per overlap-add block beyond its transforms (the calls, the restore pass' set-up).
+    per_block: f64,
     /// Fixed cost of a transform-based call.
     fft_overhead: f64,
 }
 
 fn costs(kind: Kind) -> Costs {
     const F64: Costs = Costs {
-        per_mac: 0.075,
-        per_edge_mac: 0.30,
-        per_out: 0.57,
-        per_nlogn: 0.21,
-        per_nlogn_growth: 0.09,
-        per_bin: 2.0,
-        fft_overhead: 800.0,
+        per_mac: 0.050,
+        per_edge_mac: 0.134,
+        per_out: 0.29,
+        direct_overhead: 53.0,
+        per_nlogn: 0.072,
+        per_nlogn_growth: 0.015,
+        per_bin: 1.49,
+        per_block: 33.0,
+        fft_overhead: 310.0,
     };
     const F32: Costs = Costs {
-        per_mac: 0.035,
-        per_edge_mac: 0.15,
-        per_out: 0.32,
-        per_nlogn: 0.13,
-        per_nlogn_growth: 0.015,
-        per_bin: 1.2,
-        fft_overhead: 800.0,
+        per_mac: 0.024,
+        per_edge_mac: 0.076,
+        per_out: 0.21,
+        direct_overhead: 112.0,
+        per_nlogn: 0.047,
+        per_nlogn_growth: 0.0045,
+        per_bin: 1.07,
+        per_block: 48.0,
+        fft_overhead: 286.0,
     };
     match kind {
         Kind::F64 => F64,
@@ -191,7 +198,8 @@ pub(crate) fn block_len(kind: Kind, n: usize, m: usize) -> usize {
     let mut best = (f64::INFINITY, 0);
     for (cand, factor) in fast_lens_with_factor_from(2 * m) {
         let transform = fft_ns_factored(&c, cand, factor);
-        let per_out = (2.0 * transform + cand as f64 * c.per_bin) / (cand - m + 1) as f64;
+        let per_out =
+            (2.0 * transform + cand as f64 * c.per_bin + c.per_block) / (cand - m + 1) as f64;
         if per_out < best.0 {
             best = (per_out, cand);
         }
@@ -213,7 +221,10 @@ fn direct_ns(c: &Costs, n: usize, m: usize, lo: usize, len: usize) -> f64 {
     let rising = macs(n, m, lo, hi.min(m - 1).max(lo));
     let falling = macs(n, m, lo.max(n).min(hi), hi);
     let edge = rising + falling;
-    (macs(n, m, lo, hi) - edge) * c.per_mac + edge * c.per_edge_mac + len as f64 * c.per_out
+    (macs(n, m, lo, hi) - edge) * c.per_mac
+        + edge * c.per_edge_mac
+        + len as f64 * c.per_out
+        + c.direct_overhead
 }
 
 /// One transform of `len` points: the power-of-two rate times the length's radix factor.
@@ -253,7 +264,7 @@ impl Plan {
         let last = (lo + len).min(n).div_ceil(step);
         let blocks = last.saturating_sub(first) as f64;
         let overlap_add = (2.0 * blocks + 1.0) * fft_ns(&c, block_len)
-            + blocks * block_len as f64 * c.per_bin
+            + blocks * (block_len as f64 * c.per_bin + c.per_block)
             + c.fft_overhead;
 
         Plan {
@@ -315,6 +326,44 @@ mod tests {
                             .sum();
                         assert_eq!(macs(n, m, lo, hi), count as f64, "{n} {m} {lo} {hi}");
                     }
+                }
+            }
+        }
+    }
+
+    /// Not a check: prints the model's inputs for every point of the `methods` bench grid, one
+    /// JSON object per line, for `scripts/fit_costs.py`, which fits [`Costs`] to the measured
+    /// times: `cargo test --release --lib model_inputs -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn model_inputs() {
+        const NS: [usize; 5] = [100, 1_000, 10_000, 100_000, 1_000_000];
+        const MS: [usize; 7] = [3, 16, 64, 256, 1_024, 16_384, 0];
+        for (kind, name) in [(Kind::F64, "f64"), (Kind::F32, "f32")] {
+            for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+                for (m, n) in MS.iter().flat_map(|&m| NS.iter().map(move |&n| (m, n))) {
+                    let m = if m == 0 { n } else { m };
+                    if m > n {
+                        continue;
+                    }
+                    let (lo, len) = kept_range(n, m, mode, Op::Convolve).unwrap();
+                    let hi = lo + len;
+                    let edge =
+                        macs(n, m, lo, hi.min(m - 1).max(lo)) + macs(n, m, lo.max(n).min(hi), hi);
+                    let fft_len = cyclic_len(n, m, lo, hi).unwrap();
+                    let block = block_len(kind, n, m);
+                    let step = block - m + 1;
+                    let first = lo.saturating_sub(m - 1) / step;
+                    let blocks = hi.min(n).div_ceil(step).saturating_sub(first);
+                    println!(
+                        "{{\"kind\":\"{name}\",\"mode\":\"{mode}\",\"n\":{n},\"m\":{m},\
+                         \"len\":{len},\"macs\":{},\"edge\":{edge},\"fft_len\":{fft_len},\
+                         \"fft_factor\":{},\"block\":{block},\"block_factor\":{},\
+                         \"blocks\":{blocks}}}",
+                        macs(n, m, lo, hi),
+                        radix_factor(fft_len),
+                        radix_factor(block),
+                    );
                 }
             }
         }

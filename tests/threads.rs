@@ -22,9 +22,9 @@ fn identical_across_pools<T: TestElem>(seed: u64) {
     let one = pool(1);
     let cases: [(usize, usize, &[Method]); 4] = [
         (400_003, 3, &[Method::Direct, Method::Auto]),
-        (60_001, 64, &[Method::Direct, Method::Auto]),
+        (80_001, 64, &[Method::Direct, Method::Auto]),
         (40_000, 700, &[Method::OverlapAdd, Method::Auto]),
-        (20_001, 3_000, &[Method::OverlapAdd]),
+        (50_001, 3_000, &[Method::OverlapAdd]),
     ];
     for (n, m, methods) in cases {
         let a: Vec<T> = random_vec(&mut rng, n);
