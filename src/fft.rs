@@ -229,12 +229,36 @@ impl<F: FftFloat> Domain for ComplexDomain<F> {
     }
 }
 
-/// Every even 7-smooth number (2^a·3^b·5^c·7^d) up to 2^52, ascending, with its
-/// [`radix_factor`]: about 25,000 entries, built once (the length searches of the cost model
-/// read the factor here instead of factoring each candidate on every call). rustfft has
-/// dedicated butterflies for all four primes.
-fn fast_lens() -> &'static [(usize, f64)] {
-    static TABLE: OnceLock<Vec<(usize, f64)>> = OnceLock::new();
+/// An even 7-smooth length with what the cost model's length searches need of it, computed once
+/// (a `log2` per candidate per call was most of `Method::Auto`'s costing time).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FastLen {
+    pub len: usize,
+    /// `max(log2 len, 1)`.
+    pub log2: f64,
+    /// [`radix_factor`]`(len)`.
+    pub factor: f64,
+}
+
+impl FastLen {
+    pub fn new(len: usize) -> Self {
+        FastLen {
+            len,
+            log2: (len as f64).log2().max(1.0),
+            factor: radix_factor(len),
+        }
+    }
+
+    /// `len · log2 len`: a transform's work at the power-of-two rate.
+    pub fn size(&self) -> f64 {
+        self.len as f64 * self.log2
+    }
+}
+
+/// Every even 7-smooth number (2^a·3^b·5^c·7^d) up to 2^52, ascending: about 25,000 entries,
+/// built once. rustfft has dedicated butterflies for all four primes.
+fn fast_lens() -> &'static [FastLen] {
+    static TABLE: OnceLock<Vec<FastLen>> = OnceLock::new();
     TABLE.get_or_init(|| {
         const LIMIT: u64 = 1 << 52;
         let mut v = Vec::new();
@@ -246,7 +270,7 @@ fn fast_lens() -> &'static [(usize, f64)] {
                 while p3 <= LIMIT {
                     let mut p2 = p3;
                     while p2 <= LIMIT {
-                        v.push((p2 as usize, radix_factor(p2 as usize)));
+                        v.push(FastLen::new(p2 as usize));
                         p2 *= 2;
                     }
                     p3 *= 3;
@@ -255,7 +279,7 @@ fn fast_lens() -> &'static [(usize, f64)] {
             }
             p7 *= 7;
         }
-        v.sort_unstable_by_key(|&(len, _)| len);
+        v.sort_unstable_by_key(|f| f.len);
         v
     })
 }
@@ -272,14 +296,13 @@ fn fast_lens() -> &'static [(usize, f64)] {
 /// 256, 20412 = 2^2·3^6·7 1.8x that of 20480.
 pub(crate) fn fast_len(min_len: usize) -> Option<usize> {
     let mut cheapest: Option<f64> = None;
-    for (len, factor) in fast_lens_with_factor_from(min_len) {
-        let l = len as f64;
-        let size = l * l.log2().max(1.0);
+    for cand in fast_len_table_from(min_len) {
+        let size = cand.size();
         if cheapest.is_some_and(|cost| size >= cost) {
             // Longer lengths cost more even at the power-of-two rate.
             break;
         }
-        let cost = size * factor;
+        let cost = size * cand.factor;
         if cheapest.is_none_or(|c| cost < c) {
             cheapest = Some(cost);
         }
@@ -289,14 +312,13 @@ pub(crate) fn fast_len(min_len: usize) -> Option<usize> {
     };
     let tie = cheapest * COST_TIE;
     let mut best: Option<(u32, f64, usize)> = None;
-    for (len, factor) in fast_lens_with_factor_from(min_len) {
-        let l = len as f64;
-        let size = l * l.log2().max(1.0);
+    for cand in fast_len_table_from(min_len) {
+        let size = cand.size();
         if size > tie {
             break;
         }
-        let cost = size * factor;
-        let key = (threes(len), cost, len);
+        let cost = size * cand.factor;
+        let key = (threes(cand.len), cost, cand.len);
         if cost <= tie && best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
             best = Some(key);
         }
@@ -350,13 +372,13 @@ pub(crate) fn radix_factor(len: usize) -> f64 {
 
 /// The even 7-smooth lengths from `min_len` upwards, ascending.
 pub(crate) fn fast_lens_from(min_len: usize) -> impl Iterator<Item = usize> {
-    fast_lens_with_factor_from(min_len).map(|(len, _)| len)
+    fast_len_table_from(min_len).map(|f| f.len)
 }
 
-/// [`fast_lens_from`] with each length's [`radix_factor`].
-pub(crate) fn fast_lens_with_factor_from(min_len: usize) -> impl Iterator<Item = (usize, f64)> {
+/// [`fast_lens_from`] with what the cost searches need of each length.
+pub(crate) fn fast_len_table_from(min_len: usize) -> impl Iterator<Item = FastLen> {
     let table = fast_lens();
-    let start = table.partition_point(|&(l, _)| l < min_len);
+    let start = table.partition_point(|f| f.len < min_len);
     table[start..].iter().copied()
 }
 

@@ -7,7 +7,7 @@
 
 use crate::element::Kind;
 use crate::element::private::Scalar;
-use crate::fft::{cyclic_len, fast_lens_with_factor_from, radix_factor};
+use crate::fft::{FastLen, cyclic_len, fast_len_table_from};
 use crate::mode::{Op, kept_range};
 use crate::{Method, Mode};
 
@@ -196,14 +196,19 @@ pub(crate) fn block_len(kind: Kind, n: usize, m: usize) -> usize {
     let full = n + m - 1;
     let limit = full.min(m.saturating_mul(64)).max(2 * m);
     let mut best = (f64::INFINITY, 0);
-    for (cand, factor) in fast_lens_with_factor_from(2 * m) {
-        let transform = fft_ns_factored(&c, cand, factor);
-        let per_out =
-            (2.0 * transform + cand as f64 * c.per_bin + c.per_block) / (cand - m + 1) as f64;
-        if per_out < best.0 {
-            best = (per_out, cand);
+    for cand in fast_len_table_from(2 * m) {
+        // Every output costs more than two transforms' power-of-two rate per point plus the
+        // product, which only grows with the length: past this, no candidate can win.
+        if 2.0 * c.per_nlogn * cand.log2 + c.per_bin >= best.0 {
+            break;
         }
-        if cand >= limit {
+        let transform = fft_ns_at(&c, cand);
+        let per_out = (2.0 * transform + cand.len as f64 * c.per_bin + c.per_block)
+            / (cand.len - m + 1) as f64;
+        if per_out < best.0 {
+            best = (per_out, cand.len);
+        }
+        if cand.len >= limit {
             break;
         }
     }
@@ -229,14 +234,12 @@ fn direct_ns(c: &Costs, n: usize, m: usize, lo: usize, len: usize) -> f64 {
 
 /// One transform of `len` points: the power-of-two rate times the length's radix factor.
 fn fft_ns(c: &Costs, len: usize) -> f64 {
-    fft_ns_factored(c, len, radix_factor(len))
+    fft_ns_at(c, FastLen::new(len))
 }
 
-/// [`fft_ns`] with the radix factor already known.
-fn fft_ns_factored(c: &Costs, len: usize, factor: f64) -> f64 {
-    let l = len as f64;
-    let log = l.log2().max(1.0);
-    (c.per_nlogn + c.per_nlogn_growth * (log - 15.0).max(0.0)) * l * log * factor
+/// [`fft_ns`] for a length of the table, whose logarithm and radix factor are known.
+fn fft_ns_at(c: &Costs, l: FastLen) -> f64 {
+    (c.per_nlogn + c.per_nlogn_growth * (l.log2 - 15.0).max(0.0)) * l.size() * l.factor
 }
 
 /// The predicted costs of the three methods for one problem.
@@ -361,8 +364,8 @@ mod tests {
                          \"fft_factor\":{},\"block\":{block},\"block_factor\":{},\
                          \"blocks\":{blocks}}}",
                         macs(n, m, lo, hi),
-                        radix_factor(fft_len),
-                        radix_factor(block),
+                        crate::fft::radix_factor(fft_len),
+                        crate::fft::radix_factor(block),
                     );
                 }
             }
