@@ -1,8 +1,9 @@
 //! Block-by-block streaming convolution for audio: partitioned, allocation-free, low latency.
 //!
-//! The kernel is split into a short head, computed directly sample by sample (so the output
-//! has no latency), and segments of uniformly partitioned overlap-save FFT convolution whose
-//! partitions double in size along the kernel ([`layout`]). Every buffer and FFT plan is made
+//! The kernel is split into segments of uniformly partitioned overlap-save FFT convolution
+//! whose partitions double in size along the kernel ([`layout`]). For zero latency the first
+//! partition is either recomputed by FFT on every call from the partial block ([`Head::Fft`])
+//! or computed directly sample by sample ([`Head::Direct`]). Every buffer and FFT plan is made
 //! in the constructor; [`StreamConvolver::process`], [`StreamConvolver::set_kernel`] and
 //! [`StreamConvolver::reset`] only read and write them.
 
@@ -14,12 +15,16 @@ use crate::element::Element;
 use crate::error::try_zeroed;
 use crate::fft::next_fast_len;
 
-use segment::{Line, Scratch, Segment, Time};
+use segment::{Bin, Line, Scratch, Segment, Time};
+
+/// The smallest partition for which [`Head::Auto`] picks the FFT head.
+const FFT_HEAD_MIN: usize = 16;
 
 /// How late the output is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Latency {
-    /// No latency: the first partition is computed directly (a short FIR per sample).
+    /// No latency: the first partition is computed on every call, from the samples of the
+    /// block so far (see [`Head`]).
     #[default]
     Zero,
     /// The output is late by the partition size (the block length rounded up to a fast FFT
@@ -35,6 +40,21 @@ pub enum Partitioning {
     NonUniform,
     /// All partitions have the block's size: the fewest operations for short kernels.
     Uniform,
+}
+
+/// How the zero-latency mode computes the kernel's first partition, which must answer every
+/// input sample in the same call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Head {
+    /// [`Head::Fft`] unless the partition is tiny (see [`StreamBuilder::head`]).
+    #[default]
+    Auto,
+    /// A direct FIR of the first partition's `p` taps: `p` multiply-adds per sample.
+    Direct,
+    /// Each call transforms the previous block and the current one so far (zero-padded),
+    /// multiplies by partition 0's spectrum plus the other partitions' sum (computed once per
+    /// block) and transforms back: two FFTs of `2p` points per call, whatever its length.
+    Fft,
 }
 
 /// Options for a [`StreamConvolver`] beyond [`StreamConvolver::new`]: latency, partitioning,
@@ -58,6 +78,7 @@ pub struct StreamBuilder {
     block_len: usize,
     latency: Latency,
     partitioning: Partitioning,
+    head: Head,
     channels: usize,
     capacity: Option<usize>,
 }
@@ -76,6 +97,7 @@ impl StreamBuilder {
             block_len,
             latency: Latency::Zero,
             partitioning: Partitioning::NonUniform,
+            head: Head::Auto,
             channels: 1,
             capacity: None,
         }
@@ -90,6 +112,22 @@ impl StreamBuilder {
     /// Uniform or non-uniform partitions (default [`Partitioning::NonUniform`]).
     pub fn partitioning(mut self, partitioning: Partitioning) -> Self {
         self.partitioning = partitioning;
+        self
+    }
+
+    /// How the zero-latency mode computes the first partition (default [`Head::Auto`]; ignored
+    /// with [`Latency::Block`]). The FFT head does the first segment's transforms on every call
+    /// instead of once per block, and no direct FIR: when calls bring whole blocks it costs
+    /// less at every block length measured (see `FFT_HEAD_MIN`); calls much shorter than the
+    /// block length favour [`Head::Direct`].
+    ///
+    /// ```
+    /// use convolve::{Head, StreamBuilder};
+    /// let conv = StreamBuilder::new(64).head(Head::Direct).build(&[1.0f32; 300]).unwrap();
+    /// assert_eq!(conv.latency(), 0);
+    /// ```
+    pub fn head(mut self, head: Head) -> Self {
+        self.head = head;
         self
     }
 
@@ -148,8 +186,10 @@ pub struct StreamConvolver<T: Element> {
     latency: Latency,
     capacity: usize,
     kernel_len: usize,
-    /// The first `min(p0, capacity)` taps in zero-latency mode, empty otherwise.
+    /// The first `min(p0, capacity)` taps with the direct head, empty otherwise.
     head: Vec<T>,
+    /// `segments[0]` is the FFT head, run on every call.
+    live: bool,
     segments: Vec<Segment<T>>,
     scratch: Scratch<T>,
     channels: Vec<Channel<T>>,
@@ -166,6 +206,8 @@ struct Channel<T: Element> {
     recent: Vec<T>,
     /// The last `in_len` inputs, at `t % in_len`.
     input: Vec<Time<T>>,
+    /// The FFT head's sum over its partitions but the first, for the current block.
+    older: Vec<Bin<T>>,
     /// The segments' sums for the next `out_len` outputs, at `t % out_len`.
     output: Vec<T>,
     lines: Vec<Line<T>>,
@@ -208,15 +250,23 @@ impl<T: Element> StreamConvolver<T> {
             v_len: capacity,
         };
         let p0 = next_fast_len(b.block_len).ok_or(overflow.clone())?;
-        let (head_len, segment_taps) = match b.latency {
-            Latency::Zero => (p0.min(capacity), capacity.saturating_sub(p0)),
-            Latency::Block => (0, capacity),
+        let live = b.latency == Latency::Zero
+            && match b.head {
+                Head::Direct => false,
+                Head::Fft => true,
+                Head::Auto => p0 >= FFT_HEAD_MIN,
+            };
+        // Virtual taps covered by the segments (see layout.rs).
+        let (head_len, start, end) = match b.latency {
+            Latency::Zero if live => (0, 0, capacity),
+            Latency::Zero => (p0.min(capacity), p0, capacity.max(p0)),
+            Latency::Block => (0, p0, p0 + capacity),
         };
         p0.checked_mul(4)
             .and_then(|x| x.checked_add(capacity.checked_mul(4)?))
             .ok_or(overflow)?;
         let uniform = b.partitioning == Partitioning::Uniform;
-        let specs = layout::segments(p0, segment_taps, uniform);
+        let specs = layout::segments(p0, start, end, uniform);
         let segments = specs
             .into_iter()
             .map(Segment::new)
@@ -231,6 +281,7 @@ impl<T: Element> StreamConvolver<T> {
             time: try_zeroed(2 * max_size)?,
             sum: try_zeroed(segments.iter().map(|s| s.bins()).max().unwrap_or(0))?,
             fft: try_zeroed(segments.iter().map(|s| s.scratch_len()).max().unwrap_or(0))?,
+            partial: try_zeroed(if live { segments[0].bins() } else { 0 })?,
         };
         let in_len = 2 * max_size;
         let out_len = (reach + p0).div_ceil(p0) * p0;
@@ -240,6 +291,7 @@ impl<T: Element> StreamConvolver<T> {
                     t: 0,
                     recent: try_zeroed((head_len + p0).saturating_sub(1))?,
                     input: try_zeroed(in_len)?,
+                    older: try_zeroed(if live { segments[0].bins() } else { 0 })?,
                     output: try_zeroed(out_len)?,
                     lines: segments
                         .iter()
@@ -254,6 +306,7 @@ impl<T: Element> StreamConvolver<T> {
             capacity,
             kernel_len: 0,
             head: try_zeroed(head_len)?,
+            live,
             segments,
             scratch,
             channels,
@@ -411,6 +464,7 @@ impl<T: Element> StreamConvolver<T> {
             c.t = 0;
             c.recent.fill(T::default());
             c.input.fill(Default::default());
+            c.older.fill(Default::default());
             c.output.fill(T::default());
             for line in &mut c.lines {
                 line.clear();
@@ -486,6 +540,7 @@ impl<T: Element> StreamConvolver<T> {
         let (in_len, out_len) = (self.in_len, self.out_len);
         let head = &self.head;
         let h = head.len();
+        let live = self.live;
         let c = &mut self.channels[channel];
         let mut done = 0;
         while done < output.len() {
@@ -517,6 +572,17 @@ impl<T: Element> StreamConvolver<T> {
             } else {
                 out.fill(T::default());
             }
+            if live {
+                let cur = at - phase;
+                let prev = (cur + in_len - p0) % in_len;
+                self.segments[0].run_head(
+                    &mut c.lines[0],
+                    &mut c.older,
+                    (&c.input[prev..prev + p0], &c.input[cur..cur + phase + len]),
+                    out,
+                    &mut self.scratch,
+                );
+            }
             let at = c.t % out_len;
             for (o, r) in out.iter_mut().zip(&mut c.output[at..at + len]) {
                 *o = T::add(*o, *r);
@@ -525,7 +591,8 @@ impl<T: Element> StreamConvolver<T> {
             c.t += len;
             done += len;
             if c.t.is_multiple_of(p0) {
-                for (seg, line) in self.segments.iter().zip(&mut c.lines) {
+                let run = self.segments.iter().zip(&mut c.lines).skip(live as usize);
+                for (seg, line) in run {
                     let size = seg.spec.size;
                     if !c.t.is_multiple_of(size) {
                         continue;

@@ -5,16 +5,27 @@ mod common;
 
 use common::{TestElem, assert_close, random_vec, rng};
 use convolve::num_complex::Complex;
-use convolve::{ConvError, Latency, Mode, Partitioning, StreamBuilder, StreamConvolver, convolve};
+use convolve::{
+    ConvError, Head, Latency, Mode, Partitioning, StreamBuilder, StreamConvolver, convolve,
+};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-const MODES: [(Latency, Partitioning); 4] = [
-    (Latency::Zero, Partitioning::NonUniform),
-    (Latency::Zero, Partitioning::Uniform),
-    (Latency::Block, Partitioning::NonUniform),
-    (Latency::Block, Partitioning::Uniform),
+const MODES: [(Latency, Partitioning, Head); 6] = [
+    (Latency::Zero, Partitioning::NonUniform, Head::Fft),
+    (Latency::Zero, Partitioning::Uniform, Head::Fft),
+    (Latency::Block, Partitioning::NonUniform, Head::Auto),
+    (Latency::Block, Partitioning::Uniform, Head::Auto),
+    (Latency::Zero, Partitioning::NonUniform, Head::Direct),
+    (Latency::Zero, Partitioning::Uniform, Head::Direct),
 ];
+
+fn builder(block: usize, (latency, part, head): (Latency, Partitioning, Head)) -> StreamBuilder {
+    StreamBuilder::new(block)
+        .latency(latency)
+        .partitioning(part)
+        .head(head)
+}
 
 /// Streams `x` through `conv` in random chunks of 1 ..= `max_chunk`, then flushes the tail;
 /// returns the output without the leading `latency` samples.
@@ -45,32 +56,24 @@ fn check<T: TestElem>(
     m: usize,
     n: usize,
     block: usize,
-    modes: &[(Latency, Partitioning)],
+    modes: &[(Latency, Partitioning, Head)],
 ) {
     let mut r = rng(seed);
     let h: Vec<T> = random_vec(&mut r, m);
     let x: Vec<T> = random_vec(&mut r, n);
     let want = convolve(&x, &h, Mode::Full).unwrap();
-    for &(latency, part) in modes {
-        let mut conv = StreamBuilder::new(block)
-            .latency(latency)
-            .partitioning(part)
-            .build(&h)
-            .unwrap();
+    for &mode in modes {
+        let mut conv = builder(block, mode).build(&h).unwrap();
         let max_chunk = [1, 3, block, 3 * block + 1][r.random_range(0..4)];
         let got = stream(&mut conv, &x, &mut r, max_chunk);
         let what = format!(
-            "{} m={m} n={n} block={block} {latency:?} {part:?} chunk<={max_chunk}",
+            "{} m={m} n={n} block={block} {mode:?} chunk<={max_chunk}",
             T::NAME
         );
         assert_close(&got, &want, &x, &h, &what);
         // reset equals a fresh instance, exactly.
         conv.reset();
-        let mut fresh = StreamBuilder::new(block)
-            .latency(latency)
-            .partitioning(part)
-            .build(&h)
-            .unwrap();
+        let mut fresh = builder(block, mode).build(&h).unwrap();
         let mut r1 = rng(seed + 1);
         let mut r2 = rng(seed + 1);
         let a = stream(&mut conv, &x, &mut r1, max_chunk);
@@ -92,7 +95,7 @@ fn short_kernels_all_modes_and_blocks() {
 
 #[test]
 fn long_kernels_non_uniform() {
-    let modes = [MODES[0], MODES[2]];
+    let modes = [MODES[0], MODES[2], MODES[4]];
     for (i, (m, block)) in [
         (1000, 32),
         (4097, 64),
@@ -110,8 +113,9 @@ fn long_kernels_non_uniform() {
 
 #[test]
 fn uniform_medium_kernels() {
-    check::<f64>(200, 5000, 3000, 256, &[MODES[1], MODES[3]]);
-    check::<f64>(201, 2049, 3000, 64, &[MODES[1], MODES[3]]);
+    let modes = [MODES[1], MODES[3], MODES[5]];
+    check::<f64>(200, 5000, 3000, 256, &modes);
+    check::<f64>(201, 2049, 3000, 64, &modes);
 }
 
 #[test]
@@ -162,8 +166,8 @@ fn set_kernel_before_any_input_equals_building_with_it() {
     let old: Vec<f32> = random_vec(&mut r, 4000);
     let new: Vec<f32> = random_vec(&mut r, 2500);
     let x: Vec<f32> = random_vec(&mut r, 6000);
-    for (latency, part) in MODES {
-        let b = StreamBuilder::new(64).latency(latency).partitioning(part);
+    for mode in MODES {
+        let b = builder(64, mode);
         let mut swapped = b.capacity(4000).build(&old).unwrap();
         let mut junk = vec![0.0; 1000];
         swapped.process(&x[..1000], &mut junk).unwrap();

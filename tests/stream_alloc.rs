@@ -5,7 +5,7 @@
 mod counting;
 
 use convolve::num_complex::Complex;
-use convolve::{Element, Latency, Partitioning, StreamBuilder};
+use convolve::{Element, Head, Latency, Partitioning, StreamBuilder};
 use counting::allocations;
 
 fn signal<T: Element>(n: usize, f: impl Fn(f64) -> T) -> Vec<T> {
@@ -17,14 +17,16 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
     let other = signal(12_345, |v| f(v * 0.5));
     let x = signal(9000, f);
     let mut out = [T::default(); 9000];
-    for (latency, part) in [
-        (Latency::Zero, Partitioning::NonUniform),
-        (Latency::Zero, Partitioning::Uniform),
-        (Latency::Block, Partitioning::NonUniform),
+    for (latency, part, head) in [
+        (Latency::Zero, Partitioning::NonUniform, Head::Fft),
+        (Latency::Zero, Partitioning::NonUniform, Head::Direct),
+        (Latency::Zero, Partitioning::Uniform, Head::Fft),
+        (Latency::Block, Partitioning::NonUniform, Head::Auto),
     ] {
         let mut conv = StreamBuilder::new(64)
             .latency(latency)
             .partitioning(part)
+            .head(head)
             .channels(2)
             .capacity(30_000)
             .build(&kernel)
@@ -51,7 +53,10 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
         conv.set_kernel(&kernel).unwrap();
         conv.process(&x[..4096], &mut out[..4096]).unwrap();
         let during = allocations() - before;
-        assert_eq!(during, 0, "{latency:?} {part:?}: {during} allocations");
+        assert_eq!(
+            during, 0,
+            "{latency:?} {part:?} {head:?}: {during} allocations"
+        );
     }
     // The counter works: building does allocate.
     let before = allocations();

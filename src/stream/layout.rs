@@ -6,7 +6,9 @@
 //! kernel from virtual tap `p0` on and the output is late by `p0` samples.
 //!
 //! A segment of partition size `P` runs every `P` input samples and writes `P` outputs that
-//! start `offset - P` samples after its trigger, so it is causal when `offset >= P`. Sizes
+//! start `offset - P` samples after its trigger, so it is causal when `offset >= P`. The one
+//! exception is the FFT head of the zero-latency mode: a first segment at offset 0 whose first
+//! partition is recomputed on every call from the partial block (see `segment.rs`). Sizes
 //! double from `p0` (Gardner's scheme), each size holding at least [`PARTS_PER_LEVEL`]
 //! partitions and enough that the next, twice larger size starts late enough.
 
@@ -29,13 +31,12 @@ pub(crate) struct Segment {
     pub count: usize,
 }
 
-/// The segments covering virtual taps `p0 .. p0 + taps`: all of size `p0` when `uniform`,
-/// doubling otherwise.
-pub(crate) fn segments(p0: usize, taps: usize, uniform: bool) -> Vec<Segment> {
-    let end = p0 + taps;
+/// The segments covering virtual taps `start .. end` (`start` is 0 for the FFT head, `p0`
+/// otherwise): all of size `p0` when `uniform`, doubling otherwise.
+pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Vec<Segment> {
     let max = MAX_PART.max(p0);
     let mut out = Vec::new();
-    let (mut offset, mut size) = (p0, p0);
+    let (mut offset, mut size) = (start, p0);
     while offset < end {
         let remaining = (end - offset).div_ceil(size);
         let next = size * 2;
@@ -68,12 +69,15 @@ mod tests {
     fn segments_tile_the_tail_causally() {
         for p0 in [1, 2, 3, 32, 64, 100, 512, 10_000] {
             for taps in [0, 1, 5, 63, 64, 65, 1000, 96_000, 480_000] {
-                for uniform in [false, true] {
-                    let segs = segments(p0, taps, uniform);
-                    let mut at = p0;
-                    for s in &segs {
+                for (uniform, start) in [(false, 0), (false, p0), (true, 0), (true, p0)] {
+                    let segs = segments(p0, start, p0 + taps, uniform);
+                    let mut at = start;
+                    for (i, s) in segs.iter().enumerate() {
                         assert_eq!(s.offset, at, "{p0} {taps} {segs:?}");
-                        assert!(s.offset >= s.size && s.count >= 1, "{segs:?}");
+                        // Only the FFT head (the first segment, at 0) may start early.
+                        let live = i == 0 && start == 0;
+                        assert!(live || s.offset >= s.size, "{segs:?}");
+                        assert!(s.count >= 1, "{segs:?}");
                         assert!(s.size.is_multiple_of(p0));
                         if uniform {
                             assert_eq!(s.size, p0);
@@ -92,10 +96,11 @@ mod tests {
 
     #[test]
     fn long_kernels_use_few_large_partitions() {
-        let segs = segments(64, 96_000, false);
+        let segs = segments(64, 64, 96_064, false);
         let parts: usize = segs.iter().map(|s| s.count).sum();
         assert!(parts < 40, "{segs:?}");
         assert_eq!(segs.last().unwrap().size, MAX_PART);
-        assert_eq!(segments(64, 96_000, true).len(), 1);
+        assert_eq!(segments(64, 64, 96_064, true).len(), 1);
+        assert_eq!(segments(64, 0, 96_000, true).len(), 1);
     }
 }

@@ -37,6 +37,8 @@ pub(crate) struct Scratch<T: Scalar> {
     pub time: Vec<Time<T>>,
     pub sum: Vec<Bin<T>>,
     pub fft: Vec<Bin<T>>,
+    /// The FFT head's spectrum of a partial block.
+    pub partial: Vec<Bin<T>>,
 }
 
 impl<T: Scalar> Segment<T> {
@@ -121,6 +123,58 @@ impl<T: Scalar> Segment<T> {
         let (a, b) = out;
         for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(result) {
             *o = T::add(*o, T::from_time(r));
+        }
+    }
+}
+
+impl<T: Scalar> Segment<T> {
+    /// The FFT head (a segment at offset 0), once per call: `prev` is the previous block of
+    /// `size` inputs and `cur` the current block so far, whose last `out.len()` samples are new.
+    /// The partial window is transformed, multiplied by partition 0's spectrum, added to
+    /// `older` (the other partitions' sum, made when the previous block completed) and
+    /// transformed back; the samples of `out`'s positions are added to `out`. When `cur` is
+    /// complete, its spectrum enters the delay line and `older` is made for the next block.
+    pub fn run_head(
+        &self,
+        line: &mut Line<T>,
+        older: &mut [Bin<T>],
+        (prev, cur): (&[Time<T>], &[Time<T>]),
+        out: &mut [T],
+        scratch: &mut Scratch<T>,
+    ) {
+        let (size, count, bins) = (self.spec.size, self.spec.count, self.bins);
+        let time = &mut scratch.time[..2 * size];
+        time[..size].copy_from_slice(prev);
+        time[size..size + cur.len()].copy_from_slice(cur);
+        time[size + cur.len()..].fill(Default::default());
+        let full = cur.len() == size;
+        let x = if full {
+            line.head = if line.head == 0 {
+                count - 1
+            } else {
+                line.head - 1
+            };
+            &mut line.spectra[line.head * bins..(line.head + 1) * bins]
+        } else {
+            &mut scratch.partial[..bins]
+        };
+        T::Domain::forward(&self.plans, time, x, &mut scratch.fft);
+        let sum = &mut scratch.sum[..bins];
+        sum.copy_from_slice(older);
+        mac(sum, x, &self.spectra[..bins]);
+        T::Domain::inverse(&self.plans, sum, time, &mut scratch.fft);
+        let first = size + cur.len() - out.len();
+        for (o, &r) in out.iter_mut().zip(&time[first..]) {
+            *o = T::add(*o, T::from_time(r));
+        }
+        if full {
+            // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
+            older.fill(Complex::zero());
+            let (front, back) = line.spectra.split_at(line.head * bins);
+            let slots = back.chunks_exact(bins).chain(front.chunks_exact(bins));
+            for (x, h) in slots.zip(self.spectra.chunks_exact(bins).skip(1)) {
+                mac(older, x, h);
+            }
         }
     }
 }
