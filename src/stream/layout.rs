@@ -9,18 +9,19 @@
 //! start `offset - P` samples after its trigger, so it is causal when `offset >= P`. The one
 //! exception is the FFT head of the zero-latency mode: a first segment at offset 0 whose first
 //! partition is recomputed on every call from the partial block (see `segment.rs`). Sizes
-//! double from `p0` (Gardner's scheme), each size holding at least [`PARTS_PER_LEVEL`]
-//! partitions and enough that the next, twice larger size starts late enough.
-
-/// Partitions per size before the size doubles. More partitions per level mean fewer FFT sizes
-/// but more spectral multiply-adds per sample. 4 is a first choice, not tuned: the shared
-/// 2-core machine was too noisy to separate 2, 4 and 8 in the time available.
-pub(crate) const PARTS_PER_LEVEL: usize = 4;
+//! grow from `p0` by powers of two (Gardner's scheme); which sizes and how many partitions each size holds is chosen by a
+//! cost model fitted on measured FFT and multiply-add rates ([`cost`]).
 
 /// The largest partition the non-uniform scheme grows to (unless the first one is larger):
-/// bigger partitions lower the mean cost a little but make the blocks that run them longer
-/// (their FFTs of `2 · MAX_PART` points all run in one block).
+/// bigger partitions lower the mean cost a little but make the blocks that run them longer.
 pub(crate) const MAX_PART: usize = 8192;
+
+/// Below the last size, the search tries this many partitions more than the fewest that let
+/// the next size start: a partition costs about the same per sample at every size, so more
+/// small partitions where one large one would do never pay, except to fit the kernel's end.
+const EXTRA_COUNT: usize = 3;
+
+use std::collections::HashMap;
 
 /// One uniformly partitioned segment: `count` partitions of `size` taps from virtual tap
 /// `offset` on.
@@ -31,34 +32,94 @@ pub(crate) struct Segment {
     pub count: usize,
 }
 
+/// Predicted CPU time per input sample, in ns, of a segment of `count` partitions of `size`:
+/// one forward and one inverse real FFT of `2·size` points and `count · (size + 1)` complex
+/// multiply-adds per `size` samples, plus copying the window in and the result out.
+///
+/// Fitted on f32, one thread, CPU time (realfft 3.5, no target-cpu flags): a forward+inverse
+/// pair costs `N·log2 N · (0.12 + 7/N)` ns for powers of two N = 32 .. 32768 (within 10 %,
+/// times `radix_factor` for other lengths), a complex multiply-add 0.345 ns per bin whatever
+/// the length. So a partition costs about the same per sample at every size, while each
+/// extra size costs `4·0.12·log2(2·size)` ns per sample in transforms, as much as 15-25
+/// partitions: the model grows the size only when it saves that many partitions.
+pub(crate) fn cost(size: usize, count: usize) -> f64 {
+    const MAC: f64 = 0.345;
+    const COPY: f64 = 0.3;
+    let n = 2 * size;
+    let nf = n as f64;
+    let pair = nf * nf.log2().max(1.0) * (0.12 + 7.0 / nf) * crate::fft::radix_factor(n);
+    (pair + count as f64 * (size + 1) as f64 * MAC + COPY * nf) / size as f64
+}
+
 /// The segments covering virtual taps `start .. end` (`start` is 0 for the FFT head, `p0`
-/// otherwise): all of size `p0` when `uniform`, doubling otherwise.
+/// otherwise): all of size `p0` when `uniform`; otherwise sizes double from `p0` up to
+/// [`MAX_PART`], possibly skipping some, each size starting late enough to be causal (`offset >= size`), with the
+/// counts per size that minimize the modelled [`cost`] (Garcia's optimal partitioning,
+/// sizes restricted to `p0` times powers of two), by dynamic programming over (size, offset).
 pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Vec<Segment> {
+    if start >= end {
+        return Vec::new();
+    }
+    let finish = |size: usize, offset: usize| Segment {
+        size,
+        offset,
+        count: (end - offset).div_ceil(size),
+    };
+    if uniform {
+        return vec![finish(p0, start)];
+    }
     let max = MAX_PART.max(p0);
+    let mut sizes = vec![p0];
+    while let Some(next) = sizes.last().unwrap().checked_mul(2).filter(|&s| s <= max) {
+        sizes.push(next);
+    }
+    // best[(j, o)]: least cost covering offset o .. end with sizes[j] first, and the choice
+    // `(count, k)`: `count` partitions of that size, then sizes[k] (count 0: the last size,
+    // taking every remaining tap). Only reachable states are visited: a few hundred.
+    type Memo = HashMap<(usize, usize), (f64, (usize, usize))>;
+    fn solve(j: usize, offset: usize, ctx: &(usize, &[usize]), best: &mut Memo) -> f64 {
+        let &(end, sizes) = ctx;
+        if let Some(&(c, _)) = best.get(&(j, offset)) {
+            return c;
+        }
+        let size = sizes[j];
+        let mut choice = (cost(size, (end - offset).div_ceil(size)), (0, 0));
+        // The next size may skip some doublings (Garcia: any larger size), if causal.
+        for (k, &next) in sizes.iter().enumerate().skip(j + 1) {
+            let least = next.saturating_sub(offset).div_ceil(size).max(1);
+            for count in least..=least + EXTRA_COUNT {
+                let at = offset + count * size;
+                if at >= end {
+                    break;
+                }
+                let c = cost(size, count) + solve(k, at, ctx, best);
+                if c < choice.0 {
+                    choice = (c, (count, k));
+                }
+            }
+        }
+        best.insert((j, offset), choice);
+        choice.0
+    }
+    let ctx = (end, &sizes[..]);
+    let mut best = Memo::new();
+    solve(0, start, &ctx, &mut best);
     let mut out = Vec::new();
-    let (mut offset, mut size) = (start, p0);
-    while offset < end {
-        let remaining = (end - offset).div_ceil(size);
-        let next = size * 2;
-        let grow = !uniform && next <= max;
-        let count = if grow {
-            // The next segment may start only once `offset >= next` (causality).
-            let needed = next.saturating_sub(offset).div_ceil(size);
-            PARTS_PER_LEVEL.max(needed).min(remaining)
-        } else {
-            remaining
-        };
+    let (mut j, mut offset) = (0, start);
+    loop {
+        let (count, next) = best[&(j, offset)].1;
+        if count == 0 {
+            out.push(finish(sizes[j], offset));
+            return out;
+        }
         out.push(Segment {
-            size,
+            size: sizes[j],
             offset,
             count,
         });
-        offset += count * size;
-        if grow {
-            size = next;
-        }
+        offset += count * sizes[j];
+        j = next;
     }
-    out
 }
 
 #[cfg(test)]
@@ -102,5 +163,56 @@ mod tests {
         assert_eq!(segs.last().unwrap().size, MAX_PART);
         assert_eq!(segments(64, 64, 96_064, true).len(), 1);
         assert_eq!(segments(64, 0, 96_000, true).len(), 1);
+    }
+
+    /// The modelled cost of a layout.
+    fn total(segs: &[Segment]) -> f64 {
+        segs.iter().map(|s| cost(s.size, s.count)).sum()
+    }
+
+    /// Gardner's fixed scheme: `per` partitions per size, doubling.
+    fn doubling(p0: usize, start: usize, end: usize, per: usize) -> Vec<Segment> {
+        let mut out = Vec::new();
+        let (mut offset, mut size) = (start, p0);
+        while offset < end {
+            let remaining = (end - offset).div_ceil(size);
+            let grow = size * 2 <= MAX_PART.max(p0);
+            let needed = (2 * size).saturating_sub(offset).div_ceil(size);
+            let count = if grow {
+                per.max(needed).min(remaining)
+            } else {
+                remaining
+            };
+            out.push(Segment {
+                size,
+                offset,
+                count,
+            });
+            offset += count * size;
+            if grow {
+                size *= 2;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn optimal_layout_costs_no_more_than_fixed_schemes() {
+        for p0 in [1, 7, 32, 64, 128, 512] {
+            for taps in [1, 100, 1024, 16_384, 96_000, 480_000] {
+                for start in [0, p0] {
+                    let best = total(&segments(p0, start, p0 + taps, false));
+                    let uniform = total(&segments(p0, start, p0 + taps, true));
+                    assert!(best <= uniform + 1e-9, "{p0} {taps}: {best} > {uniform}");
+                    for per in [1, 2, 4, 8, 16] {
+                        let fixed = total(&doubling(p0, start, p0 + taps, per));
+                        assert!(best <= fixed + 1e-9, "{p0} {taps} {per}: {best} > {fixed}");
+                    }
+                }
+            }
+        }
+        // At block 64, 96,000 taps: the old 4-per-size scheme cost half as much again.
+        let best = total(&segments(64, 0, 96_000, false));
+        assert!(best * 1.3 < total(&doubling(64, 0, 96_000, 4)));
     }
 }
