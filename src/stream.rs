@@ -15,7 +15,7 @@ use crate::element::Element;
 use crate::error::try_zeroed;
 use crate::fft::next_fast_len;
 
-use segment::{Bin, Line, Scratch, Segment, Time};
+use segment::{Line, Schedule, Scratch, Segment, Time};
 
 /// The smallest partition for which [`Head::Auto`] picks the FFT head.
 const FFT_HEAD_MIN: usize = 16;
@@ -206,8 +206,6 @@ struct Channel<T: Element> {
     recent: Vec<T>,
     /// The last `in_len` inputs, at `t % in_len`.
     input: Vec<Time<T>>,
-    /// The FFT head's sum over its partitions but the first, for the current block.
-    older: Vec<Bin<T>>,
     /// The segments' sums for the next `out_len` outputs, at `t % out_len`.
     output: Vec<T>,
     lines: Vec<Line<T>>,
@@ -267,9 +265,15 @@ impl<T: Element> StreamConvolver<T> {
             .ok_or(overflow)?;
         let uniform = b.partitioning == Partitioning::Uniform;
         let specs = layout::segments(p0, start, end, uniform);
+        // Ranks by size, largest first, for the transforms' block boundaries (segment.rs).
         let segments = specs
-            .into_iter()
-            .map(Segment::new)
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let rank = specs[i + 1..].len();
+                let schedule = Schedule::new(spec.size / p0, rank);
+                Segment::new(*spec, schedule)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let max_size = segments.iter().map(|s| s.spec.size).max().unwrap_or(p0);
         let reach = segments
@@ -283,7 +287,8 @@ impl<T: Element> StreamConvolver<T> {
             fft: try_zeroed(segments.iter().map(|s| s.scratch_len()).max().unwrap_or(0))?,
             partial: try_zeroed(if live { segments[0].bins() } else { 0 })?,
         };
-        let in_len = 2 * max_size;
+        // A segment's forward transform may run up to `size - p0` samples after its trigger.
+        let in_len = 3 * max_size;
         let out_len = (reach + p0).div_ceil(p0) * p0;
         let channels = (0..b.channels)
             .map(|_| {
@@ -291,7 +296,6 @@ impl<T: Element> StreamConvolver<T> {
                     t: 0,
                     recent: try_zeroed((head_len + p0).saturating_sub(1))?,
                     input: try_zeroed(in_len)?,
-                    older: try_zeroed(if live { segments[0].bins() } else { 0 })?,
                     output: try_zeroed(out_len)?,
                     lines: segments
                         .iter()
@@ -464,7 +468,6 @@ impl<T: Element> StreamConvolver<T> {
             c.t = 0;
             c.recent.fill(T::default());
             c.input.fill(Default::default());
-            c.older.fill(Default::default());
             c.output.fill(T::default());
             for line in &mut c.lines {
                 line.clear();
@@ -577,7 +580,6 @@ impl<T: Element> StreamConvolver<T> {
                 let prev = (cur + in_len - p0) % in_len;
                 self.segments[0].run_head(
                     &mut c.lines[0],
-                    &mut c.older,
                     (&c.input[prev..prev + p0], &c.input[cur..cur + phase + len]),
                     out,
                     &mut self.scratch,
@@ -593,28 +595,7 @@ impl<T: Element> StreamConvolver<T> {
             if c.t.is_multiple_of(p0) {
                 let run = self.segments.iter().zip(&mut c.lines).skip(live as usize);
                 for (seg, line) in run {
-                    let size = seg.spec.size;
-                    if !c.t.is_multiple_of(size) {
-                        continue;
-                    }
-                    let start = (c.t % in_len + in_len - 2 * size) % in_len;
-                    let window = if start + 2 * size <= in_len {
-                        (&c.input[start..start + 2 * size], &c.input[..0])
-                    } else {
-                        let (front, back) = c.input.split_at(start);
-                        (back, &front[..start + 2 * size - in_len])
-                    };
-                    // Outputs t - size + offset .. t + offset (offset >= size: all future).
-                    let first = (c.t - size + seg.spec.offset) % out_len;
-                    let out = if first + size <= out_len {
-                        let (front, back) = c.output.split_at_mut(first);
-                        (&mut back[..size], &mut front[..0])
-                    } else {
-                        let (front, back) = c.output.split_at_mut(first);
-                        let wrapped = first + size - out_len;
-                        (back, &mut front[..wrapped])
-                    };
-                    seg.run(line, window, out, &mut self.scratch);
+                    seg.step(line, c.t, p0, &c.input, &mut c.output, &mut self.scratch);
                 }
                 if h > 0 {
                     c.recent.copy_within(p0..p0 + h - 1, 0);

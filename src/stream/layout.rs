@@ -32,6 +32,13 @@ pub(crate) struct Segment {
     pub count: usize,
 }
 
+/// The first virtual tap a segment of partitions of `size` may start at: its work is spread
+/// over the `size / p0` blocks after its trigger (see `segment.rs`), so its outputs may start
+/// `size - p0` samples after the trigger at the earliest.
+pub(crate) fn earliest(size: usize, p0: usize) -> usize {
+    2 * size - p0
+}
+
 /// Predicted CPU time per input sample, in ns, of a segment of `count` partitions of `size`:
 /// one forward and one inverse real FFT of `2·size` points and `count · (size + 1)` complex
 /// multiply-adds per `size` samples, plus copying the window in and the result out.
@@ -77,8 +84,8 @@ pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Ve
     // `(count, k)`: `count` partitions of that size, then sizes[k] (count 0: the last size,
     // taking every remaining tap). Only reachable states are visited: a few hundred.
     type Memo = HashMap<(usize, usize), (f64, (usize, usize))>;
-    fn solve(j: usize, offset: usize, ctx: &(usize, &[usize]), best: &mut Memo) -> f64 {
-        let &(end, sizes) = ctx;
+    fn solve(j: usize, offset: usize, ctx: &(usize, usize, &[usize]), best: &mut Memo) -> f64 {
+        let &(p0, end, sizes) = ctx;
         if let Some(&(c, _)) = best.get(&(j, offset)) {
             return c;
         }
@@ -86,7 +93,10 @@ pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Ve
         let mut choice = (cost(size, (end - offset).div_ceil(size)), (0, 0));
         // The next size may skip some doublings (Garcia: any larger size), if causal.
         for (k, &next) in sizes.iter().enumerate().skip(j + 1) {
-            let least = next.saturating_sub(offset).div_ceil(size).max(1);
+            let least = earliest(next, p0)
+                .saturating_sub(offset)
+                .div_ceil(size)
+                .max(1);
             for count in least..=least + EXTRA_COUNT {
                 let at = offset + count * size;
                 if at >= end {
@@ -101,7 +111,7 @@ pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Ve
         best.insert((j, offset), choice);
         choice.0
     }
-    let ctx = (end, &sizes[..]);
+    let ctx = (p0, end, &sizes[..]);
     let mut best = Memo::new();
     solve(0, start, &ctx, &mut best);
     let mut out = Vec::new();
@@ -137,7 +147,7 @@ mod tests {
                         assert_eq!(s.offset, at, "{p0} {taps} {segs:?}");
                         // Only the FFT head (the first segment, at 0) may start early.
                         let live = i == 0 && start == 0;
-                        assert!(live || s.offset >= s.size, "{segs:?}");
+                        assert!(live || s.offset >= earliest(s.size, p0), "{segs:?}");
                         assert!(s.count >= 1, "{segs:?}");
                         assert!(s.size.is_multiple_of(p0));
                         if uniform {
@@ -177,7 +187,7 @@ mod tests {
         while offset < end {
             let remaining = (end - offset).div_ceil(size);
             let grow = size * 2 <= MAX_PART.max(p0);
-            let needed = (2 * size).saturating_sub(offset).div_ceil(size);
+            let needed = earliest(2 * size, p0).saturating_sub(offset).div_ceil(size);
             let count = if grow {
                 per.max(needed).min(remaining)
             } else {

@@ -1,9 +1,16 @@
 //! One uniformly partitioned overlap-save segment: the kernel partitions' spectra (shared by
 //! every channel) and, per channel, the frequency-domain delay line of input spectra.
 //!
-//! Every `size` input samples the last `2·size` inputs are transformed once into the delay
-//! line; the sum of `delay_line[k - p] · H_p` over the partitions is transformed back and its
-//! second half is the segment's contribution to `size` outputs.
+//! Every `size` input samples (a *period*, starting at a trigger `T`) the last `2·size` inputs
+//! are transformed once into the delay line; the sum of `X[k - p] · H_p` over the partitions
+//! is transformed back and its second half is the segment's contribution to `size` outputs.
+//!
+//! That work is spread over the period's `size / p0` blocks (Wefers' time-distributed
+//! scheme): the forward transform runs at one block boundary, the inverse at a later one, and
+//! the multiply-adds of the older partitions (whose inputs are known before `T`) are done a
+//! slice of bins per block. The segment's outputs are then needed only `size - p0` samples
+//! later than without spreading, hence the layout's `offset >= 2·size - p0`. Segments of
+//! different sizes put their transforms at different block boundaries ([`Schedule`]).
 
 use num_complex::Complex;
 use num_traits::{Float, FromPrimitive, Zero};
@@ -24,12 +31,46 @@ pub(crate) struct Segment<T: Scalar> {
     plans: <T::Domain as Domain>::Plans,
     bins: usize,
     spectra: Vec<Bin<T>>,
+    schedule: Schedule,
 }
 
-/// Channel side: the delay line of the last `count` input spectra, `head` the newest slot.
+/// Which of a period's blocks (counted from 0 at the trigger) run the forward and the inverse
+/// transform; the multiply-adds are sliced over blocks `0 ..= inverse`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Schedule {
+    pub blocks: usize,
+    pub forward: usize,
+    pub inverse: usize,
+}
+
+impl Schedule {
+    /// The `rank`-th largest spread segment (0 for the largest) of `blocks` blocks per period:
+    /// forward at block `rank`, inverse at `blocks - 1 - rank`. All sizes are `p0` times powers
+    /// of two, so the boundary of block `b` of one segment is that of block `b mod blocks'` of
+    /// every smaller one: with distinct ranks below `blocks / 2`, no two segments' transforms
+    /// share a block. Segments too short for their rank keep forward 0, inverse last.
+    pub fn new(blocks: usize, rank: usize) -> Self {
+        let (forward, inverse) = if blocks >= 2 * rank + 2 {
+            (rank, blocks - 1 - rank)
+        } else {
+            (0, blocks - 1)
+        };
+        Schedule {
+            blocks,
+            forward,
+            inverse,
+        }
+    }
+}
+
+/// Channel side: the delay line of the last `count` input spectra and the running sum.
 pub(crate) struct Line<T: Scalar> {
     spectra: Vec<Bin<T>>,
+    /// The FFT head's newest slot (other segments index slots by period: `k mod count`).
     head: usize,
+    /// The FFT head: the sum over its partitions but the first, for the current block.
+    /// Others: the sum of the current period's products so far.
+    acc: Vec<Bin<T>>,
 }
 
 /// Buffers shared by all segments and channels, sized for the largest segment.
@@ -42,7 +83,7 @@ pub(crate) struct Scratch<T: Scalar> {
 }
 
 impl<T: Scalar> Segment<T> {
-    pub fn new(spec: layout::Segment) -> Result<Self, ConvError> {
+    pub fn new(spec: layout::Segment, schedule: Schedule) -> Result<Self, ConvError> {
         let len = 2 * spec.size;
         let plans = T::Domain::plans(len);
         let bins = T::Domain::spec_len(len);
@@ -51,6 +92,7 @@ impl<T: Scalar> Segment<T> {
             plans,
             bins,
             spectra: try_zeroed(bins * spec.count)?,
+            schedule,
         })
     }
 
@@ -66,6 +108,7 @@ impl<T: Scalar> Segment<T> {
         Ok(Line {
             spectra: try_zeroed(self.bins * self.spec.count)?,
             head: 0,
+            acc: try_zeroed(self.bins)?,
         })
     }
 
@@ -89,40 +132,67 @@ impl<T: Scalar> Segment<T> {
         }
     }
 
-    /// Runs the segment once: `window` holds the last `2·size` inputs (oldest first); the
-    /// `size` outputs are added to `out` (which may wrap: `out.0` then `out.1`).
-    pub fn run(
+    /// This segment's share of the work at block boundary `t` (a multiple of `p0`): `input`
+    /// is the input ring (the input at time `u` is at `u mod input.len()`; it holds at least
+    /// the `3·size - p0` inputs before `t`), `output` the output ring, likewise.
+    pub fn step(
         &self,
         line: &mut Line<T>,
-        window: (&[Time<T>], &[Time<T>]),
-        out: (&mut [T], &mut [T]),
+        t: usize,
+        p0: usize,
+        input: &[Time<T>],
+        output: &mut [T],
         scratch: &mut Scratch<T>,
     ) {
         let (size, count, bins) = (self.spec.size, self.spec.count, self.bins);
-        let time = &mut scratch.time[..2 * size];
-        time[..window.0.len()].copy_from_slice(window.0);
-        time[window.0.len()..].copy_from_slice(window.1);
-        line.head = if line.head == 0 {
-            count - 1
-        } else {
-            line.head - 1
-        };
-        let newest = &mut line.spectra[line.head * bins..(line.head + 1) * bins];
-        T::Domain::forward(&self.plans, time, newest, &mut scratch.fft);
-
-        // sum = Σ_p X[k - p] · H_p; the delay line is a ring whose slot `head + p` is X[k - p].
-        let sum = &mut scratch.sum[..bins];
-        sum.fill(Complex::zero());
-        let (older, newer) = line.spectra.split_at(line.head * bins);
-        let slots = newer.chunks_exact(bins).chain(older.chunks_exact(bins));
-        for (x, h) in slots.zip(self.spectra.chunks_exact(bins)) {
-            mac(sum, x, h);
+        let Schedule {
+            blocks,
+            forward,
+            inverse,
+        } = self.schedule;
+        let block = t % size / p0;
+        if block > inverse {
+            return;
         }
-        T::Domain::inverse(&self.plans, sum, time, &mut scratch.fft);
-        let result = &time[size..];
-        let (a, b) = out;
-        for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(result) {
-            *o = T::add(*o, T::from_time(r));
+        debug_assert!(blocks * p0 == size);
+        let trigger = t - t % size;
+        let newest = trigger / size % count;
+        let slot = |p: usize| (newest + count - p) % count * bins;
+        if block == forward {
+            // X[k]: the inputs trigger - 2·size .. trigger.
+            let time = &mut scratch.time[..2 * size];
+            let n = input.len();
+            let start = (trigger % n + n - 2 * size) % n;
+            let first = (n - start).min(2 * size);
+            time[..first].copy_from_slice(&input[start..start + first]);
+            time[first..].copy_from_slice(&input[..2 * size - first]);
+            let x = &mut line.spectra[slot(0)..slot(0) + bins];
+            T::Domain::forward(&self.plans, time, x, &mut scratch.fft);
+            mac(&mut line.acc, x, &self.spectra[..bins]);
+        }
+        // This block's slice of bins of the older partitions' products.
+        let (lo, hi) = (
+            block * bins / (inverse + 1),
+            (block + 1) * bins / (inverse + 1),
+        );
+        for p in 1..count {
+            let x = &line.spectra[slot(p) + lo..slot(p) + hi];
+            let h = &self.spectra[p * bins + lo..p * bins + hi];
+            mac(&mut line.acc[lo..hi], x, h);
+        }
+        if block == inverse {
+            let time = &mut scratch.time[..2 * size];
+            T::Domain::inverse(&self.plans, &mut line.acc, time, &mut scratch.fft);
+            line.acc.fill(Complex::zero());
+            // Outputs trigger - size + offset ..: not before t + p0 (the layout's offset).
+            let n = output.len();
+            let first = (trigger + self.spec.offset - size) % n;
+            let until = (n - first).min(size);
+            let (wrapped, rest) = output.split_at_mut(first);
+            let (a, b) = (&mut rest[..until], &mut wrapped[..size - until]);
+            for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(&time[size..]) {
+                *o = T::add(*o, T::from_time(r));
+            }
         }
     }
 }
@@ -134,10 +204,10 @@ impl<T: Scalar> Segment<T> {
     /// `older` (the other partitions' sum, made when the previous block completed) and
     /// transformed back; the samples of `out`'s positions are added to `out`. When `cur` is
     /// complete, its spectrum enters the delay line and `older` is made for the next block.
+    /// `older` is `line.acc`.
     pub fn run_head(
         &self,
         line: &mut Line<T>,
-        older: &mut [Bin<T>],
         (prev, cur): (&[Time<T>], &[Time<T>]),
         out: &mut [T],
         scratch: &mut Scratch<T>,
@@ -160,7 +230,7 @@ impl<T: Scalar> Segment<T> {
         };
         T::Domain::forward(&self.plans, time, x, &mut scratch.fft);
         let sum = &mut scratch.sum[..bins];
-        sum.copy_from_slice(older);
+        sum.copy_from_slice(&line.acc);
         mac(sum, x, &self.spectra[..bins]);
         T::Domain::inverse(&self.plans, sum, time, &mut scratch.fft);
         let first = size + cur.len() - out.len();
@@ -169,11 +239,11 @@ impl<T: Scalar> Segment<T> {
         }
         if full {
             // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
-            older.fill(Complex::zero());
+            line.acc.fill(Complex::zero());
             let (front, back) = line.spectra.split_at(line.head * bins);
             let slots = back.chunks_exact(bins).chain(front.chunks_exact(bins));
             for (x, h) in slots.zip(self.spectra.chunks_exact(bins).skip(1)) {
-                mac(older, x, h);
+                mac(&mut line.acc, x, h);
             }
         }
     }
@@ -182,6 +252,7 @@ impl<T: Scalar> Segment<T> {
 impl<T: Scalar> Line<T> {
     pub fn clear(&mut self) {
         self.spectra.fill(Complex::zero());
+        self.acc.fill(Complex::zero());
         self.head = 0;
     }
 }
