@@ -13,8 +13,16 @@
 //! cost model fitted on measured FFT and multiply-add rates ([`cost`]).
 
 /// The largest partition the non-uniform scheme grows to (unless the first one is larger):
-/// bigger partitions lower the mean cost a little but make the blocks that run them longer.
-pub(crate) const MAX_PART: usize = 8192;
+/// bigger partitions lower the mean cost but make the blocks that run their transforms longer
+/// (see [`EVEN`]).
+pub(crate) const MAX_PART: usize = 16_384;
+
+/// The largest forward transform may cost at most this many times the predicted mean block
+/// (one call of `p0` samples): the block that runs it also does about a mean block's other
+/// work, so the worst block stays near 3x the mean. Long kernels at small blocks therefore get
+/// smaller largest partitions (480,000 taps at block 64: 2,048 instead of 8,192), for a
+/// higher but still low mean.
+const EVEN: f64 = 2.0;
 
 /// Below the last size, the search tries this many partitions more than the fewest that let
 /// the next size start: a partition costs about the same per sample at every size, so more
@@ -52,21 +60,40 @@ pub(crate) fn earliest(size: usize, p0: usize) -> usize {
 pub(crate) fn cost(size: usize, count: usize) -> f64 {
     const MAC: f64 = 0.345;
     const COPY: f64 = 0.3;
-    let n = 2 * size;
+    let pair = 2.0 * forward(2 * size);
+    (pair + count as f64 * (size + 1) as f64 * MAC + COPY * 2.0 * size as f64) / size as f64
+}
+
+/// Predicted ns of one real FFT of `n` points (half the measured forward+inverse pair).
+fn forward(n: usize) -> f64 {
     let nf = n as f64;
-    let pair = nf * nf.log2().max(1.0) * (0.12 + 7.0 / nf) * crate::fft::radix_factor(n);
-    (pair + count as f64 * (size + 1) as f64 * MAC + COPY * nf) / size as f64
+    0.5 * nf * nf.log2().max(1.0) * (0.12 + 7.0 / nf) * crate::fft::radix_factor(n)
 }
 
 /// The segments covering virtual taps `start .. end` (`start` is 0 for the FFT head, `p0`
 /// otherwise): all of size `p0` when `uniform`; otherwise sizes double from `p0` up to
 /// [`MAX_PART`], possibly skipping some, each size starting late enough to be causal (`offset >= size`), with the
 /// counts per size that minimize the modelled [`cost`] (Garcia's optimal partitioning,
-/// sizes restricted to `p0` times powers of two), by dynamic programming over (size, offset).
+/// sizes restricted to `p0` times powers of two), by dynamic programming over (size, offset);
+/// the largest size is the largest whose forward transform costs at most [`EVEN`] mean blocks.
 pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Vec<Segment> {
     if start >= end {
         return Vec::new();
     }
+    let mut max = MAX_PART.max(p0);
+    loop {
+        let segs = optimal(p0, start, end, uniform, max);
+        let largest = segs.iter().map(|s| s.size).max().unwrap_or(p0);
+        let mean = segs.iter().map(|s| cost(s.size, s.count)).sum::<f64>() * p0 as f64;
+        if largest == p0 || forward(2 * largest) <= EVEN * mean {
+            return segs;
+        }
+        max = largest / 2;
+    }
+}
+
+/// [`segments`] with partitions of at most `max` taps.
+fn optimal(p0: usize, start: usize, end: usize, uniform: bool, max: usize) -> Vec<Segment> {
     let finish = |size: usize, offset: usize| Segment {
         size,
         offset,
@@ -75,7 +102,6 @@ pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Ve
     if uniform {
         return vec![finish(p0, start)];
     }
-    let max = MAX_PART.max(p0);
     let mut sizes = vec![p0];
     while let Some(next) = sizes.last().unwrap().checked_mul(2).filter(|&s| s <= max) {
         sizes.push(next);

@@ -265,3 +265,47 @@ fn mac<F: FftFloat>(acc: &mut [Complex<F>], x: &[Complex<F>], h: &[Complex<F>]) 
         a.im = a.im + x.re * h.im + x.im * h.re;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Over one period of the largest segment, in the bench grid's layouts: no block boundary
+    /// runs two transforms of segments longer than 4 blocks, and each spread segment runs one
+    /// forward and one inverse per period, the inverse in time for its outputs.
+    #[test]
+    fn large_transforms_never_share_a_block() {
+        for taps in [1024, 16_384, 96_000, 480_000, 1_000_000] {
+            for p0 in [32, 64, 128, 512] {
+                let specs = layout::segments(p0, 0, taps, false);
+                let n = specs.len();
+                let schedules: Vec<_> = specs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| Schedule::new(s.size / p0, n - 1 - i))
+                    .collect();
+                let largest = specs.iter().map(|s| s.size).max().unwrap();
+                for b in 0..largest / p0 {
+                    let t = b * p0;
+                    let busy = specs
+                        .iter()
+                        .zip(&schedules)
+                        .skip(1) // the FFT head
+                        .filter(|(s, _)| s.size > 4 * p0)
+                        .map(|(s, sc)| {
+                            let at = t % s.size / p0;
+                            (at == sc.forward) as usize + (at == sc.inverse) as usize
+                        })
+                        .sum::<usize>();
+                    assert!(busy <= 1, "{taps} {p0} t={t} {specs:?} {schedules:?}");
+                }
+                for (s, sc) in specs.iter().zip(&schedules).skip(1) {
+                    assert!(sc.forward <= sc.inverse && sc.inverse < sc.blocks, "{sc:?}");
+                    // The inverse at boundary trigger + inverse·p0 adds outputs from
+                    // trigger - size + offset on, which are read after that boundary.
+                    assert!(s.offset - s.size >= sc.inverse * p0, "{s:?} {sc:?}");
+                }
+            }
+        }
+    }
+}
