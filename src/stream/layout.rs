@@ -193,10 +193,10 @@ mod tests {
 
     #[test]
     fn long_kernels_use_few_large_partitions() {
-        let segs = segments(64, 64, 96_064, false);
+        let segs = optimal(64, 64, 96_064, false, 8192);
         let parts: usize = segs.iter().map(|s| s.count).sum();
         assert!(parts < 40, "{segs:?}");
-        assert_eq!(segs.last().unwrap().size, MAX_PART);
+        assert_eq!(segs.last().unwrap().size, 8192);
         assert_eq!(segments(64, 64, 96_064, true).len(), 1);
         assert_eq!(segments(64, 0, 96_000, true).len(), 1);
     }
@@ -206,13 +206,38 @@ mod tests {
         segs.iter().map(|s| cost(s.size, s.count)).sum()
     }
 
-    /// Gardner's fixed scheme: `per` partitions per size, doubling.
-    fn doubling(p0: usize, start: usize, end: usize, per: usize) -> Vec<Segment> {
+    #[test]
+    fn largest_transform_costs_at_most_even_mean_blocks() {
+        for p0 in [1, 7, 32, 64, 128, 512] {
+            for taps in [1, 100, 1024, 16_384, 96_000, 480_000, 2_000_000] {
+                let segs = segments(p0, 0, taps, false);
+                let largest = segs.iter().map(|s| s.size).max().unwrap();
+                let mean = total(&segs) * p0 as f64;
+                assert!(
+                    largest == p0 || forward(2 * largest) <= EVEN * mean,
+                    "{segs:?}"
+                );
+                // And not needlessly small: one size up would break the bound or MAX_PART.
+                let up = optimal(p0, 0, taps, false, 2 * largest);
+                let up_largest = up.iter().map(|s| s.size).max().unwrap();
+                let up_mean = total(&up) * p0 as f64;
+                assert!(
+                    up_largest == largest
+                        || 2 * largest > MAX_PART.max(p0)
+                        || forward(2 * up_largest) > EVEN * up_mean,
+                    "{p0} {taps} {segs:?} {up:?}"
+                );
+            }
+        }
+    }
+
+    /// Gardner's fixed scheme: `per` partitions per size, doubling up to `max`.
+    fn doubling(p0: usize, start: usize, end: usize, per: usize, max: usize) -> Vec<Segment> {
         let mut out = Vec::new();
         let (mut offset, mut size) = (start, p0);
         while offset < end {
             let remaining = (end - offset).div_ceil(size);
-            let grow = size * 2 <= MAX_PART.max(p0);
+            let grow = size * 2 <= max;
             let needed = earliest(2 * size, p0).saturating_sub(offset).div_ceil(size);
             let count = if grow {
                 per.max(needed).min(remaining)
@@ -237,18 +262,20 @@ mod tests {
         for p0 in [1, 7, 32, 64, 128, 512] {
             for taps in [1, 100, 1024, 16_384, 96_000, 480_000] {
                 for start in [0, p0] {
-                    let best = total(&segments(p0, start, p0 + taps, false));
-                    let uniform = total(&segments(p0, start, p0 + taps, true));
-                    assert!(best <= uniform + 1e-9, "{p0} {taps}: {best} > {uniform}");
-                    for per in [1, 2, 4, 8, 16] {
-                        let fixed = total(&doubling(p0, start, p0 + taps, per));
-                        assert!(best <= fixed + 1e-9, "{p0} {taps} {per}: {best} > {fixed}");
+                    for max in [p0, 8 * p0, 8192.max(p0)] {
+                        let best = total(&optimal(p0, start, p0 + taps, false, max));
+                        let uniform = total(&segments(p0, start, p0 + taps, true));
+                        assert!(best <= uniform + 1e-9, "{p0} {taps}: {best} > {uniform}");
+                        for per in [1, 2, 4, 8, 16] {
+                            let fixed = total(&doubling(p0, start, p0 + taps, per, max));
+                            assert!(best <= fixed + 1e-9, "{p0} {taps} {per}: {best} > {fixed}");
+                        }
                     }
                 }
             }
         }
         // At block 64, 96,000 taps: the old 4-per-size scheme cost half as much again.
-        let best = total(&segments(64, 0, 96_000, false));
-        assert!(best * 1.3 < total(&doubling(64, 0, 96_000, 4)));
+        let best = total(&optimal(64, 0, 96_000, false, 8192));
+        assert!(best * 1.3 < total(&doubling(64, 0, 96_000, 4, 8192)));
     }
 }
