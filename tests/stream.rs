@@ -250,3 +250,82 @@ fn convolver_can_move_to_the_audio_thread() {
     });
     assert_eq!(handle.join().unwrap(), [2.0, 1.0]);
 }
+
+/// The documented new-kernel gain `i` samples into the fade.
+fn gain(i: usize, len: usize) -> f64 {
+    0.5 - 0.5 * (std::f64::consts::PI * i as f64 / len as f64).cos()
+}
+
+#[test]
+fn crossfade_mixes_old_and_new_then_equals_the_new_kernel() {
+    let mut r = rng(600);
+    for (i, &(m_old, m_new, block, fade, mode)) in [
+        (3000, 2000, 64, 1000, MODES[0]),
+        (5000, 5000, 32, 333, MODES[4]),
+        (700, 1200, 100, 64, MODES[2]),
+        (20_000, 9000, 128, 4096, MODES[0]),
+        (50, 50, 7, 10, MODES[1]),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let old: Vec<f64> = random_vec(&mut r, m_old);
+        let new: Vec<f64> = random_vec(&mut r, m_new);
+        let mut conv = builder(block, mode)
+            .capacity(m_old.max(m_new))
+            .crossfade(fade)
+            .build(&old)
+            .unwrap();
+        let delay = conv.fade_delay();
+        let switch = 3 * block + 5 + i;
+        let n = switch + delay + fade + m_new + 2000;
+        let x: Vec<f64> = random_vec(&mut r, n);
+        let mut got = vec![0.0; n];
+        let max_chunk = [1, 3, block, 3 * block + 1][i % 4];
+        let mut at = 0;
+        while at < n {
+            if at == switch {
+                conv.set_kernel(&new).unwrap();
+            }
+            let mut len = r.random_range(1..=max_chunk).min(n - at);
+            if at < switch {
+                len = len.min(switch - at);
+            }
+            conv.process(&x[at..at + len], &mut got[at..at + len])
+                .unwrap();
+            at += len;
+        }
+        let lat = conv.latency();
+        let y_old = convolve(&x, &old, Mode::Full).unwrap();
+        let y_new = convolve(&x, &new, Mode::Full).unwrap();
+        let what = format!("{m_old}->{m_new} block={block} fade={fade} {mode:?}");
+        // The gain runs on output time (the convolver's sample count); output sample u is
+        // the convolution at u - latency.
+        let want: Vec<f64> = (lat..n)
+            .map(|u| {
+                let g = match u.checked_sub(switch + delay) {
+                    None => 0.0,
+                    Some(i) if i < fade => gain(i, fade),
+                    Some(_) => 1.0,
+                };
+                (1.0 - g) * y_old[u - lat] + g * y_new[u - lat]
+            })
+            .collect();
+        let got_cmp = &got[lat..];
+        let norm = |h: &[f64]| h.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let scale = norm(&x) * norm(&old).max(norm(&new));
+        let tol = 2.0 * f64::EPSILON * (n as f64).log2() * scale;
+        let bad = got_cmp
+            .iter()
+            .zip(&want)
+            .enumerate()
+            .find(|(_, (a, b))| (*a - *b).abs() > tol);
+        assert!(bad.is_none(), "{what}: first mismatch {bad:?} tol {tol}");
+        // After the fade: a fresh convolver with the new kernel fed the same signal.
+        let mut fresh = builder(block, mode).build(&new).unwrap();
+        let mut y = vec![0.0; n];
+        fresh.process(&x, &mut y).unwrap();
+        let after = switch + delay + fade + lat;
+        assert_close(&got[after..], &y[after..], &x, &new, &what);
+    }
+}

@@ -1,6 +1,6 @@
-//! `process`, `flush`, `set_kernel` (within capacity) and `reset` never allocate: a global
-//! allocator counts the allocations of the current thread around them. In its own test binary
-//! so that the counting allocator does not slow the other suites.
+//! `process`, `flush`, `set_kernel` (within capacity, cross-faded or not) and `reset` never
+//! allocate: a global allocator counts the allocations of the current thread around them. In
+//! its own test binary so that the counting allocator does not slow the other suites.
 
 mod counting;
 
@@ -17,16 +17,19 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
     let other = signal(12_345, |v| f(v * 0.5));
     let x = signal(9000, f);
     let mut out = [T::default(); 9000];
-    for (latency, part, head) in [
-        (Latency::Zero, Partitioning::NonUniform, Head::Fft),
-        (Latency::Zero, Partitioning::NonUniform, Head::Direct),
-        (Latency::Zero, Partitioning::Uniform, Head::Fft),
-        (Latency::Block, Partitioning::NonUniform, Head::Auto),
+    for (latency, part, head, fade) in [
+        (Latency::Zero, Partitioning::NonUniform, Head::Fft, 0),
+        (Latency::Zero, Partitioning::NonUniform, Head::Direct, 0),
+        (Latency::Zero, Partitioning::Uniform, Head::Fft, 0),
+        (Latency::Block, Partitioning::NonUniform, Head::Auto, 0),
+        (Latency::Zero, Partitioning::NonUniform, Head::Fft, 500),
+        (Latency::Zero, Partitioning::NonUniform, Head::Direct, 100),
     ] {
         let mut conv = StreamBuilder::new(64)
             .latency(latency)
             .partitioning(part)
             .head(head)
+            .crossfade(fade)
             .channels(2)
             .capacity(30_000)
             .build(&kernel)
@@ -44,8 +47,10 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
             conv.process_channel(k % 2, &x[at..at + n], &mut out[at..at + n])
                 .unwrap();
             at += n;
-            if k == 4 {
-                conv.set_kernel(&other).unwrap();
+            // Two swaps, the second during the first one's cross-fade.
+            if k == 4 || k == 6 {
+                conv.set_kernel(if k == 4 { &other } else { &kernel })
+                    .unwrap();
             }
         }
         conv.flush(&mut out[..5000]).unwrap();
@@ -55,7 +60,7 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
         let during = allocations() - before;
         assert_eq!(
             during, 0,
-            "{latency:?} {part:?} {head:?}: {during} allocations"
+            "{latency:?} {part:?} {head:?} fade {fade}: {during} allocations"
         );
     }
     // The counter works: building does allocate.

@@ -25,11 +25,13 @@ use super::layout;
 pub(crate) type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
 pub(crate) type Bin<T> = Complex<<<T as Scalar>::Domain as Domain>::F>;
 
-/// Kernel side: plans and the partitions' spectra, scaled by the inverse's `1 / (2·size)`.
+/// Kernel side: plans and the partitions' spectra, scaled by the inverse's `1 / (2·size)`,
+/// in one or two banks (two for a cross-fade: old and new kernel; bank-major).
 pub(crate) struct Segment<T: Scalar> {
     pub spec: layout::Segment,
     plans: <T::Domain as Domain>::Plans,
     bins: usize,
+    banks: usize,
     spectra: Vec<Bin<T>>,
     schedule: Schedule,
 }
@@ -63,7 +65,8 @@ impl Schedule {
     }
 }
 
-/// Channel side: the delay line of the last `count` input spectra and the running sum.
+/// Channel side: the delay line of the last `count` input spectra (shared by the banks) and
+/// the running sum of each bank.
 pub(crate) struct Line<T: Scalar> {
     spectra: Vec<Bin<T>>,
     /// The FFT head's newest slot (other segments index slots by period: `k mod count`).
@@ -71,6 +74,7 @@ pub(crate) struct Line<T: Scalar> {
     /// The FFT head: the sum over its partitions but the first, for the current block.
     /// Others: the sum of the current period's products so far.
     acc: Vec<Bin<T>>,
+    bins: usize,
 }
 
 /// Buffers shared by all segments and channels, sized for the largest segment.
@@ -83,7 +87,7 @@ pub(crate) struct Scratch<T: Scalar> {
 }
 
 impl<T: Scalar> Segment<T> {
-    pub fn new(spec: layout::Segment, schedule: Schedule) -> Result<Self, ConvError> {
+    pub fn new(spec: layout::Segment, schedule: Schedule, banks: usize) -> Result<Self, ConvError> {
         let len = 2 * spec.size;
         let plans = T::Domain::plans(len);
         let bins = T::Domain::spec_len(len);
@@ -91,7 +95,8 @@ impl<T: Scalar> Segment<T> {
             spec,
             plans,
             bins,
-            spectra: try_zeroed(bins * spec.count)?,
+            banks,
+            spectra: try_zeroed(banks * bins * spec.count)?,
             schedule,
         })
     }
@@ -108,18 +113,22 @@ impl<T: Scalar> Segment<T> {
         Ok(Line {
             spectra: try_zeroed(self.bins * self.spec.count)?,
             head: 0,
-            acc: try_zeroed(self.bins)?,
+            acc: try_zeroed(self.banks * self.bins)?,
+            bins: self.bins,
         })
     }
 
-    /// Recomputes the spectra from `tap(v)`, the kernel at virtual tap `v` (zero outside it).
-    pub fn load_kernel(&mut self, tap: impl Fn(usize) -> T, scratch: &mut Scratch<T>) {
+    /// Recomputes bank `bank`'s spectra from `tap(v)`, the kernel at virtual tap `v` (zero
+    /// outside it).
+    pub fn load_kernel(&mut self, bank: usize, tap: impl Fn(usize) -> T, scratch: &mut Scratch<T>) {
         let size = self.spec.size;
+        let len = self.spec.count * self.bins;
         let time = &mut scratch.time[..2 * size];
         let scale = <T::Domain as Domain>::F::from_usize(2 * size)
             .expect("length fits a float")
             .recip();
-        for (p, spectrum) in self.spectra.chunks_exact_mut(self.bins).enumerate() {
+        let spectra = &mut self.spectra[bank * len..(bank + 1) * len];
+        for (p, spectrum) in spectra.chunks_exact_mut(self.bins).enumerate() {
             let first = self.spec.offset + p * size;
             for (i, t) in time[..size].iter_mut().enumerate() {
                 *t = tap(first + i).to_time();
@@ -134,10 +143,13 @@ impl<T: Scalar> Segment<T> {
 
     /// This segment's share of the work at block boundary `t` (a multiple of `p0`): `input`
     /// is the input ring (the input at time `u` is at `u mod input.len()`; it holds at least
-    /// the `3·size - p0` inputs before `t`), `output` the output ring, likewise.
+    /// the `3·size - p0` inputs before `t`), `output` the output rings of the banks, likewise,
+    /// one after the other; `banks` the banks to run.
+    #[allow(clippy::too_many_arguments)]
     pub fn step(
         &self,
         line: &mut Line<T>,
+        banks: &[usize],
         t: usize,
         p0: usize,
         input: &[Time<T>],
@@ -168,30 +180,37 @@ impl<T: Scalar> Segment<T> {
             time[first..].copy_from_slice(&input[..2 * size - first]);
             let x = &mut line.spectra[slot(0)..slot(0) + bins];
             T::Domain::forward(&self.plans, time, x, &mut scratch.fft);
-            mac(&mut line.acc, x, &self.spectra[..bins]);
         }
-        // This block's slice of bins of the older partitions' products.
-        let (lo, hi) = (
-            block * bins / (inverse + 1),
-            (block + 1) * bins / (inverse + 1),
-        );
-        for p in 1..count {
-            let x = &line.spectra[slot(p) + lo..slot(p) + hi];
-            let h = &self.spectra[p * bins + lo..p * bins + hi];
-            mac(&mut line.acc[lo..hi], x, h);
-        }
-        if block == inverse {
-            let time = &mut scratch.time[..2 * size];
-            T::Domain::inverse(&self.plans, &mut line.acc, time, &mut scratch.fft);
-            line.acc.fill(Complex::zero());
-            // Outputs trigger - size + offset ..: not before t + p0 (the layout's offset).
-            let n = output.len();
-            let first = (trigger + self.spec.offset - size) % n;
-            let until = (n - first).min(size);
-            let (wrapped, rest) = output.split_at_mut(first);
-            let (a, b) = (&mut rest[..until], &mut wrapped[..size - until]);
-            for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(&time[size..]) {
-                *o = T::add(*o, T::from_time(r));
+        let n = output.len() / self.banks;
+        for &bank in banks {
+            let kernel = &self.spectra[bank * count * bins..(bank + 1) * count * bins];
+            let acc = &mut line.acc[bank * bins..(bank + 1) * bins];
+            if block == forward {
+                mac(acc, &line.spectra[slot(0)..slot(0) + bins], &kernel[..bins]);
+            }
+            // This block's slice of bins of the older partitions' products.
+            let (lo, hi) = (
+                block * bins / (inverse + 1),
+                (block + 1) * bins / (inverse + 1),
+            );
+            for p in 1..count {
+                let x = &line.spectra[slot(p) + lo..slot(p) + hi];
+                let h = &kernel[p * bins + lo..p * bins + hi];
+                mac(&mut acc[lo..hi], x, h);
+            }
+            if block == inverse {
+                let time = &mut scratch.time[..2 * size];
+                T::Domain::inverse(&self.plans, acc, time, &mut scratch.fft);
+                acc.fill(Complex::zero());
+                // Outputs trigger - size + offset ..: not before t + p0 (the layout's offset).
+                let output = &mut output[bank * n..(bank + 1) * n];
+                let first = (trigger + self.spec.offset - size) % n;
+                let until = (n - first).min(size);
+                let (wrapped, rest) = output.split_at_mut(first);
+                let (a, b) = (&mut rest[..until], &mut wrapped[..size - until]);
+                for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(&time[size..]) {
+                    *o = T::add(*o, T::from_time(r));
+                }
             }
         }
     }
@@ -204,12 +223,12 @@ impl<T: Scalar> Segment<T> {
     /// `older` (the other partitions' sum, made when the previous block completed) and
     /// transformed back; the samples of `out`'s positions are added to `out`. When `cur` is
     /// complete, its spectrum enters the delay line and `older` is made for the next block.
-    /// `older` is `line.acc`.
+    /// `older` is `line.acc`. `outs` pairs each bank to run with its output.
     pub fn run_head(
         &self,
         line: &mut Line<T>,
         (prev, cur): (&[Time<T>], &[Time<T>]),
-        out: &mut [T],
+        outs: &mut [(usize, &mut [T])],
         scratch: &mut Scratch<T>,
     ) {
         let (size, count, bins) = (self.spec.size, self.spec.count, self.bins);
@@ -229,21 +248,31 @@ impl<T: Scalar> Segment<T> {
             &mut scratch.partial[..bins]
         };
         T::Domain::forward(&self.plans, time, x, &mut scratch.fft);
-        let sum = &mut scratch.sum[..bins];
-        sum.copy_from_slice(&line.acc);
-        mac(sum, x, &self.spectra[..bins]);
-        T::Domain::inverse(&self.plans, sum, time, &mut scratch.fft);
-        let first = size + cur.len() - out.len();
-        for (o, &r) in out.iter_mut().zip(&time[first..]) {
-            *o = T::add(*o, T::from_time(r));
-        }
-        if full {
-            // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
-            line.acc.fill(Complex::zero());
-            let (front, back) = line.spectra.split_at(line.head * bins);
-            let slots = back.chunks_exact(bins).chain(front.chunks_exact(bins));
-            for (x, h) in slots.zip(self.spectra.chunks_exact(bins).skip(1)) {
-                mac(&mut line.acc, x, h);
+        let x = if full {
+            &line.spectra[line.head * bins..(line.head + 1) * bins]
+        } else {
+            &scratch.partial[..bins]
+        };
+        for (bank, out) in outs.iter_mut() {
+            let kernel = &self.spectra[*bank * count * bins..(*bank + 1) * count * bins];
+            let acc = &mut line.acc[*bank * bins..(*bank + 1) * bins];
+            let sum = &mut scratch.sum[..bins];
+            sum.copy_from_slice(acc);
+            mac(sum, x, &kernel[..bins]);
+            let time = &mut scratch.time[..2 * size];
+            T::Domain::inverse(&self.plans, sum, time, &mut scratch.fft);
+            let first = size + cur.len() - out.len();
+            for (o, &r) in out.iter_mut().zip(&time[first..]) {
+                *o = T::add(*o, T::from_time(r));
+            }
+            if full {
+                // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
+                acc.fill(Complex::zero());
+                let (front, back) = line.spectra.split_at(line.head * bins);
+                let slots = back.chunks_exact(bins).chain(front.chunks_exact(bins));
+                for (x, h) in slots.zip(kernel.chunks_exact(bins).skip(1)) {
+                    mac(acc, x, h);
+                }
             }
         }
     }
@@ -254,6 +283,11 @@ impl<T: Scalar> Line<T> {
         self.spectra.fill(Complex::zero());
         self.acc.fill(Complex::zero());
         self.head = 0;
+    }
+
+    /// Forgets bank `bank`'s running sum (the delay line stays).
+    pub fn clear_bank(&mut self, bank: usize) {
+        self.acc[bank * self.bins..(bank + 1) * self.bins].fill(Complex::zero());
     }
 }
 
