@@ -257,8 +257,7 @@ impl<T: Scalar> Segment<T> {
             let kernel = &self.spectra[*bank * count * bins..(*bank + 1) * count * bins];
             let acc = &mut line.acc[*bank * bins..(*bank + 1) * bins];
             let sum = &mut scratch.sum[..bins];
-            sum.copy_from_slice(acc);
-            mac(sum, x, &kernel[..bins]);
+            mac_to(sum, acc, x, &kernel[..bins]);
             let time = &mut scratch.time[..2 * size];
             T::Domain::inverse(&self.plans, sum, time, &mut scratch.fft);
             let first = size + cur.len() - out.len();
@@ -288,6 +287,20 @@ impl<T: Scalar> Line<T> {
     /// Forgets bank `bank`'s running sum (the delay line stays).
     pub fn clear_bank(&mut self, bank: usize) {
         self.acc[bank * self.bins..(bank + 1) * self.bins].fill(Complex::zero());
+    }
+}
+
+/// `out[k] = acc[k] + x[k] · h[k]`: [`mac`] without copying `acc` first.
+#[inline]
+fn mac_to<F: FftFloat>(
+    out: &mut [Complex<F>],
+    acc: &[Complex<F>],
+    x: &[Complex<F>],
+    h: &[Complex<F>],
+) {
+    for (((o, a), x), h) in out.iter_mut().zip(acc).zip(x).zip(h) {
+        o.re = a.re + x.re * h.re - x.im * h.im;
+        o.im = a.im + x.re * h.im + x.im * h.re;
     }
 }
 
