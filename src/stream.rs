@@ -157,7 +157,8 @@ impl StreamBuilder {
     /// `g(i) = (1 - cos(π·i / samples)) / 2` on it and `1 - g(i)` on the old one, sample `i` of
     /// the fade; from then on it equals a convolver built with the new kernel and fed the
     /// same signal. Until the fade ends every multiply-add and inverse FFT runs for both
-    /// kernels (the forward FFTs are shared): about 1.6-1.9x the CPU.
+    /// kernels (the forward FFTs are shared; `cargo bench --bench stream`, `zero-fading`).
+    /// A `set_kernel` during a fade replaces the fade's target kernel.
     ///
     /// ```
     /// use convolve::StreamBuilder;
@@ -451,7 +452,8 @@ impl<T: Element> StreamConvolver<T> {
     /// the convolution of the whole past signal with the new kernel (outputs already
     /// accumulated by the long partitions keep the old kernel's contribution, so the change
     /// spreads over at most the kernel's length). Does not allocate when `kernel.len()` is
-    /// within the capacity. For a cross-fade, run two convolvers and mix their outputs.
+    /// within the capacity. With [`StreamBuilder::crossfade`] the change is cross-faded
+    /// instead (see there).
     ///
     /// ```
     /// use convolve::StreamBuilder;
