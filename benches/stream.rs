@@ -26,11 +26,41 @@ fn options(c: &mut Criterion<ThreadCpuTime>) {
         let mut group = c.benchmark_group(format!("stream_options/f32/ir={ir_len}"));
         for block in [64, 512] {
             for (name, latency, part, head, fade) in [
-                ("zero-nonuniform", Latency::Zero, Partitioning::NonUniform, Head::Auto, 0),
-                ("zero-direct-head", Latency::Zero, Partitioning::NonUniform, Head::Direct, 0),
-                ("zero-uniform", Latency::Zero, Partitioning::Uniform, Head::Auto, 0),
-                ("block-nonuniform", Latency::Block, Partitioning::NonUniform, Head::Auto, 0),
-                ("zero-fading", Latency::Zero, Partitioning::NonUniform, Head::Auto, 1 << 30),
+                (
+                    "zero-nonuniform",
+                    Latency::Zero,
+                    Partitioning::NonUniform,
+                    Head::Auto,
+                    0,
+                ),
+                (
+                    "zero-direct-head",
+                    Latency::Zero,
+                    Partitioning::NonUniform,
+                    Head::Direct,
+                    0,
+                ),
+                (
+                    "zero-uniform",
+                    Latency::Zero,
+                    Partitioning::Uniform,
+                    Head::Auto,
+                    0,
+                ),
+                (
+                    "block-nonuniform",
+                    Latency::Block,
+                    Partitioning::NonUniform,
+                    Head::Auto,
+                    0,
+                ),
+                (
+                    "zero-fading",
+                    Latency::Zero,
+                    Partitioning::NonUniform,
+                    Head::Auto,
+                    1 << 30,
+                ),
             ] {
                 if part == Partitioning::Uniform && ir_len / block > 300 {
                     continue; // thousands of partitions: not a configuration anyone would run
