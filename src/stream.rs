@@ -44,8 +44,8 @@ pub enum Partitioning {
 /// input sample in the same call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Head {
-    /// [`Head::Fft`]: with calls of whole blocks it was measured faster at every block length
-    /// (see [`StreamBuilder::head`]).
+    /// [`Head::Fft`], except for a short kernel that fits in the first partition, where the
+    /// direct FIR costs less than two transforms per call (see [`StreamBuilder::head`]).
     #[default]
     Auto,
     /// A direct FIR of the first partition's `p` taps: `p` multiply-adds per sample.
@@ -292,9 +292,13 @@ impl<T: Element> StreamConvolver<T> {
                 // taps, calls of one block): the FFT head is 3-10 % faster than the direct one
                 // at every block from 2 to 32 and 4x at 512. It does the first segment's two
                 // transforms per call, which the direct head's engine also does once per block,
-                // and saves the direct FIR; it loses only when calls are much shorter than
-                // the block length the convolver was built for.
-                Head::Auto => true,
+                // and saves the direct FIR. A kernel that fits in the first partition has no
+                // segments with the direct head, so there the FIR's `capacity · p0`
+                // multiply-adds per block (0.03 ns each: 512 x 512 taps took 8.6 µs) are
+                // weighed against the two transforms (the layout's cost model).
+                Head::Auto => {
+                    capacity > p0 || (capacity * p0) as f64 * 0.03 > layout::cost(p0, 1) * p0 as f64
+                }
             };
         // Virtual taps covered by the segments (see layout.rs).
         let (head_len, start, end) = match b.latency {
