@@ -1,7 +1,8 @@
-//! Where each part of the kernel goes: the direct head and the FFT segments.
+//! Where each part of the kernel goes: the direct head (if any) and the FFT segments.
 //!
 //! Taps are placed on a *virtual* axis: in the zero-latency mode it is the kernel's own index
-//! (the head computes taps `0 .. p0` directly and the segments start at `p0`); in the
+//! (with the direct head, the head computes taps `0 .. p0` and the segments start at `p0`;
+//! with the FFT head, the segments start at 0); in the
 //! block-latency mode the kernel is delayed by `p0` taps, so the segments cover the whole
 //! kernel from virtual tap `p0` on and the output is late by `p0` samples.
 //!
