@@ -2,9 +2,9 @@
 //!
 //! Taps are placed on a *virtual* axis: in the zero-latency mode it is the kernel's own index
 //! (with the direct head, the head computes taps `0 .. p0` and the segments start at `p0`;
-//! with the FFT head, the segments start at 0); in the
-//! block-latency mode the kernel is delayed by `p0` taps, so the segments cover the whole
-//! kernel from virtual tap `p0` on and the output is late by `p0` samples.
+//! with the FFT head, the segments start at 0); in the block-latency mode the kernel is
+//! delayed by `p0` taps, so the segments cover the whole kernel from virtual tap `p0` on and
+//! the output is late by `p0` samples.
 //!
 //! A segment of partition size `P` runs every `P` input samples and writes `P` outputs that
 //! start `offset - P` samples after its trigger, so it is causal when `offset >= P`. The one
