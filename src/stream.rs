@@ -714,8 +714,9 @@ impl<T: Element> StreamConvolver<T> {
                     let g = <<T::Domain as Domain>::F as FromPrimitive>::from_f64(g);
                     T::from_time(T::Domain::scale(x.to_time(), g.expect("a gain fits")))
                 };
-                for (i, (o, &m)) in out.iter_mut().zip(mix.iter()).enumerate() {
-                    let g = fade_gain(c.t + i - start, fade_delay, fade_len);
+                let mut gain = FadeGain::new(c.t - start, fade_delay, fade_len);
+                for (o, &m) in out.iter_mut().zip(mix.iter()) {
+                    let g = gain.advance();
                     *o = T::add(scale(*o, g), scale(m, 1.0 - g));
                 }
             }
@@ -735,12 +736,41 @@ impl<T: Element> StreamConvolver<T> {
     }
 }
 
-/// The new kernel's gain `r` samples after a cross-fading `set_kernel`: 0 for the first
-/// `delay` samples, then `(1 - cos(π·i / len)) / 2` at sample `i` of the fade, then 1.
-fn fade_gain(r: usize, delay: usize, len: usize) -> f64 {
-    match r.checked_sub(delay) {
-        None => 0.0,
-        Some(i) if i < len => 0.5 - 0.5 * (std::f64::consts::PI * i as f64 / len as f64).cos(),
-        Some(_) => 1.0,
+/// The new kernel's gain from `r` samples after a cross-fading `set_kernel` on, sample by
+/// sample: 0 for the first `delay` samples, then `(1 - cos(π·i / len)) / 2` at sample `i` of
+/// the fade, then 1. The cosine advances by a rotation (two multiply-adds per sample instead of
+/// a `cos` call; over one chunk of at most `p0` samples the rounding stays near 1e-14).
+struct FadeGain {
+    /// The fade's sample index, negative during the delay.
+    i: i64,
+    len: i64,
+    cos: f64,
+    sin: f64,
+    step: (f64, f64),
+}
+
+impl FadeGain {
+    fn new(r: usize, delay: usize, len: usize) -> Self {
+        let i = r as i64 - delay as i64;
+        let angle = |i: i64| std::f64::consts::PI * i as f64 / len as f64;
+        FadeGain {
+            i,
+            len: len as i64,
+            cos: angle(i).cos(),
+            sin: angle(i).sin(),
+            step: (angle(1).cos(), angle(1).sin()),
+        }
+    }
+
+    fn advance(&mut self) -> f64 {
+        let g = match self.i {
+            i if i < 0 => 0.0,
+            i if i < self.len => 0.5 - 0.5 * self.cos,
+            _ => 1.0,
+        };
+        let (c, s) = self.step;
+        (self.cos, self.sin) = (self.cos * c - self.sin * s, self.sin * c + self.cos * s);
+        self.i += 1;
+        g
     }
 }
