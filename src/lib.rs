@@ -25,7 +25,7 @@ pub use element::Element;
 pub use error::ConvError;
 pub use mode::{Mode, output_len};
 pub use strategy::choose_method;
-pub use stream::{Latency, Partitioning, StreamBuilder, StreamConvolver};
+pub use stream::{Head, Latency, Partitioning, StreamBuilder, StreamConvolver};
 
 use element::private::Scalar;
 use error::try_zeroed;

@@ -5,16 +5,27 @@ mod common;
 
 use common::{TestElem, assert_close, random_vec, rng};
 use convolve::num_complex::Complex;
-use convolve::{ConvError, Latency, Mode, Partitioning, StreamBuilder, StreamConvolver, convolve};
+use convolve::{
+    ConvError, Head, Latency, Mode, Partitioning, StreamBuilder, StreamConvolver, convolve,
+};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-const MODES: [(Latency, Partitioning); 4] = [
-    (Latency::Zero, Partitioning::NonUniform),
-    (Latency::Zero, Partitioning::Uniform),
-    (Latency::Block, Partitioning::NonUniform),
-    (Latency::Block, Partitioning::Uniform),
+const MODES: [(Latency, Partitioning, Head); 6] = [
+    (Latency::Zero, Partitioning::NonUniform, Head::Fft),
+    (Latency::Zero, Partitioning::Uniform, Head::Fft),
+    (Latency::Block, Partitioning::NonUniform, Head::Auto),
+    (Latency::Block, Partitioning::Uniform, Head::Auto),
+    (Latency::Zero, Partitioning::NonUniform, Head::Direct),
+    (Latency::Zero, Partitioning::Uniform, Head::Direct),
 ];
+
+fn builder(block: usize, (latency, part, head): (Latency, Partitioning, Head)) -> StreamBuilder {
+    StreamBuilder::new(block)
+        .latency(latency)
+        .partitioning(part)
+        .head(head)
+}
 
 /// Streams `x` through `conv` in random chunks of 1 ..= `max_chunk`, then flushes the tail;
 /// returns the output without the leading `latency` samples.
@@ -45,32 +56,24 @@ fn check<T: TestElem>(
     m: usize,
     n: usize,
     block: usize,
-    modes: &[(Latency, Partitioning)],
+    modes: &[(Latency, Partitioning, Head)],
 ) {
     let mut r = rng(seed);
     let h: Vec<T> = random_vec(&mut r, m);
     let x: Vec<T> = random_vec(&mut r, n);
     let want = convolve(&x, &h, Mode::Full).unwrap();
-    for &(latency, part) in modes {
-        let mut conv = StreamBuilder::new(block)
-            .latency(latency)
-            .partitioning(part)
-            .build(&h)
-            .unwrap();
+    for &mode in modes {
+        let mut conv = builder(block, mode).build(&h).unwrap();
         let max_chunk = [1, 3, block, 3 * block + 1][r.random_range(0..4)];
         let got = stream(&mut conv, &x, &mut r, max_chunk);
         let what = format!(
-            "{} m={m} n={n} block={block} {latency:?} {part:?} chunk<={max_chunk}",
+            "{} m={m} n={n} block={block} {mode:?} chunk<={max_chunk}",
             T::NAME
         );
         assert_close(&got, &want, &x, &h, &what);
         // reset equals a fresh instance, exactly.
         conv.reset();
-        let mut fresh = StreamBuilder::new(block)
-            .latency(latency)
-            .partitioning(part)
-            .build(&h)
-            .unwrap();
+        let mut fresh = builder(block, mode).build(&h).unwrap();
         let mut r1 = rng(seed + 1);
         let mut r2 = rng(seed + 1);
         let a = stream(&mut conv, &x, &mut r1, max_chunk);
@@ -92,7 +95,7 @@ fn short_kernels_all_modes_and_blocks() {
 
 #[test]
 fn long_kernels_non_uniform() {
-    let modes = [MODES[0], MODES[2]];
+    let modes = [MODES[0], MODES[2], MODES[4]];
     for (i, (m, block)) in [
         (1000, 32),
         (4097, 64),
@@ -110,8 +113,9 @@ fn long_kernels_non_uniform() {
 
 #[test]
 fn uniform_medium_kernels() {
-    check::<f64>(200, 5000, 3000, 256, &[MODES[1], MODES[3]]);
-    check::<f64>(201, 2049, 3000, 64, &[MODES[1], MODES[3]]);
+    let modes = [MODES[1], MODES[3], MODES[5]];
+    check::<f64>(200, 5000, 3000, 256, &modes);
+    check::<f64>(201, 2049, 3000, 64, &modes);
 }
 
 #[test]
@@ -162,8 +166,8 @@ fn set_kernel_before_any_input_equals_building_with_it() {
     let old: Vec<f32> = random_vec(&mut r, 4000);
     let new: Vec<f32> = random_vec(&mut r, 2500);
     let x: Vec<f32> = random_vec(&mut r, 6000);
-    for (latency, part) in MODES {
-        let b = StreamBuilder::new(64).latency(latency).partitioning(part);
+    for mode in MODES {
+        let b = builder(64, mode);
         let mut swapped = b.capacity(4000).build(&old).unwrap();
         let mut junk = vec![0.0; 1000];
         swapped.process(&x[..1000], &mut junk).unwrap();
@@ -245,4 +249,83 @@ fn convolver_can_move_to_the_audio_thread() {
         out
     });
     assert_eq!(handle.join().unwrap(), [2.0, 1.0]);
+}
+
+/// The documented new-kernel gain `i` samples into the fade.
+fn gain(i: usize, len: usize) -> f64 {
+    0.5 - 0.5 * (std::f64::consts::PI * i as f64 / len as f64).cos()
+}
+
+#[test]
+fn crossfade_mixes_old_and_new_then_equals_the_new_kernel() {
+    let mut r = rng(600);
+    for (i, &(m_old, m_new, block, fade, mode)) in [
+        (3000, 2000, 64, 1000, MODES[0]),
+        (5000, 5000, 32, 333, MODES[4]),
+        (700, 1200, 100, 64, MODES[2]),
+        (20_000, 9000, 128, 4096, MODES[0]),
+        (50, 50, 7, 10, MODES[1]),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let old: Vec<f64> = random_vec(&mut r, m_old);
+        let new: Vec<f64> = random_vec(&mut r, m_new);
+        let mut conv = builder(block, mode)
+            .capacity(m_old.max(m_new))
+            .crossfade(fade)
+            .build(&old)
+            .unwrap();
+        let delay = conv.fade_delay();
+        let switch = 3 * block + 5 + i;
+        let n = switch + delay + fade + m_new + 2000;
+        let x: Vec<f64> = random_vec(&mut r, n);
+        let mut got = vec![0.0; n];
+        let max_chunk = [1, 3, block, 3 * block + 1][i % 4];
+        let mut at = 0;
+        while at < n {
+            if at == switch {
+                conv.set_kernel(&new).unwrap();
+            }
+            let mut len = r.random_range(1..=max_chunk).min(n - at);
+            if at < switch {
+                len = len.min(switch - at);
+            }
+            conv.process(&x[at..at + len], &mut got[at..at + len])
+                .unwrap();
+            at += len;
+        }
+        let lat = conv.latency();
+        let y_old = convolve(&x, &old, Mode::Full).unwrap();
+        let y_new = convolve(&x, &new, Mode::Full).unwrap();
+        let what = format!("{m_old}->{m_new} block={block} fade={fade} {mode:?}");
+        // The gain runs on output time (the convolver's sample count); output sample u is
+        // the convolution at u - latency.
+        let want: Vec<f64> = (lat..n)
+            .map(|u| {
+                let g = match u.checked_sub(switch + delay) {
+                    None => 0.0,
+                    Some(i) if i < fade => gain(i, fade),
+                    Some(_) => 1.0,
+                };
+                (1.0 - g) * y_old[u - lat] + g * y_new[u - lat]
+            })
+            .collect();
+        let got_cmp = &got[lat..];
+        let norm = |h: &[f64]| h.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let scale = norm(&x) * norm(&old).max(norm(&new));
+        let tol = 2.0 * f64::EPSILON * (n as f64).log2() * scale;
+        let bad = got_cmp
+            .iter()
+            .zip(&want)
+            .enumerate()
+            .find(|(_, (a, b))| (*a - *b).abs() > tol);
+        assert!(bad.is_none(), "{what}: first mismatch {bad:?} tol {tol}");
+        // After the fade: a fresh convolver with the new kernel fed the same signal.
+        let mut fresh = builder(block, mode).build(&new).unwrap();
+        let mut y = vec![0.0; n];
+        fresh.process(&x, &mut y).unwrap();
+        let after = switch + delay + fade + lat;
+        assert_close(&got[after..], &y[after..], &x, &new, &what);
+    }
 }

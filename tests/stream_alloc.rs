@@ -1,11 +1,11 @@
-//! `process`, `flush`, `set_kernel` (within capacity) and `reset` never allocate: a global
-//! allocator counts the allocations of the current thread around them. In its own test binary
-//! so that the counting allocator does not slow the other suites.
+//! `process`, `flush`, `set_kernel` (within capacity, cross-faded or not) and `reset` never
+//! allocate: a global allocator counts the allocations of the current thread around them. In
+//! its own test binary so that the counting allocator does not slow the other suites.
 
 mod counting;
 
 use convolve::num_complex::Complex;
-use convolve::{Element, Latency, Partitioning, StreamBuilder};
+use convolve::{Element, Head, Latency, Partitioning, StreamBuilder};
 use counting::allocations;
 
 fn signal<T: Element>(n: usize, f: impl Fn(f64) -> T) -> Vec<T> {
@@ -17,14 +17,19 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
     let other = signal(12_345, |v| f(v * 0.5));
     let x = signal(9000, f);
     let mut out = [T::default(); 9000];
-    for (latency, part) in [
-        (Latency::Zero, Partitioning::NonUniform),
-        (Latency::Zero, Partitioning::Uniform),
-        (Latency::Block, Partitioning::NonUniform),
+    for (latency, part, head, fade) in [
+        (Latency::Zero, Partitioning::NonUniform, Head::Fft, 0),
+        (Latency::Zero, Partitioning::NonUniform, Head::Direct, 0),
+        (Latency::Zero, Partitioning::Uniform, Head::Fft, 0),
+        (Latency::Block, Partitioning::NonUniform, Head::Auto, 0),
+        (Latency::Zero, Partitioning::NonUniform, Head::Fft, 500),
+        (Latency::Zero, Partitioning::NonUniform, Head::Direct, 100),
     ] {
         let mut conv = StreamBuilder::new(64)
             .latency(latency)
             .partitioning(part)
+            .head(head)
+            .crossfade(fade)
             .channels(2)
             .capacity(30_000)
             .build(&kernel)
@@ -42,8 +47,10 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
             conv.process_channel(k % 2, &x[at..at + n], &mut out[at..at + n])
                 .unwrap();
             at += n;
-            if k == 4 {
-                conv.set_kernel(&other).unwrap();
+            // Two swaps, the second during the first one's cross-fade.
+            if k == 4 || k == 6 {
+                conv.set_kernel(if k == 4 { &other } else { &kernel })
+                    .unwrap();
             }
         }
         conv.flush(&mut out[..5000]).unwrap();
@@ -51,7 +58,10 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
         conv.set_kernel(&kernel).unwrap();
         conv.process(&x[..4096], &mut out[..4096]).unwrap();
         let during = allocations() - before;
-        assert_eq!(during, 0, "{latency:?} {part:?}: {during} allocations");
+        assert_eq!(
+            during, 0,
+            "{latency:?} {part:?} {head:?} fade {fade}: {during} allocations"
+        );
     }
     // The counter works: building does allocate.
     let before = allocations();

@@ -11,7 +11,8 @@ use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 
 pub struct ThreadCpuTime;
 
-fn now() -> Duration {
+/// The calling thread's CPU time so far (one system call: about 0.1-0.5 µs).
+pub fn now() -> Duration {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,

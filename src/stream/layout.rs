@@ -1,24 +1,36 @@
-//! Where each part of the kernel goes: the direct head and the FFT segments.
+//! Where each part of the kernel goes: the direct head (if any) and the FFT segments.
 //!
 //! Taps are placed on a *virtual* axis: in the zero-latency mode it is the kernel's own index
-//! (the head computes taps `0 .. p0` directly and the segments start at `p0`); in the
-//! block-latency mode the kernel is delayed by `p0` taps, so the segments cover the whole
-//! kernel from virtual tap `p0` on and the output is late by `p0` samples.
+//! (with the direct head, the head computes taps `0 .. p0` and the segments start at `p0`;
+//! with the FFT head, the segments start at 0); in the block-latency mode the kernel is
+//! delayed by `p0` taps, so the segments cover the whole kernel from virtual tap `p0` on and
+//! the output is late by `p0` samples.
 //!
 //! A segment of partition size `P` runs every `P` input samples and writes `P` outputs that
-//! start `offset - P` samples after its trigger, so it is causal when `offset >= P`. Sizes
-//! double from `p0` (Gardner's scheme), each size holding at least [`PARTS_PER_LEVEL`]
-//! partitions and enough that the next, twice larger size starts late enough.
-
-/// Partitions per size before the size doubles. More partitions per level mean fewer FFT sizes
-/// but more spectral multiply-adds per sample. 4 is a first choice, not tuned: the shared
-/// 2-core machine was too noisy to separate 2, 4 and 8 in the time available.
-pub(crate) const PARTS_PER_LEVEL: usize = 4;
+//! start `offset - P` samples after its trigger, so it is causal when `offset >= P`. The one
+//! exception is the FFT head of the zero-latency mode: a first segment at offset 0 whose first
+//! partition is recomputed on every call from the partial block (see `segment.rs`). Sizes
+//! grow from `p0` by powers of two (Gardner's scheme); which sizes and how many partitions each size holds is chosen by a
+//! cost model fitted on measured FFT and multiply-add rates ([`cost`]).
 
 /// The largest partition the non-uniform scheme grows to (unless the first one is larger):
-/// bigger partitions lower the mean cost a little but make the blocks that run them longer
-/// (their FFTs of `2 · MAX_PART` points all run in one block).
-pub(crate) const MAX_PART: usize = 8192;
+/// bigger partitions lower the mean cost but make the blocks that run their transforms longer
+/// (see [`EVEN`]).
+pub(crate) const MAX_PART: usize = 16_384;
+
+/// The largest forward transform may cost at most this many times the predicted mean block
+/// (one call of `p0` samples): the block that runs it also does about a mean block's other
+/// work, so the worst block stays near 3x the mean. Long kernels at small blocks therefore get
+/// smaller largest partitions (480,000 taps at block 64: 2,048 instead of 8,192), for a
+/// higher but still low mean.
+const EVEN: f64 = 2.0;
+
+/// Below the last size, the search tries this many partitions more than the fewest that let
+/// the next size start: a partition costs about the same per sample at every size, so more
+/// small partitions where one large one would do never pay, except to fit the kernel's end.
+const EXTRA_COUNT: usize = 3;
+
+use std::collections::HashMap;
 
 /// One uniformly partitioned segment: `count` partitions of `size` taps from virtual tap
 /// `offset` on.
@@ -29,35 +41,122 @@ pub(crate) struct Segment {
     pub count: usize,
 }
 
-/// The segments covering virtual taps `p0 .. p0 + taps`: all of size `p0` when `uniform`,
-/// doubling otherwise.
-pub(crate) fn segments(p0: usize, taps: usize, uniform: bool) -> Vec<Segment> {
-    let end = p0 + taps;
-    let max = MAX_PART.max(p0);
+/// The first virtual tap a segment of partitions of `size` may start at: its work is spread
+/// over the `size / p0` blocks after its trigger (see `segment.rs`), so its outputs may start
+/// `size - p0` samples after the trigger at the earliest.
+pub(crate) fn earliest(size: usize, p0: usize) -> usize {
+    2 * size - p0
+}
+
+/// Predicted CPU time per input sample, in ns, of a segment of `count` partitions of `size`:
+/// one forward and one inverse real FFT of `2·size` points and `count · (size + 1)` complex
+/// multiply-adds per `size` samples, plus copying the window in and the result out.
+///
+/// Fitted on f32, one thread, CPU time (realfft 3.5, no target-cpu flags): a forward+inverse
+/// pair costs `N·log2 N · (0.12 + 7/N)` ns for powers of two N = 32 .. 32768 (within 10 %,
+/// times `radix_factor` for other lengths), a complex multiply-add 0.345 ns per bin whatever
+/// the length. So a partition costs about the same per sample at every size, while each
+/// extra size costs `4·0.12·log2(2·size)` ns per sample in transforms, as much as 15-25
+/// partitions: the model grows the size only when it saves that many partitions.
+pub(crate) fn cost(size: usize, count: usize) -> f64 {
+    const MAC: f64 = 0.345;
+    const COPY: f64 = 0.3;
+    let pair = 2.0 * forward(2 * size);
+    (pair + count as f64 * (size + 1) as f64 * MAC + COPY * 2.0 * size as f64) / size as f64
+}
+
+/// Predicted ns of one real FFT of `n` points (half the measured forward+inverse pair).
+fn forward(n: usize) -> f64 {
+    let nf = n as f64;
+    0.5 * nf * nf.log2().max(1.0) * (0.12 + 7.0 / nf) * crate::fft::radix_factor(n)
+}
+
+/// The segments covering virtual taps `start .. end` (`start` is 0 for the FFT head, `p0`
+/// otherwise): all of size `p0` when `uniform`; otherwise sizes double from `p0` up to
+/// [`MAX_PART`], possibly skipping some, each size starting late enough to be causal (`offset >= size`), with the
+/// counts per size that minimize the modelled [`cost`] (Garcia's optimal partitioning,
+/// sizes restricted to `p0` times powers of two), by dynamic programming over (size, offset);
+/// the largest size is the largest whose forward transform costs at most [`EVEN`] mean blocks.
+pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Vec<Segment> {
+    if start >= end {
+        return Vec::new();
+    }
+    let mut max = MAX_PART.max(p0);
+    loop {
+        let segs = optimal(p0, start, end, uniform, max);
+        let largest = segs.iter().map(|s| s.size).max().unwrap_or(p0);
+        let mean = segs.iter().map(|s| cost(s.size, s.count)).sum::<f64>() * p0 as f64;
+        if largest == p0 || forward(2 * largest) <= EVEN * mean {
+            return segs;
+        }
+        max = largest / 2;
+    }
+}
+
+/// [`segments`] with partitions of at most `max` taps.
+fn optimal(p0: usize, start: usize, end: usize, uniform: bool, max: usize) -> Vec<Segment> {
+    let finish = |size: usize, offset: usize| Segment {
+        size,
+        offset,
+        count: (end - offset).div_ceil(size),
+    };
+    if uniform {
+        return vec![finish(p0, start)];
+    }
+    let mut sizes = vec![p0];
+    while let Some(next) = sizes.last().unwrap().checked_mul(2).filter(|&s| s <= max) {
+        sizes.push(next);
+    }
+    // best[(j, o)]: least cost covering offset o .. end with sizes[j] first, and the choice
+    // `(count, k)`: `count` partitions of that size, then sizes[k] (count 0: the last size,
+    // taking every remaining tap). Only reachable states are visited: a few hundred.
+    type Memo = HashMap<(usize, usize), (f64, (usize, usize))>;
+    fn solve(j: usize, offset: usize, ctx: &(usize, usize, &[usize]), best: &mut Memo) -> f64 {
+        let &(p0, end, sizes) = ctx;
+        if let Some(&(c, _)) = best.get(&(j, offset)) {
+            return c;
+        }
+        let size = sizes[j];
+        let mut choice = (cost(size, (end - offset).div_ceil(size)), (0, 0));
+        // The next size may skip some doublings (Garcia: any larger size), if causal.
+        for (k, &next) in sizes.iter().enumerate().skip(j + 1) {
+            let least = earliest(next, p0)
+                .saturating_sub(offset)
+                .div_ceil(size)
+                .max(1);
+            for count in least..=least + EXTRA_COUNT {
+                let at = offset + count * size;
+                if at >= end {
+                    break;
+                }
+                let c = cost(size, count) + solve(k, at, ctx, best);
+                if c < choice.0 {
+                    choice = (c, (count, k));
+                }
+            }
+        }
+        best.insert((j, offset), choice);
+        choice.0
+    }
+    let ctx = (p0, end, &sizes[..]);
+    let mut best = Memo::new();
+    solve(0, start, &ctx, &mut best);
     let mut out = Vec::new();
-    let (mut offset, mut size) = (p0, p0);
-    while offset < end {
-        let remaining = (end - offset).div_ceil(size);
-        let next = size * 2;
-        let grow = !uniform && next <= max;
-        let count = if grow {
-            // The next segment may start only once `offset >= next` (causality).
-            let needed = next.saturating_sub(offset).div_ceil(size);
-            PARTS_PER_LEVEL.max(needed).min(remaining)
-        } else {
-            remaining
-        };
+    let (mut j, mut offset) = (0, start);
+    loop {
+        let (count, next) = best[&(j, offset)].1;
+        if count == 0 {
+            out.push(finish(sizes[j], offset));
+            return out;
+        }
         out.push(Segment {
-            size,
+            size: sizes[j],
             offset,
             count,
         });
-        offset += count * size;
-        if grow {
-            size = next;
-        }
+        offset += count * sizes[j];
+        j = next;
     }
-    out
 }
 
 #[cfg(test)]
@@ -68,12 +167,15 @@ mod tests {
     fn segments_tile_the_tail_causally() {
         for p0 in [1, 2, 3, 32, 64, 100, 512, 10_000] {
             for taps in [0, 1, 5, 63, 64, 65, 1000, 96_000, 480_000] {
-                for uniform in [false, true] {
-                    let segs = segments(p0, taps, uniform);
-                    let mut at = p0;
-                    for s in &segs {
+                for (uniform, start) in [(false, 0), (false, p0), (true, 0), (true, p0)] {
+                    let segs = segments(p0, start, p0 + taps, uniform);
+                    let mut at = start;
+                    for (i, s) in segs.iter().enumerate() {
                         assert_eq!(s.offset, at, "{p0} {taps} {segs:?}");
-                        assert!(s.offset >= s.size && s.count >= 1, "{segs:?}");
+                        // Only the FFT head (the first segment, at 0) may start early.
+                        let live = i == 0 && start == 0;
+                        assert!(live || s.offset >= earliest(s.size, p0), "{segs:?}");
+                        assert!(s.count >= 1, "{segs:?}");
                         assert!(s.size.is_multiple_of(p0));
                         if uniform {
                             assert_eq!(s.size, p0);
@@ -92,10 +194,89 @@ mod tests {
 
     #[test]
     fn long_kernels_use_few_large_partitions() {
-        let segs = segments(64, 96_000, false);
+        let segs = optimal(64, 64, 96_064, false, 8192);
         let parts: usize = segs.iter().map(|s| s.count).sum();
         assert!(parts < 40, "{segs:?}");
-        assert_eq!(segs.last().unwrap().size, MAX_PART);
-        assert_eq!(segments(64, 96_000, true).len(), 1);
+        assert_eq!(segs.last().unwrap().size, 8192);
+        assert_eq!(segments(64, 64, 96_064, true).len(), 1);
+        assert_eq!(segments(64, 0, 96_000, true).len(), 1);
+    }
+
+    /// The modelled cost of a layout.
+    fn total(segs: &[Segment]) -> f64 {
+        segs.iter().map(|s| cost(s.size, s.count)).sum()
+    }
+
+    #[test]
+    fn largest_transform_costs_at_most_even_mean_blocks() {
+        for p0 in [1, 7, 32, 64, 128, 512] {
+            for taps in [1, 100, 1024, 16_384, 96_000, 480_000, 2_000_000] {
+                let segs = segments(p0, 0, taps, false);
+                let largest = segs.iter().map(|s| s.size).max().unwrap();
+                let mean = total(&segs) * p0 as f64;
+                assert!(
+                    largest == p0 || forward(2 * largest) <= EVEN * mean,
+                    "{segs:?}"
+                );
+                // And not needlessly small: one size up would break the bound or MAX_PART.
+                let up = optimal(p0, 0, taps, false, 2 * largest);
+                let up_largest = up.iter().map(|s| s.size).max().unwrap();
+                let up_mean = total(&up) * p0 as f64;
+                assert!(
+                    up_largest == largest
+                        || 2 * largest > MAX_PART.max(p0)
+                        || forward(2 * up_largest) > EVEN * up_mean,
+                    "{p0} {taps} {segs:?} {up:?}"
+                );
+            }
+        }
+    }
+
+    /// Gardner's fixed scheme: `per` partitions per size, doubling up to `max`.
+    fn doubling(p0: usize, start: usize, end: usize, per: usize, max: usize) -> Vec<Segment> {
+        let mut out = Vec::new();
+        let (mut offset, mut size) = (start, p0);
+        while offset < end {
+            let remaining = (end - offset).div_ceil(size);
+            let grow = size * 2 <= max;
+            let needed = earliest(2 * size, p0).saturating_sub(offset).div_ceil(size);
+            let count = if grow {
+                per.max(needed).min(remaining)
+            } else {
+                remaining
+            };
+            out.push(Segment {
+                size,
+                offset,
+                count,
+            });
+            offset += count * size;
+            if grow {
+                size *= 2;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn optimal_layout_costs_no_more_than_fixed_schemes() {
+        for p0 in [1, 7, 32, 64, 128, 512] {
+            for taps in [1, 100, 1024, 16_384, 96_000, 480_000] {
+                for start in [0, p0] {
+                    for max in [p0, 8 * p0, 8192.max(p0)] {
+                        let best = total(&optimal(p0, start, p0 + taps, false, max));
+                        let uniform = total(&segments(p0, start, p0 + taps, true));
+                        assert!(best <= uniform + 1e-9, "{p0} {taps}: {best} > {uniform}");
+                        for per in [1, 2, 4, 8, 16] {
+                            let fixed = total(&doubling(p0, start, p0 + taps, per, max));
+                            assert!(best <= fixed + 1e-9, "{p0} {taps} {per}: {best} > {fixed}");
+                        }
+                    }
+                }
+            }
+        }
+        // At block 64, 96,000 taps: the old 4-per-size scheme cost half as much again.
+        let best = total(&optimal(64, 0, 96_000, false, 8192));
+        assert!(best * 1.3 < total(&doubling(64, 0, 96_000, 4, 8192)));
     }
 }

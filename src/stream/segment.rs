@@ -1,9 +1,16 @@
 //! One uniformly partitioned overlap-save segment: the kernel partitions' spectra (shared by
 //! every channel) and, per channel, the frequency-domain delay line of input spectra.
 //!
-//! Every `size` input samples the last `2·size` inputs are transformed once into the delay
-//! line; the sum of `delay_line[k - p] · H_p` over the partitions is transformed back and its
-//! second half is the segment's contribution to `size` outputs.
+//! Every `size` input samples (a *period*, starting at a trigger `T`) the last `2·size` inputs
+//! are transformed once into the delay line; the sum of `X[k - p] · H_p` over the partitions
+//! is transformed back and its second half is the segment's contribution to `size` outputs.
+//!
+//! That work is spread over the period's `size / p0` blocks (Wefers' time-distributed
+//! scheme): the forward transform runs at one block boundary, the inverse at a later one, and
+//! the multiply-adds of the older partitions (whose inputs are known before `T`) are done a
+//! slice of bins per block. The segment's outputs are then needed only `size - p0` samples
+//! later than without spreading, hence the layout's `offset >= 2·size - p0`. Segments of
+//! different sizes put their transforms at different block boundaries ([`Schedule`]).
 
 use num_complex::Complex;
 use num_traits::{Float, FromPrimitive, Zero};
@@ -18,18 +25,56 @@ use super::layout;
 pub(crate) type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
 pub(crate) type Bin<T> = Complex<<<T as Scalar>::Domain as Domain>::F>;
 
-/// Kernel side: plans and the partitions' spectra, scaled by the inverse's `1 / (2·size)`.
+/// Kernel side: plans and the partitions' spectra, scaled by the inverse's `1 / (2·size)`,
+/// in one or two banks (two for a cross-fade: old and new kernel; bank-major).
 pub(crate) struct Segment<T: Scalar> {
     pub spec: layout::Segment,
     plans: <T::Domain as Domain>::Plans,
     bins: usize,
+    banks: usize,
     spectra: Vec<Bin<T>>,
+    schedule: Schedule,
 }
 
-/// Channel side: the delay line of the last `count` input spectra, `head` the newest slot.
+/// Which of a period's blocks (counted from 0 at the trigger) run the forward and the inverse
+/// transform; the multiply-adds are sliced over blocks `0 ..= inverse`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Schedule {
+    pub blocks: usize,
+    pub forward: usize,
+    pub inverse: usize,
+}
+
+impl Schedule {
+    /// The `rank`-th largest spread segment (0 for the largest) of `blocks` blocks per period:
+    /// forward at block `rank`, inverse at `blocks - 1 - rank`. All sizes are `p0` times powers
+    /// of two, so the boundary of block `b` of one segment is that of block `b mod blocks'` of
+    /// every smaller one: with distinct ranks below `blocks / 2`, no two segments' transforms
+    /// share a block. Segments too short for their rank keep forward 0, inverse last.
+    pub fn new(blocks: usize, rank: usize) -> Self {
+        let (forward, inverse) = if blocks >= 2 * rank + 2 {
+            (rank, blocks - 1 - rank)
+        } else {
+            (0, blocks - 1)
+        };
+        Schedule {
+            blocks,
+            forward,
+            inverse,
+        }
+    }
+}
+
+/// Channel side: the delay line of the last `count` input spectra (shared by the banks) and
+/// the running sum of each bank.
 pub(crate) struct Line<T: Scalar> {
     spectra: Vec<Bin<T>>,
+    /// The FFT head's newest slot (other segments index slots by period: `k mod count`).
     head: usize,
+    /// The FFT head: the sum over its partitions but the first, for the current block.
+    /// Others: the sum of the current period's products so far.
+    acc: Vec<Bin<T>>,
+    bins: usize,
 }
 
 /// Buffers shared by all segments and channels, sized for the largest segment.
@@ -37,10 +82,12 @@ pub(crate) struct Scratch<T: Scalar> {
     pub time: Vec<Time<T>>,
     pub sum: Vec<Bin<T>>,
     pub fft: Vec<Bin<T>>,
+    /// The FFT head's spectrum of a partial block.
+    pub partial: Vec<Bin<T>>,
 }
 
 impl<T: Scalar> Segment<T> {
-    pub fn new(spec: layout::Segment) -> Result<Self, ConvError> {
+    pub fn new(spec: layout::Segment, schedule: Schedule, banks: usize) -> Result<Self, ConvError> {
         let len = 2 * spec.size;
         let plans = T::Domain::plans(len);
         let bins = T::Domain::spec_len(len);
@@ -48,7 +95,9 @@ impl<T: Scalar> Segment<T> {
             spec,
             plans,
             bins,
-            spectra: try_zeroed(bins * spec.count)?,
+            banks,
+            spectra: try_zeroed(banks * bins * spec.count)?,
+            schedule,
         })
     }
 
@@ -64,17 +113,22 @@ impl<T: Scalar> Segment<T> {
         Ok(Line {
             spectra: try_zeroed(self.bins * self.spec.count)?,
             head: 0,
+            acc: try_zeroed(self.banks * self.bins)?,
+            bins: self.bins,
         })
     }
 
-    /// Recomputes the spectra from `tap(v)`, the kernel at virtual tap `v` (zero outside it).
-    pub fn load_kernel(&mut self, tap: impl Fn(usize) -> T, scratch: &mut Scratch<T>) {
+    /// Recomputes bank `bank`'s spectra from `tap(v)`, the kernel at virtual tap `v` (zero
+    /// outside it).
+    pub fn load_kernel(&mut self, bank: usize, tap: impl Fn(usize) -> T, scratch: &mut Scratch<T>) {
         let size = self.spec.size;
+        let len = self.spec.count * self.bins;
         let time = &mut scratch.time[..2 * size];
         let scale = <T::Domain as Domain>::F::from_usize(2 * size)
             .expect("length fits a float")
             .recip();
-        for (p, spectrum) in self.spectra.chunks_exact_mut(self.bins).enumerate() {
+        let spectra = &mut self.spectra[bank * len..(bank + 1) * len];
+        for (p, spectrum) in spectra.chunks_exact_mut(self.bins).enumerate() {
             let first = self.spec.offset + p * size;
             for (i, t) in time[..size].iter_mut().enumerate() {
                 *t = tap(first + i).to_time();
@@ -87,40 +141,138 @@ impl<T: Scalar> Segment<T> {
         }
     }
 
-    /// Runs the segment once: `window` holds the last `2·size` inputs (oldest first); the
-    /// `size` outputs are added to `out` (which may wrap: `out.0` then `out.1`).
-    pub fn run(
+    /// This segment's share of the work at block boundary `t` (a multiple of `p0`): `input`
+    /// is the input ring (the input at time `u` is at `u mod input.len()`; it holds at least
+    /// the `3·size - p0` inputs before `t`), `output` the output rings of the banks, likewise,
+    /// one after the other; `banks` the banks to run.
+    #[allow(clippy::too_many_arguments)]
+    pub fn step(
         &self,
         line: &mut Line<T>,
-        window: (&[Time<T>], &[Time<T>]),
-        out: (&mut [T], &mut [T]),
+        banks: &[usize],
+        t: usize,
+        p0: usize,
+        input: &[Time<T>],
+        output: &mut [T],
+        scratch: &mut Scratch<T>,
+    ) {
+        let (size, count, bins) = (self.spec.size, self.spec.count, self.bins);
+        let Schedule {
+            blocks,
+            forward,
+            inverse,
+        } = self.schedule;
+        let block = t % size / p0;
+        if block > inverse {
+            return;
+        }
+        debug_assert!(blocks * p0 == size);
+        let trigger = t - t % size;
+        let newest = trigger / size % count;
+        let slot = |p: usize| (newest + count - p) % count * bins;
+        if block == forward {
+            // X[k]: the inputs trigger - 2·size .. trigger.
+            let time = &mut scratch.time[..2 * size];
+            let n = input.len();
+            let start = (trigger % n + n - 2 * size) % n;
+            let first = (n - start).min(2 * size);
+            time[..first].copy_from_slice(&input[start..start + first]);
+            time[first..].copy_from_slice(&input[..2 * size - first]);
+            let x = &mut line.spectra[slot(0)..slot(0) + bins];
+            T::Domain::forward(&self.plans, time, x, &mut scratch.fft);
+        }
+        let n = output.len() / self.banks;
+        for &bank in banks {
+            let kernel = &self.spectra[bank * count * bins..(bank + 1) * count * bins];
+            let acc = &mut line.acc[bank * bins..(bank + 1) * bins];
+            if block == forward {
+                mac(acc, &line.spectra[slot(0)..slot(0) + bins], &kernel[..bins]);
+            }
+            // This block's slice of bins of the older partitions' products.
+            let (lo, hi) = (
+                block * bins / (inverse + 1),
+                (block + 1) * bins / (inverse + 1),
+            );
+            for p in 1..count {
+                let x = &line.spectra[slot(p) + lo..slot(p) + hi];
+                let h = &kernel[p * bins + lo..p * bins + hi];
+                mac(&mut acc[lo..hi], x, h);
+            }
+            if block == inverse {
+                let time = &mut scratch.time[..2 * size];
+                T::Domain::inverse(&self.plans, acc, time, &mut scratch.fft);
+                acc.fill(Complex::zero());
+                // Outputs trigger - size + offset ..: not before t + p0 (the layout's offset).
+                let output = &mut output[bank * n..(bank + 1) * n];
+                let first = (trigger + self.spec.offset - size) % n;
+                let until = (n - first).min(size);
+                let (wrapped, rest) = output.split_at_mut(first);
+                let (a, b) = (&mut rest[..until], &mut wrapped[..size - until]);
+                for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(&time[size..]) {
+                    *o = T::add(*o, T::from_time(r));
+                }
+            }
+        }
+    }
+}
+
+impl<T: Scalar> Segment<T> {
+    /// The FFT head (a segment at offset 0), once per call: `prev` is the previous block of
+    /// `size` inputs and `cur` the current block so far, whose last `out.len()` samples are new.
+    /// The partial window is transformed, multiplied by partition 0's spectrum, added to
+    /// `older` (the other partitions' sum, made when the previous block completed) and
+    /// transformed back; the samples of `out`'s positions are added to `out`. When `cur` is
+    /// complete, its spectrum enters the delay line and `older` is made for the next block.
+    /// `older` is `line.acc`. `outs` pairs each bank to run with its output.
+    pub fn run_head(
+        &self,
+        line: &mut Line<T>,
+        (prev, cur): (&[Time<T>], &[Time<T>]),
+        outs: &mut [(usize, &mut [T])],
         scratch: &mut Scratch<T>,
     ) {
         let (size, count, bins) = (self.spec.size, self.spec.count, self.bins);
         let time = &mut scratch.time[..2 * size];
-        time[..window.0.len()].copy_from_slice(window.0);
-        time[window.0.len()..].copy_from_slice(window.1);
-        line.head = if line.head == 0 {
-            count - 1
+        time[..size].copy_from_slice(prev);
+        time[size..size + cur.len()].copy_from_slice(cur);
+        time[size + cur.len()..].fill(Default::default());
+        let full = cur.len() == size;
+        let x = if full {
+            line.head = if line.head == 0 {
+                count - 1
+            } else {
+                line.head - 1
+            };
+            &mut line.spectra[line.head * bins..(line.head + 1) * bins]
         } else {
-            line.head - 1
+            &mut scratch.partial[..bins]
         };
-        let newest = &mut line.spectra[line.head * bins..(line.head + 1) * bins];
-        T::Domain::forward(&self.plans, time, newest, &mut scratch.fft);
-
-        // sum = Σ_p X[k - p] · H_p; the delay line is a ring whose slot `head + p` is X[k - p].
-        let sum = &mut scratch.sum[..bins];
-        sum.fill(Complex::zero());
-        let (older, newer) = line.spectra.split_at(line.head * bins);
-        let slots = newer.chunks_exact(bins).chain(older.chunks_exact(bins));
-        for (x, h) in slots.zip(self.spectra.chunks_exact(bins)) {
-            mac(sum, x, h);
-        }
-        T::Domain::inverse(&self.plans, sum, time, &mut scratch.fft);
-        let result = &time[size..];
-        let (a, b) = out;
-        for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(result) {
-            *o = T::add(*o, T::from_time(r));
+        T::Domain::forward(&self.plans, time, x, &mut scratch.fft);
+        let x = if full {
+            &line.spectra[line.head * bins..(line.head + 1) * bins]
+        } else {
+            &scratch.partial[..bins]
+        };
+        for (bank, out) in outs.iter_mut() {
+            let kernel = &self.spectra[*bank * count * bins..(*bank + 1) * count * bins];
+            let acc = &mut line.acc[*bank * bins..(*bank + 1) * bins];
+            let sum = &mut scratch.sum[..bins];
+            mac_to(sum, acc, x, &kernel[..bins]);
+            let time = &mut scratch.time[..2 * size];
+            T::Domain::inverse(&self.plans, sum, time, &mut scratch.fft);
+            let first = size + cur.len() - out.len();
+            for (o, &r) in out.iter_mut().zip(&time[first..]) {
+                *o = T::add(*o, T::from_time(r));
+            }
+            if full {
+                // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
+                acc.fill(Complex::zero());
+                let (front, back) = line.spectra.split_at(line.head * bins);
+                let slots = back.chunks_exact(bins).chain(front.chunks_exact(bins));
+                for (x, h) in slots.zip(kernel.chunks_exact(bins).skip(1)) {
+                    mac(acc, x, h);
+                }
+            }
         }
     }
 }
@@ -128,7 +280,27 @@ impl<T: Scalar> Segment<T> {
 impl<T: Scalar> Line<T> {
     pub fn clear(&mut self) {
         self.spectra.fill(Complex::zero());
+        self.acc.fill(Complex::zero());
         self.head = 0;
+    }
+
+    /// Forgets bank `bank`'s running sum (the delay line stays).
+    pub fn clear_bank(&mut self, bank: usize) {
+        self.acc[bank * self.bins..(bank + 1) * self.bins].fill(Complex::zero());
+    }
+}
+
+/// `out[k] = acc[k] + x[k] · h[k]`: [`mac`] without copying `acc` first.
+#[inline]
+fn mac_to<F: FftFloat>(
+    out: &mut [Complex<F>],
+    acc: &[Complex<F>],
+    x: &[Complex<F>],
+    h: &[Complex<F>],
+) {
+    for (((o, a), x), h) in out.iter_mut().zip(acc).zip(x).zip(h) {
+        o.re = a.re + x.re * h.re - x.im * h.im;
+        o.im = a.im + x.re * h.im + x.im * h.re;
     }
 }
 
@@ -138,5 +310,49 @@ fn mac<F: FftFloat>(acc: &mut [Complex<F>], x: &[Complex<F>], h: &[Complex<F>]) 
     for ((a, x), h) in acc.iter_mut().zip(x).zip(h) {
         a.re = a.re + x.re * h.re - x.im * h.im;
         a.im = a.im + x.re * h.im + x.im * h.re;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Over one period of the largest segment, in the bench grid's layouts: no block boundary
+    /// runs two transforms of segments longer than 4 blocks, and each spread segment runs one
+    /// forward and one inverse per period, the inverse in time for its outputs.
+    #[test]
+    fn large_transforms_never_share_a_block() {
+        for taps in [1024, 16_384, 96_000, 480_000, 1_000_000] {
+            for p0 in [32, 64, 128, 512] {
+                let specs = layout::segments(p0, 0, taps, false);
+                let n = specs.len();
+                let schedules: Vec<_> = specs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| Schedule::new(s.size / p0, n - 1 - i))
+                    .collect();
+                let largest = specs.iter().map(|s| s.size).max().unwrap();
+                for b in 0..largest / p0 {
+                    let t = b * p0;
+                    let busy = specs
+                        .iter()
+                        .zip(&schedules)
+                        .skip(1) // the FFT head
+                        .filter(|(s, _)| s.size > 4 * p0)
+                        .map(|(s, sc)| {
+                            let at = t % s.size / p0;
+                            (at == sc.forward) as usize + (at == sc.inverse) as usize
+                        })
+                        .sum::<usize>();
+                    assert!(busy <= 1, "{taps} {p0} t={t} {specs:?} {schedules:?}");
+                }
+                for (s, sc) in specs.iter().zip(&schedules).skip(1) {
+                    assert!(sc.forward <= sc.inverse && sc.inverse < sc.blocks, "{sc:?}");
+                    // The inverse at boundary trigger + inverse·p0 adds outputs from
+                    // trigger - size + offset on, which are read after that boundary.
+                    assert!(s.offset - s.size >= sc.inverse * p0, "{s:?} {sc:?}");
+                }
+            }
+        }
     }
 }
