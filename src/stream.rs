@@ -157,7 +157,11 @@ impl StreamBuilder {
     /// same signal. Until the fade ends every multiply-add and inverse FFT runs for both
     /// kernels (the forward FFTs are shared): 1.8-2.2x the CPU of a block outside a fade
     /// (`cargo bench --bench stream`, `zero-fading`, 1,024-96,000 taps, blocks 64 and 512).
-    /// A `set_kernel` during a fade replaces the fade's target kernel.
+    /// A `set_kernel` during a fade replaces the fade's target kernel and restarts the fade
+    /// from the kernel before it, so the output jumps from the partial mix back to that kernel:
+    /// for smooth changes, wait until `fade_delay() + samples` samples after a `set_kernel`
+    /// (on every channel: with channels processed unevenly, a channel whose fade has ended
+    /// while another's runs also jumps).
     ///
     /// ```
     /// use convolve::StreamBuilder;
@@ -280,6 +284,12 @@ impl<T: Element> StreamConvolver<T> {
             });
         }
         let capacity = b.capacity.unwrap_or(kernel.len()).max(1);
+        if kernel.len() > capacity {
+            return Err(ConvError::KernelLength {
+                capacity,
+                got: kernel.len(),
+            });
+        }
         let overflow = ConvError::LengthOverflow {
             a_len: b.block_len,
             v_len: capacity,
@@ -298,7 +308,8 @@ impl<T: Element> StreamConvolver<T> {
                 // multiply-adds per block (0.03 ns each: 512 x 512 taps took 8.6 µs) are
                 // weighed against the two transforms (the layout's cost model).
                 Head::Auto => {
-                    capacity > p0 || (capacity * p0) as f64 * 0.03 > layout::cost(p0, 1) * p0 as f64
+                    capacity > p0
+                        || capacity as f64 * p0 as f64 * 0.03 > layout::cost(p0, 1) * p0 as f64
                 }
             };
         // Virtual taps covered by the segments (see layout.rs).
@@ -492,6 +503,13 @@ impl<T: Element> StreamConvolver<T> {
         }
         // Cross-fade: the new kernel goes to the other bank, unless a fade is still running,
         // in which case it replaces that fade's target (the fade restarts from the old kernel).
+        // A fade that has played out is not running, even before the next call clears it.
+        let end = self.fade_delay + self.fade_len;
+        for c in &mut self.channels {
+            if c.fade.is_some_and(|start| c.t >= start + end) {
+                c.fade = None;
+            }
+        }
         let fading = self.channels.iter().any(|c| c.fade.is_some());
         let target = if fading { self.bank } else { 1 - self.bank };
         self.load(kernel, target)?;

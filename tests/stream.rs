@@ -229,6 +229,16 @@ fn errors_carry_numbers() {
             got: 2
         })
     );
+    assert_eq!(
+        StreamBuilder::new(64)
+            .capacity(10)
+            .build(&[1.0f64; 100])
+            .err(),
+        Some(ConvError::KernelLength {
+            capacity: 10,
+            got: 100
+        })
+    );
     let msg = ConvError::KernelLength {
         capacity: 10,
         got: 11,
@@ -328,4 +338,60 @@ fn crossfade_mixes_old_and_new_then_equals_the_new_kernel() {
         let after = switch + delay + fade + lat;
         assert_close(&got[after..], &y[after..], &x, &new, &what);
     }
+}
+
+/// A kernel change in the same call as the previous fade's last sample starts a new fade from
+/// the kernel then playing (a finished fade is not "running" before the next call clears it).
+#[test]
+fn crossfade_right_after_a_fade_starts_from_the_playing_kernel() {
+    let mut r = rng(601);
+    let (block, fade, m) = (64, 200, 500);
+    let kernels: Vec<Vec<f64>> = (0..3).map(|_| random_vec(&mut r, m)).collect();
+    let mut conv = builder(block, MODES[0])
+        .crossfade(fade)
+        .build(&kernels[0])
+        .unwrap();
+    let delay = conv.fade_delay();
+    let first = 3 * block;
+    let second = first + delay + fade;
+    let n = second + delay + fade + 1000;
+    let x: Vec<f64> = random_vec(&mut r, n);
+    let mut got = vec![0.0; n];
+    // Calls end exactly at each switch.
+    conv.process(&x[..first], &mut got[..first]).unwrap();
+    conv.set_kernel(&kernels[1]).unwrap();
+    conv.process(&x[first..second], &mut got[first..second])
+        .unwrap();
+    conv.set_kernel(&kernels[2]).unwrap();
+    conv.process(&x[second..], &mut got[second..]).unwrap();
+
+    let y: Vec<Vec<f64>> = kernels
+        .iter()
+        .map(|k| convolve(&x, k, Mode::Full).unwrap())
+        .collect();
+    let mix = |u: usize, switch: usize, from: &[f64], to: &[f64]| {
+        let g = match u.checked_sub(switch + delay) {
+            None => 0.0,
+            Some(i) if i < fade => gain(i, fade),
+            Some(_) => 1.0,
+        };
+        (1.0 - g) * from[u] + g * to[u]
+    };
+    let want: Vec<f64> = (0..n)
+        .map(|u| {
+            if u < second {
+                mix(u, first, &y[0], &y[1])
+            } else {
+                mix(u, second, &y[1], &y[2])
+            }
+        })
+        .collect();
+    let norm = |h: &[f64]| h.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let tol = 2.0 * f64::EPSILON * (n as f64).log2() * norm(&x) * norm(&kernels[0]) * 2.0;
+    let bad = got
+        .iter()
+        .zip(&want)
+        .enumerate()
+        .find(|(_, (a, b))| (*a - *b).abs() > tol);
+    assert!(bad.is_none(), "first mismatch {bad:?} tol {tol}");
 }

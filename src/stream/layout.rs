@@ -21,7 +21,7 @@ pub(crate) const MAX_PART: usize = 16_384;
 /// The largest forward transform may cost at most this many times the predicted mean block
 /// (one call of `p0` samples): the block that runs it also does about a mean block's other
 /// work, so the worst block stays near 3x the mean. Long kernels at small blocks therefore get
-/// smaller largest partitions (480,000 taps at block 64: 2,048 instead of 8,192), for a
+/// smaller largest partitions (480,000 taps at block 32: 2,048 instead of 8,192), for a
 /// higher but still low mean.
 const EVEN: f64 = 2.0;
 
