@@ -174,6 +174,32 @@ pub(crate) fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ConvEr
         .map_err(|_| ConvError::Allocation {
             bytes: len.saturating_mul(std::mem::size_of::<T>()),
         })?;
+    advise_huge_pages(&mut v);
     v.resize(len, T::default());
     Ok(v)
+}
+
+/// Asks Linux to back a large, not yet touched buffer with 2 MiB pages, as numpy does for its
+/// arrays: a fresh 80 MB buffer otherwise takes about 20,000 page faults (0.7 µs each here) on
+/// first touch, which made a memory-bound `n = 10^7`, 3-tap convolution 3.5x slower than
+/// numpy's. Only advice: with transparent huge pages off it does nothing.
+fn advise_huge_pages<T>(v: &mut Vec<T>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let bytes = v.capacity() * std::mem::size_of::<T>();
+        if bytes < 2 * HUGE {
+            return;
+        }
+        // The 2 MiB-aligned part of the allocation.
+        let start = (v.as_mut_ptr() as usize).next_multiple_of(HUGE);
+        let end = (v.as_mut_ptr() as usize + bytes) / HUGE * HUGE;
+        if end > start {
+            // SAFETY: the range lies inside `v`'s allocation, which this function owns
+            // exclusively; MADV_HUGEPAGE changes how pages are backed, never their contents.
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
 }
