@@ -261,6 +261,20 @@ fn convolver_can_move_to_the_audio_thread() {
     assert_eq!(handle.join().unwrap(), [2.0, 1.0]);
 }
 
+/// `got` equals the documented fade mix `want` of the signal `x` convolved with `kernels`,
+/// within `2·ε·log2(n)·‖x‖·max ‖kernel‖`.
+fn assert_mix(got: &[f64], want: &[f64], x: &[f64], kernels: &[&[f64]], what: &str) {
+    let norm = |h: &[f64]| h.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let largest = kernels.iter().map(|k| norm(k)).fold(0.0, f64::max);
+    let tol = 2.0 * f64::EPSILON * (x.len() as f64).log2() * norm(x) * largest;
+    let bad = got
+        .iter()
+        .zip(want)
+        .enumerate()
+        .find(|(_, (a, b))| (*a - *b).abs() > tol);
+    assert!(bad.is_none(), "{what}: first mismatch {bad:?} tol {tol}");
+}
+
 /// The documented new-kernel gain `i` samples into the fade.
 fn gain(i: usize, len: usize) -> f64 {
     0.5 - 0.5 * (std::f64::consts::PI * i as f64 / len as f64).cos()
@@ -321,16 +335,7 @@ fn crossfade_mixes_old_and_new_then_equals_the_new_kernel() {
                 (1.0 - g) * y_old[u - lat] + g * y_new[u - lat]
             })
             .collect();
-        let got_cmp = &got[lat..];
-        let norm = |h: &[f64]| h.iter().map(|v| v * v).sum::<f64>().sqrt();
-        let scale = norm(&x) * norm(&old).max(norm(&new));
-        let tol = 2.0 * f64::EPSILON * (n as f64).log2() * scale;
-        let bad = got_cmp
-            .iter()
-            .zip(&want)
-            .enumerate()
-            .find(|(_, (a, b))| (*a - *b).abs() > tol);
-        assert!(bad.is_none(), "{what}: first mismatch {bad:?} tol {tol}");
+        assert_mix(&got[lat..], &want, &x, &[&old, &new], &what);
         // After the fade: a fresh convolver with the new kernel fed the same signal.
         let mut fresh = builder(block, mode).build(&new).unwrap();
         let mut y = vec![0.0; n];
@@ -386,12 +391,6 @@ fn crossfade_right_after_a_fade_starts_from_the_playing_kernel() {
             }
         })
         .collect();
-    let norm = |h: &[f64]| h.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let tol = 2.0 * f64::EPSILON * (n as f64).log2() * norm(&x) * norm(&kernels[0]) * 2.0;
-    let bad = got
-        .iter()
-        .zip(&want)
-        .enumerate()
-        .find(|(_, (a, b))| (*a - *b).abs() > tol);
-    assert!(bad.is_none(), "first mismatch {bad:?} tol {tol}");
+    let refs: Vec<&[f64]> = kernels.iter().map(Vec::as_slice).collect();
+    assert_mix(&got, &want, &x, &refs, "two fades");
 }
