@@ -15,6 +15,14 @@
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
+/// Whether this x86-64 CPU has AVX2 and FMA, for the runtime choice of the kernels compiled for
+/// them (std caches the detection).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn has_avx2_fma() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+}
+
 use crate::element::private::Scalar;
 
 /// How one multiply-accumulate is formed: `Plain` rounds twice, `Fused` once (hardware FMA).
@@ -53,8 +61,7 @@ macro_rules! kernel_for {
             fn direct(x: &[$t], y: &[$t], lo: usize, out: &mut [$t]) {
                 #[cfg(target_arch = "x86_64")]
                 {
-                    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
-                    {
+                    if has_avx2_fma() {
                         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
                         unsafe { $avx(x, y, lo, out) };
                         return;
@@ -66,8 +73,7 @@ macro_rules! kernel_for {
             fn direct_rows(rows: &[(&[$t], &[$t])], lo: usize, out: &mut [$t]) {
                 #[cfg(target_arch = "x86_64")]
                 {
-                    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
-                    {
+                    if has_avx2_fma() {
                         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
                         unsafe { $avx_rows(rows, lo, out) };
                         return;

@@ -125,7 +125,9 @@ pub(crate) fn select_for_lengths(kind: Kind, n: usize, m: usize, lo: usize, len:
     if direct_is_obviously_cheapest(kind, n, m, lo, len) {
         return Method::Direct;
     }
-    Plan::new(kind, n, m, lo, len).cheapest(true, true)
+    remembered((kind, n, m, lo, len), || {
+        Plan::new(kind, n, m, lo, len).cheapest(true, true)
+    })
 }
 
 /// The predicted single-threaded time of `method` (not `Auto`) on outputs `lo .. lo + len` of
@@ -149,14 +151,12 @@ pub(crate) fn predicted_ns(
 
 /// The concrete method for `Auto` on these inputs (`x` the longer one).
 pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Method {
+    if !matches!(T::KIND, Kind::I32 | Kind::I64) {
+        // Float transforms are always exact enough: the choice depends on the lengths alone.
+        return select_for_lengths(T::KIND, x.len(), y.len(), lo, len);
+    }
     if direct_is_obviously_cheapest(T::KIND, x.len(), y.len(), lo, len) {
         return Method::Direct;
-    }
-    if !matches!(T::KIND, Kind::I32 | Kind::I64) {
-        // Float choices depend on the lengths alone.
-        return remembered((T::KIND, x.len(), y.len(), lo, len), || {
-            Plan::new(T::KIND, x.len(), y.len(), lo, len).cheapest(true, true)
-        });
     }
     let plan = Plan::new(T::KIND, x.len(), y.len(), lo, len);
     let fft_ok = plan.fft_len.is_some_and(|l| T::fft_is_exact(x, y, l));
@@ -183,7 +183,8 @@ pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Meth
 type Problem = (Kind, usize, usize, usize, usize);
 
 /// `choose()`, or this thread's last choice when it was for the same problem: a program that
-/// calls with the same lengths again and again (frames, batches) costs them once. Costing a
+/// calls with the same lengths again and again (frames, batches, `choose_method`) costs them
+/// once. Costing a
 /// problem takes 0.2-0.5 µs, which at 100 × 64 (under a microsecond of work) was a fifth of
 /// Auto's time.
 fn remembered(problem: Problem, choose: impl FnOnce() -> Method) -> Method {
@@ -252,13 +253,25 @@ pub(crate) fn block_len(kind: Kind, n: usize, m: usize) -> usize {
 /// triangular ends (outputs `t < m - 1` and `t >= n`) at `per_edge_mac`.
 fn direct_ns(c: &Costs, n: usize, m: usize, lo: usize, len: usize) -> f64 {
     let hi = lo + len;
-    let rising = macs(n, m, lo, hi.min(m - 1).max(lo));
-    let falling = macs(n, m, lo.max(n).min(hi), hi);
-    let edge = rising + falling;
+    let edge = edge_macs(n, m, lo, hi);
     (macs(n, m, lo, hi) - edge) * c.per_mac
         + edge * c.per_edge_mac
         + len as f64 * c.per_out
         + c.direct_overhead
+}
+
+/// The multiply-accumulates of outputs `lo .. hi` in the triangular ends of the result (outputs
+/// `t < m - 1` and `t >= n`).
+fn edge_macs(n: usize, m: usize, lo: usize, hi: usize) -> f64 {
+    macs(n, m, lo, hi.min(m - 1).max(lo)) + macs(n, m, lo.max(n).min(hi), hi)
+}
+
+/// The overlap-add blocks of length `block_len` that reach outputs `lo .. lo + len`.
+fn overlap_add_blocks(n: usize, m: usize, lo: usize, len: usize, block_len: usize) -> usize {
+    let step = block_len - m + 1;
+    let first = lo.saturating_sub(m - 1) / step;
+    let last = (lo + len).min(n).div_ceil(step);
+    last.saturating_sub(first)
 }
 
 /// One transform of `len` points: the power-of-two rate times the length's radix factor.
@@ -291,10 +304,7 @@ impl Plan {
         });
 
         let block_len = block_len(kind, n, m);
-        let step = block_len - m + 1;
-        let first = lo.saturating_sub(m - 1) / step;
-        let last = (lo + len).min(n).div_ceil(step);
-        let blocks = last.saturating_sub(first) as f64;
+        let blocks = overlap_add_blocks(n, m, lo, len, block_len) as f64;
         let overlap_add = (2.0 * blocks + 1.0) * fft_ns(&c, block_len)
             + blocks * (block_len as f64 * c.per_bin + c.per_block)
             + c.fft_overhead;
@@ -380,13 +390,10 @@ mod tests {
                     }
                     let (lo, len) = kept_range(n, m, mode, Op::Convolve).unwrap();
                     let hi = lo + len;
-                    let edge =
-                        macs(n, m, lo, hi.min(m - 1).max(lo)) + macs(n, m, lo.max(n).min(hi), hi);
+                    let edge = edge_macs(n, m, lo, hi);
                     let fft_len = cyclic_len(n, m, lo, hi).unwrap();
                     let block = block_len(kind, n, m);
-                    let step = block - m + 1;
-                    let first = lo.saturating_sub(m - 1) / step;
-                    let blocks = hi.min(n).div_ceil(step).saturating_sub(first);
+                    let blocks = overlap_add_blocks(n, m, lo, len, block);
                     println!(
                         "{{\"kind\":\"{name}\",\"mode\":\"{mode}\",\"n\":{n},\"m\":{m},\
                          \"len\":{len},\"macs\":{},\"edge\":{edge},\"fft_len\":{fft_len},\

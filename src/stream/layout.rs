@@ -10,8 +10,8 @@
 //! start `offset - P` samples after its trigger, so it is causal when `offset >= P`. The one
 //! exception is the FFT head of the zero-latency mode: a first segment at offset 0 whose first
 //! partition is recomputed on every call from the partial block (see `segment.rs`). Sizes
-//! grow from `p0` by powers of two (Gardner's scheme); which sizes and how many partitions each size holds is chosen by a
-//! cost model fitted on measured FFT and multiply-add rates ([`cost`]).
+//! grow from `p0` by powers of two (Gardner's scheme); which sizes, and how many partitions
+//! each holds, a cost model fitted on measured FFT and multiply-add rates chooses ([`cost`]).
 
 /// The largest partition the non-uniform scheme grows to (unless the first one is larger):
 /// bigger partitions lower the mean cost but make the blocks that run their transforms longer
@@ -73,9 +73,10 @@ fn forward(n: usize) -> f64 {
 
 /// The segments covering virtual taps `start .. end` (`start` is 0 for the FFT head, `p0`
 /// otherwise): all of size `p0` when `uniform`; otherwise sizes double from `p0` up to
-/// [`MAX_PART`], possibly skipping some, each size starting late enough to be causal (`offset >= size`), with the
-/// counts per size that minimize the modelled [`cost`] (Garcia's optimal partitioning,
-/// sizes restricted to `p0` times powers of two), by dynamic programming over (size, offset);
+/// [`MAX_PART`], possibly skipping some, each size starting late enough for its spread work
+/// (`offset >=` [`earliest`]`(size, p0)`), with the counts per size that minimize the modelled
+/// [`cost`] (Garcia's optimal partitioning, sizes restricted to `p0` times powers of two), by
+/// dynamic programming over (size, offset);
 /// the largest size is the largest whose forward transform costs at most [`EVEN`] mean blocks.
 pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Vec<Segment> {
     if start >= end {
