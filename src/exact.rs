@@ -4,7 +4,7 @@
 //! `s = ceil(log2 L)` radix-2-like levels with accurately precomputed twiddles, each level adds
 //! a relative error of at most `η` to every partial sum (Higham, *Accuracy and Stability of
 //! Numerical Algorithms*, §24.1: `η = μ + γ4(√2 + μ) ≈ 6.7u` for radix 2; rustfft's radix-3/4/5/
-//! 7/8 butterflies are within the same per-level budget, and we take `η = 10u`). realfft adds
+//! 7/8 butterflies are within the same per-level budget, and we take `η = 10u`). The real transform adds
 //! one pre/post-processing pass, so we count `s + 1` levels. Then for `z = x * y` of length `L`:
 //!
 //! * forward transforms, normwise: `‖ΔX‖₂ ≤ (s+1)η‖X‖₂` with `‖X‖₂ = √L‖x‖₂`, same for `Y`;

@@ -1,12 +1,13 @@
 //! Zero-padded FFT multiplication: fast lengths, cached plans, and the one-shot FFT method.
 //!
-//! Real types go through `realfft` (a length-`L` real transform costs about half a complex
-//! one), complex types through `rustfft`, and integers through the `f64` real transform with
+//! Real types go through a real transform (`fft/real.rs`: a length-`L` real transform costs
+//! about half a complex one), complex types through `rustfft`, and integers through the `f64` real transform with
 //! the exactness guard of [`crate::exact`].
 //!
 //! Only the kept outputs `lo .. hi` must be free of wrap-around, so the cyclic length is
 //! `max(hi, full - lo)` rather than `full`: `Valid` needs just `max(n, m)`.
 
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::{Arc, OnceLock};
 
@@ -20,6 +21,8 @@ use crate::element::Kind;
 use crate::element::private::Scalar;
 use crate::error::try_zeroed;
 
+mod real;
+
 /// A floating-point type with a per-thread plan cache.
 pub trait FftFloat: FftNum + Float + FromPrimitive + Default {
     /// The largest `p` for which `2^p` and `2^-p` are both normal numbers of the type.
@@ -30,19 +33,12 @@ pub trait FftFloat: FftNum + Float + FromPrimitive + Default {
     fn complex_plans(len: usize) -> ComplexPlans<Self>;
 }
 
-/// Forward and inverse real transforms of one length.
-pub struct RealPlans<F: FftNum> {
-    forward: Arc<dyn RealToComplex<F>>,
-    inverse: Arc<dyn ComplexToReal<F>>,
-}
-
-impl<F: FftNum> Clone for RealPlans<F> {
-    fn clone(&self) -> Self {
-        RealPlans {
-            forward: Arc::clone(&self.forward),
-            inverse: Arc::clone(&self.inverse),
-        }
-    }
+/// Forward and inverse real transforms of one length: [`real::EvenReal`] for even lengths
+/// (all that the convolution paths use), realfft for odd ones.
+#[derive(Clone)]
+pub enum RealPlans<F: FftNum> {
+    Even(Arc<real::EvenReal<F>>),
+    Odd(Arc<dyn RealToComplex<F>>, Arc<dyn ComplexToReal<F>>),
 }
 
 /// Forward and inverse complex transforms of one length.
@@ -72,43 +68,64 @@ impl<F: FftNum> Clone for ComplexPlans<F> {
     }
 }
 
+/// One thread's planners, and every real plan made (a repeated length costs a lookup; the
+/// complex planner caches its own).
+struct Planners<F: FftNum> {
+    complex: FftPlanner<F>,
+    real: HashMap<usize, RealPlans<F>>,
+    odd: RealFftPlanner<F>,
+}
+
+impl<F: FftFloat> Planners<F> {
+    fn new() -> Self {
+        Planners {
+            complex: FftPlanner::new(),
+            real: HashMap::new(),
+            odd: RealFftPlanner::new(),
+        }
+    }
+
+    fn real(&mut self, len: usize) -> RealPlans<F> {
+        let Planners { complex, real, odd } = self;
+        real.entry(len)
+            .or_insert_with(|| {
+                if len.is_multiple_of(2) {
+                    RealPlans::Even(Arc::new(real::EvenReal::new(len, complex)))
+                } else {
+                    RealPlans::Odd(odd.plan_fft_forward(len), odd.plan_fft_inverse(len))
+                }
+            })
+            .clone()
+    }
+
+    fn complex(&mut self, len: usize) -> ComplexPlans<F> {
+        ComplexPlans {
+            forward: self.complex.plan_fft_forward(len),
+            inverse: self.complex.plan_fft_inverse(len),
+        }
+    }
+}
+
 macro_rules! fft_float {
-    ($t:ty) => {
+    ($t:ty, $planners:ident) => {
+        thread_local! {
+            static $planners: std::cell::RefCell<Planners<$t>> =
+                std::cell::RefCell::new(Planners::new());
+        }
         impl FftFloat for $t {
             const MAX_SCALE_EXP: i32 = <$t>::MAX_EXP - 2;
             const MANTISSA_DIGITS: i32 = <$t>::MANTISSA_DIGITS as i32;
             fn real_plans(len: usize) -> RealPlans<$t> {
-                thread_local! {
-                    static PLANNER: std::cell::RefCell<RealFftPlanner<$t>> =
-                        std::cell::RefCell::new(RealFftPlanner::new());
-                }
-                // The planner keeps every plan it made, so repeated calls cost a lookup.
-                PLANNER.with(|p| {
-                    let mut p = p.borrow_mut();
-                    RealPlans {
-                        forward: p.plan_fft_forward(len),
-                        inverse: p.plan_fft_inverse(len),
-                    }
-                })
+                $planners.with(|p| p.borrow_mut().real(len))
             }
             fn complex_plans(len: usize) -> ComplexPlans<$t> {
-                thread_local! {
-                    static PLANNER: std::cell::RefCell<FftPlanner<$t>> =
-                        std::cell::RefCell::new(FftPlanner::new());
-                }
-                PLANNER.with(|p| {
-                    let mut p = p.borrow_mut();
-                    ComplexPlans {
-                        forward: p.plan_fft_forward(len),
-                        inverse: p.plan_fft_inverse(len),
-                    }
-                })
+                $planners.with(|p| p.borrow_mut().complex(len))
             }
         }
     };
 }
-fft_float!(f32);
-fft_float!(f64);
+fft_float!(f32, PLANNERS_F32);
+fft_float!(f64, PLANNERS_F64);
 
 /// Where a type is transformed: a real signal with a half spectrum, or a complex one.
 pub trait Domain: 'static {
@@ -138,7 +155,7 @@ pub trait Domain: 'static {
     );
 }
 
-/// Real signals: `realfft`, `len / 2 + 1` bins.
+/// Real signals: [`RealPlans`], `len / 2 + 1` bins.
 pub struct RealDomain<F>(PhantomData<F>);
 
 /// Complex signals: `rustfft`, `len` bins.
@@ -159,7 +176,10 @@ impl<F: FftFloat> Domain for RealDomain<F> {
         len / 2 + 1
     }
     fn scratch_len(p: &RealPlans<F>) -> usize {
-        p.forward.get_scratch_len().max(p.inverse.get_scratch_len())
+        match p {
+            RealPlans::Even(p) => p.scratch_len(),
+            RealPlans::Odd(f, i) => f.get_scratch_len().max(i.get_scratch_len()),
+        }
     }
     fn forward(
         p: &RealPlans<F>,
@@ -167,9 +187,12 @@ impl<F: FftFloat> Domain for RealDomain<F> {
         spec: &mut [Complex<F>],
         scratch: &mut [Complex<F>],
     ) {
-        p.forward
-            .process_with_scratch(time, spec, scratch)
-            .expect("buffer lengths come from the plan");
+        match p {
+            RealPlans::Even(p) => p.forward(time, spec, scratch),
+            RealPlans::Odd(f, _) => f
+                .process_with_scratch(time, spec, scratch)
+                .expect("buffer lengths come from the plan"),
+        }
     }
     fn inverse(
         p: &RealPlans<F>,
@@ -177,16 +200,16 @@ impl<F: FftFloat> Domain for RealDomain<F> {
         time: &mut [F],
         scratch: &mut [Complex<F>],
     ) {
-        // A real signal's DC (and, for even lengths, Nyquist) bins are real; products of
-        // rounded spectra can leave a tiny imaginary part there, which realfft rejects.
-        spec[0].im = F::zero();
-        if time.len().is_multiple_of(2) {
-            let last = spec.len() - 1;
-            spec[last].im = F::zero();
+        match p {
+            RealPlans::Even(p) => p.inverse(spec, time, scratch),
+            RealPlans::Odd(_, i) => {
+                // A real signal's DC bin is real; products of rounded spectra can leave a
+                // tiny imaginary part there, which realfft rejects.
+                spec[0].im = F::zero();
+                i.process_with_scratch(spec, time, scratch)
+                    .expect("buffer lengths come from the plan")
+            }
         }
-        p.inverse
-            .process_with_scratch(spec, time, scratch)
-            .expect("buffer lengths come from the plan");
     }
 }
 

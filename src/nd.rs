@@ -28,7 +28,7 @@
 //! as in the crate's 1-D functions.
 //!
 //! Methods: [`Method::Direct`] sums over kernel rows of the vectorized 1-D kernel;
-//! [`Method::Fft`] transforms both inputs (`realfft` along the last axis for real types,
+//! [`Method::Fft`] transforms both inputs (a real transform along the last axis for real types,
 //! `rustfft` along the others); [`Method::OverlapAdd`] transforms tiles of the larger input
 //! against the smaller one's spectrum, computed once. [`Method::Auto`] picks by a measured
 //! cost model. The transform methods fall back to the direct sum when an input holds NaN or

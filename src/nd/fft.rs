@@ -2,7 +2,7 @@
 //! tiles of the larger input.
 //!
 //! A transform of shape `L` runs the 1-D transform of the element's domain along the last axis
-//! (`realfft` for real types, `L/2 + 1` bins; `rustfft` for complex ones), then complex
+//! (the real transform of `fft/real.rs` for real types, `L/2 + 1` bins; `rustfft` for complex ones), then complex
 //! `rustfft` transforms along each other axis. Lines along a leading axis are strided, so they
 //! are gathered 16 at a time into a contiguous buffer and transformed in one batched call.
 //! Work on lines that are known to be zero (forward: beyond the input's extent on an axis not
