@@ -20,10 +20,13 @@ pub(crate) const MAX_PART: usize = 16_384;
 
 /// The largest forward transform may cost at most this many times the predicted mean block
 /// (one call of `p0` samples): the block that runs it also does about a mean block's other
-/// work, so the worst block stays near 3x the mean. Long kernels at small blocks therefore get
-/// smaller largest partitions (480,000 taps at block 32: 2,048 instead of 8,192), for a
-/// higher but still low mean.
-const EVEN: f64 = 2.0;
+/// work, and a large transform runs slower inside the stream than alone (its buffers leave the
+/// cache between runs). At 2.0 the scheduled worst block measured 2.7-3.3x the mean at the
+/// points whose largest transform sat near the bound (16,384 × 32, 96,000 × 128, 480,000 ×
+/// 512); at 1.5 they lose a size (a 12-25 % higher mean) for a worst block near 2x. Long
+/// kernels at small blocks therefore get smaller largest partitions (480,000 taps at block 64:
+/// 2,048 instead of 4,096), for a higher but still low mean.
+const EVEN: f64 = 1.5;
 
 /// Below the last size, the search tries this many partitions more than the fewest that let
 /// the next size start: a partition costs about the same per sample at every size, so more
@@ -52,14 +55,16 @@ pub(crate) fn earliest(size: usize, p0: usize) -> usize {
 /// one forward and one inverse real FFT of `2·size` points and `count · (size + 1)` complex
 /// multiply-adds per `size` samples, plus copying the window in and the result out.
 ///
-/// Fitted on f32, one thread, CPU time (realfft 3.5, no target-cpu flags): a forward+inverse
-/// pair costs `N·log2 N · (0.12 + 7/N)` ns for powers of two N = 32 .. 32768 (within 10 %,
-/// times `radix_factor` for other lengths), a complex multiply-add 0.345 ns per bin whatever
-/// the length. So a partition costs about the same per sample at every size, while each
-/// extra size costs `4·0.12·log2(2·size)` ns per sample in transforms, as much as 15-25
-/// partitions: the model grows the size only when it saves that many partitions.
+/// Fitted on f32, one thread, CPU time (the real transform of `fft/real.rs`, AVX2 split pass;
+/// best of 5 timing loops): a forward+inverse pair costs `N·log2 N · (0.074 + 6/N)` ns for
+/// powers of two N = 128 .. 32768 (within 9 %; 17 % under at 64), times `radix_factor` for
+/// other lengths; a complex multiply-add (AVX2 build) 0.21-0.25 ns per bin whatever the length
+/// and the number of partitions (0.23 taken). So a partition costs about the same per sample
+/// at every size, while each extra size costs `4·0.074·log2(2·size)` ns per sample in
+/// transforms, as much as 15-25 partitions: the model grows the size only when it saves that
+/// many partitions.
 pub(crate) fn cost(size: usize, count: usize) -> f64 {
-    const MAC: f64 = 0.345;
+    const MAC: f64 = 0.23;
     const COPY: f64 = 0.3;
     let pair = 2.0 * forward(2 * size);
     (pair + count as f64 * (size + 1) as f64 * MAC + COPY * 2.0 * size as f64) / size as f64
@@ -68,7 +73,7 @@ pub(crate) fn cost(size: usize, count: usize) -> f64 {
 /// Predicted ns of one real FFT of `n` points (half the measured forward+inverse pair).
 fn forward(n: usize) -> f64 {
     let nf = n as f64;
-    0.5 * nf * nf.log2().max(1.0) * (0.12 + 7.0 / nf) * crate::fft::radix_factor(n)
+    0.5 * nf * nf.log2().max(1.0) * (0.074 + 6.0 / nf) * crate::fft::radix_factor(n)
 }
 
 /// The segments covering virtual taps `start .. end` (`start` is 0 for the FFT head, `p0`
