@@ -27,6 +27,12 @@ pub use mode::{Mode, output_len};
 pub use strategy::choose_method;
 pub use stream::{Head, Latency, Partitioning, StreamBuilder, StreamConvolver};
 
+/// What the crate's own benchmarks time that the API does not offer; not part of the API.
+#[doc(hidden)]
+pub mod bench {
+    pub use crate::fft::FftFloor;
+}
+
 use element::private::Scalar;
 use error::try_zeroed;
 use mode::{Op, kept_range};

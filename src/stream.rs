@@ -215,7 +215,8 @@ pub struct StreamConvolver<T: Element> {
     p0: usize,
     latency: Latency,
     capacity: usize,
-    kernel_len: usize,
+    /// Each bank's kernel length.
+    kernel_lens: [usize; 2],
     /// The first `min(p0, capacity)` taps with the direct head, empty otherwise; per bank.
     head: Vec<T>,
     /// 2 with a cross-fade (the old and new kernels), 1 otherwise.
@@ -368,7 +369,7 @@ impl<T: Element> StreamConvolver<T> {
             p0,
             latency: b.latency,
             capacity,
-            kernel_len: 0,
+            kernel_lens: [0; 2],
             head: try_zeroed(banks * head_len)?,
             banks,
             bank: 0,
@@ -528,7 +529,7 @@ impl<T: Element> StreamConvolver<T> {
 
     /// Loads `kernel` (already checked) into `bank`.
     fn load(&mut self, kernel: &[T], bank: usize) -> Result<(), ConvError> {
-        self.kernel_len = kernel.len();
+        self.kernel_lens[bank] = kernel.len();
         let len = self.head.len() / self.banks;
         let head = &mut self.head[bank * len..(bank + 1) * len];
         let h = len.min(kernel.len());
@@ -591,14 +592,26 @@ impl<T: Element> StreamConvolver<T> {
     }
 
     /// The number of samples [`flush`](Self::flush) must produce after the last input to
-    /// complete the `Full` convolution: `kernel_len - 1 + latency`.
+    /// complete the `Full` convolution: `kernel_len - 1 + latency`. During a cross-fade (on
+    /// any channel), `kernel_len` is the longer of the old and the new kernel, whose mix the
+    /// output still holds.
     ///
     /// ```
     /// use convolve::StreamConvolver;
     /// assert_eq!(StreamConvolver::new(&[1.0f64; 10], 4).unwrap().tail_len(), 9);
     /// ```
     pub fn tail_len(&self) -> usize {
-        self.kernel_len - 1 + self.latency()
+        let end = self.fade_delay + self.fade_len;
+        let fading = self
+            .channels
+            .iter()
+            .any(|c| c.fade.is_some_and(|start| c.t < start + end));
+        let len = if fading {
+            self.kernel_lens[0].max(self.kernel_lens[1])
+        } else {
+            self.kernel_lens[self.bank]
+        };
+        len - 1 + self.latency()
     }
 
     /// With [`StreamBuilder::crossfade`]: how many samples after

@@ -394,3 +394,52 @@ fn crossfade_right_after_a_fade_starts_from_the_playing_kernel() {
     let refs: Vec<&[f64]> = kernels.iter().map(Vec::as_slice).collect();
     assert_mix(&got, &want, &x, &refs, "two fades");
 }
+
+/// A flush during a cross-fade to a shorter kernel returns the whole tail of the mix: the
+/// fading old kernel's longer tail is in it, and nothing is left after it.
+#[test]
+fn flush_mid_fade_covers_the_longer_kernel() {
+    let mut r = rng(602);
+    let (block, fade) = (32, 400);
+    let (old, new) = (random_vec(&mut r, 700), random_vec(&mut r, 20));
+    for mode in MODES {
+        let build = || {
+            builder(block, mode)
+                .crossfade(fade)
+                .capacity(700)
+                .build(&old)
+                .unwrap()
+        };
+        let (mut flushed, mut streamed) = (build(), build());
+        let x: Vec<f64> = random_vec(&mut r, 300);
+        let mut sink = vec![0.0; x.len()];
+        for conv in [&mut flushed, &mut streamed] {
+            conv.process(&x, &mut sink).unwrap();
+            conv.set_kernel(&new).unwrap();
+        }
+        let tail_len = flushed.tail_len();
+        assert_eq!(tail_len, 699 + flushed.latency(), "{mode:?}");
+        let mut tail = vec![0.0; tail_len];
+        flushed.flush(&mut tail).unwrap();
+        // The same stream fed zeros for well past the tail.
+        let zeros = vec![0.0; tail_len + 500];
+        let mut after = vec![0.0; zeros.len()];
+        streamed.process(&zeros, &mut after).unwrap();
+        let scale = x.iter().map(|v| v * v).sum::<f64>().sqrt()
+            * old.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let tol = 1e-12 * scale;
+        for (i, (a, b)) in tail.iter().zip(&after).enumerate() {
+            assert!((a - b).abs() <= tol, "{mode:?} {i}: {a} {b}");
+        }
+        // The fading old kernel's tail goes on well past the new kernel's (which a tail of
+        // `19 + latency` would have cut)...
+        let cut = 19 + flushed.latency() + 50;
+        assert!(tail[cut..].iter().any(|v| v.abs() > tol), "{mode:?}");
+        // ...and nothing comes after it.
+        assert!(after[tail_len..].iter().all(|v| v.abs() <= tol), "{mode:?}");
+        // Once the fade has played out, only the new kernel's tail is left.
+        let mut rest = vec![0.0; 2 * fade + 2000];
+        flushed.process(&vec![0.0; rest.len()], &mut rest).unwrap();
+        assert_eq!(flushed.tail_len(), 19 + flushed.latency(), "{mode:?}");
+    }
+}
