@@ -68,6 +68,9 @@ pub(crate) mod private {
         /// The largest absolute value of a component, as `f64` (for the transforms' scaling);
         /// NaN when any component is NaN.
         fn magnitude(self) -> f64;
+        /// The floating-point components of `v` (`re, im` interleaved for complex types);
+        /// `None` for integers.
+        fn float_parts(v: &[Self]) -> Option<&[<Self::Domain as Domain>::F]>;
         /// Into the FFT domain's time type.
         fn to_time(self) -> <Self::Domain as Domain>::Time;
         /// Back from the FFT domain; integers round to nearest and wrap to the type's width.
@@ -122,6 +125,9 @@ macro_rules! real_float {
             fn magnitude(self) -> f64 {
                 self.abs() as f64
             }
+            fn float_parts(v: &[Self]) -> Option<&[$t]> {
+                Some(v)
+            }
             #[inline(always)]
             fn to_time(self) -> $t {
                 self
@@ -170,6 +176,11 @@ macro_rules! complex_float {
                     f64::NAN
                 }
             }
+            fn float_parts(v: &[Self]) -> Option<&[$t]> {
+                // SAFETY: `Complex<$t>` is `#[repr(C)]` with fields `re, im`: two `$t`s in a
+                // row with `$t`'s alignment, so `v` is `2 * v.len()` of them.
+                Some(unsafe { std::slice::from_raw_parts(v.as_ptr().cast(), 2 * v.len()) })
+            }
             #[inline(always)]
             fn to_time(self) -> Self {
                 self
@@ -208,6 +219,9 @@ macro_rules! integer {
             #[inline(always)]
             fn magnitude(self) -> f64 {
                 self.unsigned_abs() as f64
+            }
+            fn float_parts(_: &[Self]) -> Option<&[f64]> {
+                None
             }
             #[inline(always)]
             fn to_time(self) -> f64 {

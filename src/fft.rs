@@ -12,12 +12,11 @@ use std::marker::PhantomData;
 use std::sync::{Arc, OnceLock};
 
 use num_complex::Complex;
-use num_traits::{Float, FromPrimitive};
+use num_traits::{Float, FromPrimitive, ToPrimitive};
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftNum, FftPlanner};
 
 use crate::ConvError;
-use crate::element::Kind;
 use crate::element::private::Scalar;
 use crate::error::try_zeroed;
 
@@ -441,38 +440,30 @@ pub(crate) struct Scan {
     pub(crate) finite: bool,
 }
 
-/// The [`Scan`] of `v`: one branch-free pass with several accumulators, so that it vectorizes
-/// (a tenth of a nanosecond per sample for `f64`; a plain `filter`/`fold` cost ten times that,
-/// which at 10^6 samples is a visible share of a transform).
+/// The [`Scan`] of `v`: one branch-free pass over the float components in their own type,
+/// with several accumulators, so that it vectorizes (by `perf` in a 1000 × 1000 `f32` FFT
+/// call, about 0.1 ns per sample; the previous pass, through `f64` magnitudes with a select
+/// per sample, took 0.5 ns, a fifth of the call). Inputs holding NaN or infinities, whose largest *finite*
+/// magnitude that pass cannot see, take a second, plain pass.
 pub(crate) fn scan<T: Scalar>(v: &[T]) -> Scan {
-    if matches!(T::KIND, Kind::I32 | Kind::I64) {
+    let Some(parts) = T::float_parts(v) else {
         // Integers are finite, and their f64 images cannot overflow a transform's sums.
         return Scan {
             exp: 0,
             finite: true,
         };
-    }
-    const LANES: usize = 8;
-    let mut max = [0.0f64; LANES];
-    let mut bad = [false; LANES];
-    let mut chunks = v.chunks_exact(LANES);
-    #[inline(always)]
-    fn accumulate<T: Scalar>(max: &mut f64, bad: &mut bool, e: T) {
-        let a = e.magnitude();
-        // NaN compares false both ways: it is neither a new maximum nor below infinity.
-        let finite = a < f64::INFINITY;
-        *bad |= !finite;
-        *max = if finite && a > *max { a } else { *max };
-    }
-    for chunk in &mut chunks {
-        for ((m, b), &e) in max.iter_mut().zip(bad.iter_mut()).zip(chunk) {
-            accumulate(m, b, e);
+    };
+    let (max, finite) = match max_abs(parts) {
+        Some(max) => (max.to_f64().unwrap_or(f64::INFINITY), true),
+        None => {
+            let finite_max = parts
+                .iter()
+                .map(|e| e.abs())
+                .filter(|a| a.is_finite())
+                .fold(0.0f64, |m, a| m.max(a.to_f64().unwrap_or(0.0)));
+            (finite_max, false)
         }
-    }
-    for ((m, b), &e) in max.iter_mut().zip(bad.iter_mut()).zip(chunks.remainder()) {
-        accumulate(m, b, e);
-    }
-    let max = max.iter().fold(0.0f64, |m, &x| m.max(x));
+    };
     let limit = FloatOf::<T>::MAX_SCALE_EXP;
     Scan {
         exp: if max == 0.0 {
@@ -480,8 +471,31 @@ pub(crate) fn scan<T: Scalar>(v: &[T]) -> Scan {
         } else {
             (max.log2().floor() as i32).clamp(-limit, limit)
         },
-        finite: !bad.iter().any(|&b| b),
+        finite,
     }
+}
+
+/// The largest `|x|`, or `None` when some `x` is NaN or infinite. `0·x` is 0 for finite `x`
+/// and NaN otherwise, so one sum of those tells.
+fn max_abs<F: FftFloat>(v: &[F]) -> Option<F> {
+    const LANES: usize = 16;
+    let mut max = [F::zero(); LANES];
+    let mut poison = [F::zero(); LANES];
+    #[inline(always)]
+    fn step<F: FftFloat>(max: &mut [F; LANES], poison: &mut [F; LANES], chunk: &[F]) {
+        for ((m, p), &e) in max.iter_mut().zip(poison).zip(chunk) {
+            let a = e.abs();
+            *m = if a > *m { a } else { *m };
+            *p = *p + e * F::zero();
+        }
+    }
+    let mut chunks = v.chunks_exact(LANES);
+    for chunk in &mut chunks {
+        step(&mut max, &mut poison, chunk);
+    }
+    step(&mut max, &mut poison, chunks.remainder());
+    let poisoned = poison.iter().fold(F::zero(), |s, &p| s + p);
+    (poisoned == F::zero()).then(|| max.iter().fold(F::zero(), |m, &x| m.max(x)))
 }
 
 /// Whether a transform of length `len` keeps its rounding error finite for operands with these
@@ -726,6 +740,56 @@ mod tests {
         assert!((cost(1728) / cost(1568) - 1.0).abs() < 1e-3);
         assert_eq!(fast_len(1537), Some(1568));
         assert_eq!(fast_len(usize::MAX), None);
+    }
+
+    #[test]
+    fn scan_finds_the_largest_finite_magnitude_and_any_non_finite() {
+        for len in [1usize, 15, 16, 17, 100] {
+            for at in [0, len / 2, len - 1] {
+                let mut v = vec![0.25f32; len];
+                v[at] = -3.0;
+                assert_eq!(
+                    scan(&v),
+                    Scan {
+                        exp: 1,
+                        finite: true
+                    },
+                    "{len} {at}"
+                );
+                for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                    let mut w = v.clone();
+                    w[(at + 1) % len] = bad;
+                    // The -3 is overwritten only when it is the one sample.
+                    let exp = if len == 1 { 0 } else { 1 };
+                    assert_eq!(scan(&w), Scan { exp, finite: false }, "{len} {at} {bad}");
+                }
+                let mut c = vec![Complex::new(0.25f64, 0.0); len];
+                c[at].im = 5.0;
+                assert_eq!(
+                    scan(&c),
+                    Scan {
+                        exp: 2,
+                        finite: true
+                    }
+                );
+                c[(at + 1) % len].im = f64::NAN;
+                assert!(!scan(&c).finite, "{len} {at}");
+            }
+        }
+        assert_eq!(
+            scan(&[i64::MAX, 1]),
+            Scan {
+                exp: 0,
+                finite: true
+            }
+        );
+        assert_eq!(
+            scan::<f64>(&[0.0, -0.0]),
+            Scan {
+                exp: 0,
+                finite: true
+            }
+        );
     }
 
     #[test]
