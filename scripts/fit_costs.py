@@ -12,7 +12,8 @@ overlap-add block length and block count, each with its radix factor) from the i
 the bench ran: the block lengths depend on the constants then in force, which a fit changes),
 and fits each element type's constants by non-negative least squares on relative error:
 
-    direct      = per_mac·(macs − edge) + per_edge_mac·edge + per_out·len + direct_overhead
+    direct      = per_mac·(macs − edge) + per_edge_mac·edge + per_out·len
+                  + per_edge_out·edge_outs + direct_overhead
     transform   = (per_nlogn + per_nlogn_growth·max(log2 L − 15, 0))·L·log2 L·factor(L)
     fft         = 3·transform(L) + per_bin·L + fft_overhead
     overlap-add = (2·blocks + 1)·transform(B) + per_bin·blocks·B + per_block·blocks + fft_overhead
@@ -60,6 +61,15 @@ def transform_cols(length, factor, count):
     return [size, size * max(log - 15.0, 0.0)]
 
 
+def edge_outs(f):
+    """Kept outputs in the triangular ends; inputs saved before the model had the term lack
+    it, and are full mode (every output from 0 to n + m - 2 kept, n >= m)."""
+    if "edge_outs" in f:
+        return f["edge_outs"]
+    assert f["mode"] == "full", f
+    return 2 * (f["m"] - 1)
+
+
 def fit(kind):
     rows = {"direct": ([], []), "transform": ([], [])}
     points = []
@@ -73,7 +83,7 @@ def fit(kind):
         points.append((f, measured))
         if measured["direct"]:
             a, b = rows["direct"]
-            a.append([f["macs"] - f["edge"], f["edge"], f["len"], 1.0])
+            a.append([f["macs"] - f["edge"], f["edge"], f["len"], edge_outs(f), 1.0])
             b.append(measured["direct"])
         if measured["fft"]:
             a, b = rows["transform"]
@@ -94,7 +104,7 @@ def fit(kind):
 
 
 def predict(consts, f):
-    per_mac, per_edge, per_out, direct_overhead = consts["direct"]
+    per_mac, per_edge, per_out, per_edge_out, direct_overhead = consts["direct"]
     p, g, per_bin, per_block, overhead = consts["transform"]
 
     def transform(length, factor, count):
@@ -102,7 +112,7 @@ def predict(consts, f):
         return p * c[0] + g * c[1]
 
     direct = (per_mac * (f["macs"] - f["edge"]) + per_edge * f["edge"] + per_out * f["len"]
-              + direct_overhead)
+              + per_edge_out * edge_outs(f) + direct_overhead)
     fft = transform(f["fft_len"], f["fft_factor"], 3) + per_bin * f["fft_len"] + overhead
     oa = (transform(f["block"], f["block_factor"], 2 * f["blocks"] + 1)
           + per_bin * f["blocks"] * f["block"] + per_block * f["blocks"] + overhead)
@@ -115,7 +125,7 @@ for kind in ("f64", "f32"):
         continue
     d, t = consts["direct"], consts["transform"]
     print(f"{kind}: per_mac {d[0]:.4f}  per_edge_mac {d[1]:.3f}  per_out {d[2]:.3f}  "
-          f"direct_overhead {d[3]:.0f}  per_nlogn {t[0]:.4f}  per_nlogn_growth {t[1]:.4f}  "
+          f"per_edge_out {d[3]:.2f}  direct_overhead {d[4]:.0f}  per_nlogn {t[0]:.4f}  per_nlogn_growth {t[1]:.4f}  "
           f"per_bin {t[2]:.3f}  per_block {t[3]:.0f}  fft_overhead {t[4]:.0f}")
     print(f"{'mode':>5} {'n':>8} {'m':>8}  measured/predicted: direct    fft     oa   pick      best  best/pick")
     worst = 1.0

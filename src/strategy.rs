@@ -41,6 +41,11 @@ struct Costs {
     per_edge_mac: f64,
     /// Per output of the direct kernel (loads, stores, block set-up).
     per_out: f64,
+    /// Per output in the triangular ends, on top of `per_out` (each runs in a narrow block or
+    /// the scalar pass: at 100 points the model without it under-predicted direct calls by
+    /// up to 1.7x in `f32`, and Auto took direct at 100 × 64 where the transform was 1.6x
+    /// faster).
+    per_edge_out: f64,
     /// Fixed cost of a direct call (dispatch, the edge passes' set-up).
     direct_overhead: f64,
     /// Per `L·log2 L` of one transform of length L <= 2^15.
@@ -57,26 +62,28 @@ struct Costs {
 
 fn costs(kind: Kind) -> Costs {
     const F64: Costs = Costs {
-        per_mac: 0.050,
-        per_edge_mac: 0.134,
-        per_out: 0.29,
-        direct_overhead: 53.0,
-        per_nlogn: 0.072,
-        per_nlogn_growth: 0.015,
-        per_bin: 1.49,
-        per_block: 33.0,
-        fft_overhead: 310.0,
+        per_mac: 0.0476,
+        per_edge_mac: 0.119,
+        per_out: 0.232,
+        per_edge_out: 1.39,
+        direct_overhead: 37.0,
+        per_nlogn: 0.0646,
+        per_nlogn_growth: 0.0135,
+        per_bin: 1.185,
+        per_block: 4.0,
+        fft_overhead: 300.0,
     };
     const F32: Costs = Costs {
-        per_mac: 0.024,
-        per_edge_mac: 0.076,
-        per_out: 0.21,
-        direct_overhead: 112.0,
-        per_nlogn: 0.047,
+        per_mac: 0.0228,
+        per_edge_mac: 0.060,
+        per_out: 0.108,
+        per_edge_out: 3.11,
+        direct_overhead: 51.0,
+        per_nlogn: 0.0327,
         per_nlogn_growth: 0.0045,
-        per_bin: 1.07,
-        per_block: 48.0,
-        fft_overhead: 286.0,
+        per_bin: 0.560,
+        per_block: 46.0,
+        fft_overhead: 262.0,
     };
     match kind {
         Kind::F64 => F64,
@@ -257,6 +264,7 @@ fn direct_ns(c: &Costs, n: usize, m: usize, lo: usize, len: usize) -> f64 {
     (macs(n, m, lo, hi) - edge) * c.per_mac
         + edge * c.per_edge_mac
         + len as f64 * c.per_out
+        + edge_outs(n, m, lo, hi) * c.per_edge_out
         + c.direct_overhead
 }
 
@@ -264,6 +272,11 @@ fn direct_ns(c: &Costs, n: usize, m: usize, lo: usize, len: usize) -> f64 {
 /// `t < m - 1` and `t >= n`).
 fn edge_macs(n: usize, m: usize, lo: usize, hi: usize) -> f64 {
     macs(n, m, lo, hi.min(m - 1).max(lo)) + macs(n, m, lo.max(n).min(hi), hi)
+}
+
+/// The outputs of `lo .. hi` in the triangular ends of the result (`t < m - 1`, `t >= n`).
+fn edge_outs(n: usize, m: usize, lo: usize, hi: usize) -> f64 {
+    (hi.min(m - 1).saturating_sub(lo) + hi.saturating_sub(lo.max(n))) as f64
 }
 
 /// The overlap-add blocks of length `block_len` that reach outputs `lo .. lo + len`.
@@ -396,10 +409,12 @@ mod tests {
                     let blocks = overlap_add_blocks(n, m, lo, len, block);
                     println!(
                         "{{\"kind\":\"{name}\",\"mode\":\"{mode}\",\"n\":{n},\"m\":{m},\
-                         \"len\":{len},\"macs\":{},\"edge\":{edge},\"fft_len\":{fft_len},\
+                         \"len\":{len},\"macs\":{},\"edge\":{edge},\"edge_outs\":{},\
+                         \"fft_len\":{fft_len},\
                          \"fft_factor\":{},\"block\":{block},\"block_factor\":{},\
                          \"blocks\":{blocks}}}",
                         macs(n, m, lo, hi),
+                        edge_outs(n, m, lo, hi),
                         crate::fft::radix_factor(fft_len),
                         crate::fft::radix_factor(block),
                     );
