@@ -52,6 +52,7 @@ mod boundary;
 mod direct;
 mod fft;
 mod index;
+mod parallel;
 mod strategy;
 mod window;
 
@@ -446,9 +447,9 @@ fn compute<T: Scalar>(
                 _ => fft_exact(&fft::lens(xs, ys, &w.lo, &w.len)?),
             })
     };
+    let est = strategy::estimate(T::KIND, xs, ys, &w.lo, &w.len);
     let method = match method {
         Method::Auto => {
-            let est = strategy::estimate(T::KIND, xs, ys, &w.lo, &w.len);
             let chosen = est.cheapest(finite);
             if chosen != Method::Direct && !transform_ok(chosen)? {
                 Method::Direct
@@ -459,8 +460,12 @@ fn compute<T: Scalar>(
         m if m != Method::Direct && !transform_ok(m)? => Method::Direct,
         m => m,
     };
+    let bands = |predicted: Option<f64>| parallel::bands(predicted.unwrap_or(0.0));
     match method {
-        Method::Direct | Method::Auto => direct::window(x, xs, y, ys, &w.lo, &w.len, &mut out),
+        Method::Direct | Method::Auto => {
+            let bands = bands(Some(est.direct));
+            direct::window(x, xs, y, ys, &w.lo, &w.len, &mut out, bands)
+        }
         Method::Fft => fft::window(x, xs, y, ys, &w.lo, &w.len, &mut out)?,
         Method::OverlapAdd => {
             // Tiles of the larger input against the smaller one's spectrum.
@@ -470,7 +475,8 @@ fn compute<T: Scalar>(
                 (y, ys, x, xs)
             };
             let tiles = strategy::tiles(T::KIND, xs, ys)?;
-            fft::overlap_add(x, xs, y, ys, &w.lo, &w.len, &tiles, &mut out)?
+            let bands = bands(est.overlap_add);
+            fft::overlap_add(x, xs, y, ys, &w.lo, &w.len, &tiles, &mut out, bands)?
         }
     }
     Ok(out)

@@ -18,6 +18,7 @@ use crate::error::try_zeroed;
 use crate::fft::{ComplexPlans, Domain, FftFloat, cyclic_len, fast_len, multiply};
 
 use super::index::{Odometer, strides};
+use super::parallel;
 
 type Freq<T> = <<T as Scalar>::Domain as Domain>::F;
 type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
@@ -298,7 +299,9 @@ pub(crate) fn tiles(
     Ok((block, lens))
 }
 
-/// `out = (x * y)[lo .. lo + len]` by overlap-add over tiles of `x`.
+/// `out = (x * y)[lo .. lo + len]` by overlap-add over tiles of `x`, with the output cut
+/// along its first axis into up to `bands` bands computed in parallel (see
+/// [`super::parallel`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn overlap_add<T: Scalar>(
     x: &[T],
@@ -307,22 +310,72 @@ pub(crate) fn overlap_add<T: Scalar>(
     y_shape: &[usize],
     lo: &[usize],
     len: &[usize],
-    (block, lens): &(Vec<usize>, Vec<usize>),
+    tiling: &(Vec<usize>, Vec<usize>),
     out: &mut [T],
+    bands: usize,
 ) -> Result<(), ConvError> {
     let d = x_shape.len();
-    let last = d - 1;
+    let (block, lens) = tiling;
     let mut tr = Transform::<T>::new(lens)?;
     let mut ys = try_zeroed(tr.spec_size())?;
-    let mut spec = try_zeroed(tr.spec_size())?;
     let zero = vec![0; d];
     tr.forward(y, y_shape, &zero, y_shape, &mut ys);
     let scale = tr.scale();
     for b in ys.iter_mut() {
         *b = *b * scale;
     }
-    let counts: Vec<usize> = (0..d).map(|a| x_shape[a].div_ceil(block[a])).collect();
+    let row_len: usize = len[1..].iter().product();
+    // Tile rows (tiles of one first-axis index) that reach the kept box, shared out evenly;
+    // each cut falls where a tile row starts.
+    let (b0, m0) = (block[0], y_shape[0]);
+    let first_tile = lo[0].saturating_sub(m0 - 1) / b0;
+    let end_tile = (lo[0] + len[0]).min(x_shape[0]).div_ceil(b0);
+    let tile_rows = end_tile.saturating_sub(first_tile);
+    let mut cuts: Vec<usize> = parallel::even_cuts(tile_rows, bands)
+        .into_iter()
+        .map(|c| (first_tile + c) * b0)
+        .filter(|&full| full > lo[0] && full < lo[0] + len[0])
+        .map(|full| full - lo[0])
+        .collect();
+    cuts.dedup();
+    if cuts.is_empty() {
+        return band(x, x_shape, y_shape, lo, len, tiling, &ys, tr, 0, out);
+    }
+    drop(tr);
+    parallel::for_each_band(out, row_len, &cuts, |first, part| {
+        let tr = Transform::<T>::new(lens)?;
+        band(x, x_shape, y_shape, lo, len, tiling, &ys, tr, first, part)
+    })
+}
+
+/// Output rows `first .. first + out.len() / row_len` (along the first axis of the kept box)
+/// of [`overlap_add`], `ys` the kernel's scaled spectrum: every tile that reaches them, in
+/// the order one thread visits all tiles, each adding only its rows in the band.
+#[allow(clippy::too_many_arguments)]
+fn band<T: Scalar>(
+    x: &[T],
+    x_shape: &[usize],
+    y_shape: &[usize],
+    lo: &[usize],
+    len: &[usize],
+    (block, _): &(Vec<usize>, Vec<usize>),
+    ys: &[Complex<Freq<T>>],
+    mut tr: Transform<T>,
+    first: usize,
+    out: &mut [T],
+) -> Result<(), ConvError> {
+    let d = x_shape.len();
+    let last = d - 1;
     let out_strides = strides(len);
+    let rows = out.len() / out_strides[0];
+    // This band as a box of the full convolution.
+    let mut band_lo = lo.to_vec();
+    let mut band_len = len.to_vec();
+    band_lo[0] += first;
+    band_len[0] = rows;
+    let mut spec = try_zeroed(tr.spec_size())?;
+    let zero = vec![0; d];
+    let counts: Vec<usize> = (0..d).map(|a| x_shape[a].div_ceil(block[a])).collect();
     let mut tile = Odometer::new(&zero, &counts);
     while let Some(t) = tile.current() {
         let start: Vec<usize> = (0..d).map(|a| t[a] * block[a]).collect();
@@ -333,20 +386,20 @@ pub(crate) fn overlap_add<T: Scalar>(
         let mut keep_lo = Vec::with_capacity(d);
         let mut keep_len = Vec::with_capacity(d);
         for a in 0..d {
-            let from = lo[a].max(start[a]);
-            let to = (lo[a] + len[a]).min(start[a] + extent[a] + y_shape[a] - 1);
+            let from = band_lo[a].max(start[a]);
+            let to = (band_lo[a] + band_len[a]).min(start[a] + extent[a] + y_shape[a] - 1);
             keep_lo.push(from.saturating_sub(start[a]));
             keep_len.push(to.saturating_sub(from));
         }
         if keep_len.iter().all(|&l| l > 0) {
             tr.forward(x, x_shape, &start, &extent, &mut spec);
-            multiply(&mut spec, &ys);
-            let first = start[last] + keep_lo[last] - lo[last];
+            multiply(&mut spec, ys);
+            let first_col = start[last] + keep_lo[last] - band_lo[last];
             tr.inverse(&mut spec, &keep_lo, &keep_len, |idx, row| {
                 let off: usize = (0..last)
-                    .map(|a| (start[a] + idx[a] - lo[a]) * out_strides[a])
+                    .map(|a| (start[a] + idx[a] - band_lo[a]) * out_strides[a])
                     .sum::<usize>()
-                    + first;
+                    + first_col;
                 for (o, &v) in out[off..off + row.len()].iter_mut().zip(row) {
                     *o = T::add(*o, T::from_time(v));
                 }
