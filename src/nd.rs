@@ -7,6 +7,7 @@
 //! | [`correlate`], [`correlate_with`] | `correlate(a, v, mode, method)` |
 //! | [`convolve_axes`] | `fftconvolve(a, v, mode, axes)` |
 //! | [`convolve2d`], [`correlate2d`] | `convolve2d` / `correlate2d(a, v, mode, boundary, fillvalue)` |
+//! | [`convolve_separable`] | `convolve(a, np.outer(column, row), mode)` |
 //!
 //! Output shapes, per axis with `n` the length of `a` and `m` that of `v`:
 //!
@@ -53,6 +54,7 @@ mod direct;
 mod fft;
 mod index;
 mod parallel;
+pub(crate) mod separable;
 mod strategy;
 mod window;
 
@@ -293,6 +295,67 @@ pub fn convolve_axes<T: Element, D: Dimension>(
     Ok(shaped(a.raw_dim(), &final_shape, data))
 }
 
+/// 2-D convolution with a separable kernel given by its factors: the result of
+/// [`convolve`]`(a, column ⊗ row, mode)` (`(column ⊗ row)[i][j] = column[i] · row[j]`, the
+/// `m0 × m1` kernel numpy writes `np.outer(column, row)`), computed as two 1-D passes in
+/// `m0 + m1` multiply-adds per output instead of `m0 · m1`.
+///
+/// [`convolve`] finds rank-1 kernels of real types by itself (`Method::Auto`, when the passes
+/// are predicted faster); this function skips the search and runs the passes whatever the
+/// sizes. When an input holds NaN or an infinity it builds the outer product and takes the
+/// 2-D direct sum, so that non-finite values stay local as in scipy's direct method (and a
+/// `0 · ∞` in the outer product is a NaN there too). Integer results are exact, wrapping
+/// included.
+///
+/// ```
+/// use convolve::{Mode, nd};
+/// use ndarray::array;
+/// let image = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]];
+/// let (column, row) = ([1.0, 2.0, 1.0], [1.0, 0.0, -1.0]); // Sobel
+/// let sep = nd::convolve_separable(image.view(), &column, &row, Mode::Same)?;
+/// let kernel = array![[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]];
+/// assert_eq!(sep, nd::convolve(image.view(), kernel.view(), Mode::Same)?);
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+///
+/// # Errors
+/// As [`convolve`] (an empty `column` or `row` is [`ConvError::EmptyInput`]).
+pub fn convolve_separable<T: Element>(
+    a: ArrayView2<T>,
+    column: &[T],
+    row: &[T],
+    mode: Mode,
+) -> Result<Array2<T>, ConvError> {
+    if column.is_empty() {
+        return Err(ConvError::EmptyInput { argument: "column" });
+    }
+    if row.is_empty() {
+        return Err(ConvError::EmptyInput { argument: "row" });
+    }
+    let (xs, ys) = ([a.nrows(), a.ncols()], [column.len(), row.len()]);
+    let w = window::window(&xs, &ys, mode)?;
+    let ad = standard(&a);
+    let x = slice(&ad);
+    let to_array = |data: Vec<T>| {
+        Array2::from_shape_vec((w.len[0], w.len[1]), data).expect("the data has the shape's size")
+    };
+    let finite = x.iter().chain(column).chain(row).all(|e| e.is_finite());
+    if !finite {
+        let mut kernel = try_zeroed(column.len() * row.len())?;
+        for (k, o) in kernel.iter_mut().enumerate() {
+            *o = T::mac(T::default(), column[k / row.len()], row[k % row.len()]);
+        }
+        let out = compute(x, &xs, &kernel, &ys, &w, Method::Direct)?;
+        return Ok(to_array(out));
+    }
+    let (lo, len) = ([w.lo[0], w.lo[1]], [w.len[0], w.len[1]]);
+    let row_method = separable::row_method::<T>(xs[1], ys[1], lo[1], len[1]);
+    let (_, rows_first) = strategy::separable(T::KIND, xs, ys, lo, len, row_method);
+    let mut out = try_zeroed(len[0] * len[1])?;
+    separable::run(x, xs, column, row, lo, len, rows_first, &mut out)?;
+    Ok(to_array(out))
+}
+
 /// 2-D convolution with a boundary rule, as
 /// `scipy.signal.convolve2d(a, v, mode, boundary, fillvalue)`.
 ///
@@ -451,11 +514,18 @@ fn compute<T: Scalar>(
     let method = match method {
         Method::Auto => {
             let chosen = est.cheapest(finite);
-            if chosen != Method::Direct && !transform_ok(chosen)? {
+            let chosen = if chosen != Method::Direct && !transform_ok(chosen)? {
                 Method::Direct
             } else {
                 chosen
+            };
+            if finite && xs.len() == 2 {
+                let best = est.of(chosen).unwrap_or(est.direct);
+                if separable_if_cheaper(x, xs, y, ys, w, best, &mut out)? {
+                    return Ok(out);
+                }
             }
+            chosen
         }
         m if m != Method::Direct && !transform_ok(m)? => Method::Direct,
         m => m,
@@ -482,6 +552,42 @@ fn compute<T: Scalar>(
     Ok(out)
 }
 
+/// `Method::Auto` on a 2-D problem with finite data: when the smaller input is a rank-1
+/// outer product (see [`separable`]) and its two 1-D passes are predicted cheaper than
+/// `best_ns` (the 2-D method's prediction), computes the box `w` into `out` by the passes
+/// and returns true.
+fn separable_if_cheaper<T: Scalar>(
+    x: &[T],
+    xs: &[usize],
+    y: &[T],
+    ys: &[usize],
+    w: &Window,
+    best_ns: f64,
+    out: &mut [T],
+) -> Result<bool, ConvError> {
+    // Convolution commutes: the smaller input is the kernel (only it is searched for rank 1).
+    let (x, xs, y, ys) = if y.len() <= x.len() {
+        (x, xs, y, ys)
+    } else {
+        (y, ys, x, xs)
+    };
+    let (xs, ys) = ([xs[0], xs[1]], [ys[0], ys[1]]);
+    if ys[0] < 2 || ys[1] < 2 {
+        return Ok(false);
+    }
+    let (lo, len) = ([w.lo[0], w.lo[1]], [w.len[0], w.len[1]]);
+    let row_method = separable::row_method::<T>(xs[1], ys[1], lo[1], len[1]);
+    let (ns, rows_first) = strategy::separable(T::KIND, xs, ys, lo, len, row_method);
+    if ns >= best_ns {
+        return Ok(false);
+    }
+    let Some((column, row)) = T::rank_one(y, ys[0], ys[1]) else {
+        return Ok(false);
+    };
+    separable::run(x, xs, &column, &row, lo, len, rows_first, out)?;
+    Ok(true)
+}
+
 /// `conj(v)` reversed on every axis: for row-major data, the flat reversal.
 fn reversed_conj<T: Scalar>(v: &[T]) -> Result<Vec<T>, ConvError> {
     let mut r = try_zeroed(v.len())?;
@@ -504,4 +610,74 @@ fn slice<'a, T, D: Dimension>(a: &'a CowArray<'_, T, D>) -> &'a [T] {
 fn shaped<T, D: Dimension>(mut dim: D, shape: &[usize], data: Vec<T>) -> Array<T, D> {
     dim.slice_mut().copy_from_slice(shape);
     Array::from_shape_vec(dim, data).expect("the data has the shape's size")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outer(column: &[f64], row: &[f64]) -> Vec<f64> {
+        column
+            .iter()
+            .flat_map(|c| row.iter().map(move |r| c * r))
+            .collect()
+    }
+
+    /// Whether `Method::Auto` on this problem runs the separable passes.
+    fn takes_passes(xs: [usize; 2], v: &[f64], ys: [usize; 2], mode: Mode) -> bool {
+        let x: Vec<f64> = (0..xs[0] * xs[1]).map(|k| (k % 7) as f64 - 3.0).collect();
+        let w = window::window(&xs, &ys, mode).unwrap();
+        let mut out = vec![0.0; w.len.iter().product()];
+        separable_if_cheaper(&x, &xs, v, &ys, &w, f64::INFINITY, &mut out).unwrap() && {
+            let est = strategy::estimate(Kind::F64, &xs, &ys, &w.lo, &w.len);
+            let best = est.of(est.cheapest(true)).unwrap();
+            separable_if_cheaper(&x, &xs, v, &ys, &w, best, &mut out).unwrap()
+        }
+    }
+
+    use crate::element::Kind;
+
+    #[test]
+    fn auto_takes_the_passes_where_predicted_cheaper() {
+        let column: Vec<f64> = (0..9).map(|i| 1.0 + i as f64 * 0.25).collect();
+        let row: Vec<f64> = (0..11).map(|j| 0.5 - j as f64 * 0.125).collect();
+        // The large problems of `tests/nd_separable.rs`.
+        for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+            assert!(takes_passes(
+                [150, 150],
+                &outer(&column, &row),
+                [9, 11],
+                mode
+            ));
+        }
+        // The benchmark's Gaussian points.
+        let g: Vec<f64> = (0..63)
+            .map(|i| (-((i as f64 - 31.0) / 9.0).powi(2)).exp())
+            .collect();
+        assert!(takes_passes(
+            [512, 512],
+            &outer(&g, &g),
+            [63, 63],
+            Mode::Same
+        ));
+        assert!(takes_passes(
+            [2048, 2048],
+            &outer(&g[24..39], &g[24..39]),
+            [15, 15],
+            Mode::Same
+        ));
+        // A kernel of rank 2 is not taken for rank 1.
+        let mut v = outer(&column, &row);
+        v[0] += 1.0;
+        assert!(!takes_passes([150, 150], &v, [9, 11], Mode::Same));
+        // Tiny problems stay on the 2-D direct sum.
+        let small = outer(&column[..2], &row[..2]);
+        let w = window::window(&[4, 4], &[2, 2], Mode::Full).unwrap();
+        let est = strategy::estimate(Kind::F64, &[4, 4], &[2, 2], &w.lo, &w.len);
+        let mut out = vec![0.0; 25];
+        let x = [1.0; 16];
+        assert!(
+            !separable_if_cheaper(&x, &[4, 4], &small, &[2, 2], &w, est.direct, &mut out).unwrap()
+        );
+    }
 }

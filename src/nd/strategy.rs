@@ -175,7 +175,99 @@ pub(crate) fn estimate(
     }
 }
 
+/// Measured costs of the separable column pass (the direct kernel with an `m0 × 1` kernel:
+/// every output accumulates `m0` whole rows, with no triangular ends along the row), in
+/// nanoseconds; see [`column_pass_ns`].
+struct ColumnCosts {
+    per_mac: f64,
+    per_out: f64,
+}
+
+fn column_costs(kind: Kind) -> ColumnCosts {
+    let c = costs(kind);
+    match kind {
+        Kind::F64 => ColumnCosts {
+            per_mac: 0.03,
+            per_out: 0.3,
+        },
+        Kind::F32 => ColumnCosts {
+            per_mac: 0.015,
+            per_out: 0.2,
+        },
+        // Not measured: the 2-D direct rate, which has the same inner loop.
+        _ => ColumnCosts {
+            per_mac: c.per_mac,
+            per_out: c.per_out_row,
+        },
+    }
+}
+
+/// The separable row pass: `rows` 1-D convolutions of `n`-long rows with an `m`-tap kernel,
+/// outputs `lo .. lo + len`, each by `method`, costed by the 1-D model.
+pub(crate) fn row_pass_ns(
+    kind: Kind,
+    rows: usize,
+    n: usize,
+    m: usize,
+    lo: usize,
+    len: usize,
+    method: Method,
+) -> f64 {
+    let one = crate::strategy::predicted_ns(kind, n.max(m), n.min(m), lo, len, method);
+    rows as f64 * one
+}
+
+/// The separable column pass: outputs `lo .. lo + len` along axis 0 of `n`-long columns with
+/// an `m`-tap kernel, for `width` columns.
+pub(crate) fn column_pass_ns(
+    kind: Kind,
+    n: usize,
+    m: usize,
+    lo: usize,
+    len: usize,
+    width: usize,
+) -> f64 {
+    let c = column_costs(kind);
+    let macs = crate::strategy::macs(n.max(m), n.min(m), lo, lo + len);
+    width as f64 * (macs * c.per_mac + len as f64 * c.per_out)
+}
+
+/// The predicted time of the two passes for an `x_shape` image and an `m0 × m1` rank-1
+/// kernel, and whether the row pass should run first (it then runs on all `n0` rows and the
+/// column pass on `len1` columns; the other way, the column pass on `n1` columns and the row
+/// pass on `len0` rows).
+pub(crate) fn separable(
+    kind: Kind,
+    x_shape: [usize; 2],
+    y_shape: [usize; 2],
+    lo: [usize; 2],
+    len: [usize; 2],
+    row_method: Method,
+) -> (f64, bool) {
+    let [n0, n1] = x_shape;
+    let [m0, m1] = y_shape;
+    let rows = |count| row_pass_ns(kind, count, n1, m1, lo[1], len[1], row_method);
+    let cols = |width| column_pass_ns(kind, n0, m0, lo[0], len[0], width);
+    let rows_first = rows(n0) + cols(len[1]);
+    let cols_first = cols(n1) + rows(len[0]);
+    if rows_first <= cols_first {
+        (rows_first, true)
+    } else {
+        (cols_first, false)
+    }
+}
+
 impl Estimate {
+    /// The predicted time of `method` (`Auto` is not a method here: `None`).
+    pub(crate) fn of(&self, method: Method) -> Option<f64> {
+        match method {
+            Method::Direct => Some(self.direct),
+            Method::Fft => self.fft,
+            Method::OverlapAdd => self.overlap_add,
+            Method::Auto => None,
+        }
+    }
+
     /// The cheapest method among those allowed.
     pub(crate) fn cheapest(&self, transforms_ok: bool) -> Method {
         let mut best = (self.direct, Method::Direct);
