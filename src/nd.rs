@@ -701,4 +701,43 @@ mod tests {
             !separable_if_cheaper(&x, &[4, 4], &small, &[2, 2], &w, est.direct, &mut out).unwrap()
         );
     }
+
+    /// The separable problems of `tests/nd_threads.rs` split their passes (so that the test
+    /// compares something), and the long column of the second is transposed.
+    #[cfg(feature = "rayon")]
+    #[test]
+    fn the_separable_threads_test_problems_are_split() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            for (xs, ys, transposed) in [([503, 401], [9, 11], false), ([457, 389], [61, 5], true)]
+            {
+                for kind_is_f32 in [false, true] {
+                    let w = window::per_axis(&xs, &ys, Mode::Same);
+                    let (lo, len) = ([w.lo[0], w.lo[1]], [w.len[0], w.len[1]]);
+                    let plan = if kind_is_f32 {
+                        separable_plan::<f32>(xs, ys, lo, len)
+                    } else {
+                        separable_plan::<f64>(xs, ys, lo, len)
+                    };
+                    assert_eq!(plan.transposed, transposed, "{xs:?} {ys:?}");
+                    let kind = if kind_is_f32 { Kind::F32 } else { Kind::F64 };
+                    let rows = if plan.rows_first { xs[0] } else { len[0] };
+                    let row_ns = strategy::row_pass_ns(
+                        kind,
+                        rows,
+                        xs[1],
+                        ys[1],
+                        lo[1],
+                        len[1],
+                        Method::Direct,
+                    );
+                    assert_eq!(parallel::bands(row_ns), 2, "{xs:?} {ys:?}");
+                    assert_eq!(parallel::bands(plan.ns - row_ns), 2, "{xs:?} {ys:?}");
+                }
+            }
+        });
+    }
 }

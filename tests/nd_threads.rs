@@ -8,7 +8,7 @@ mod common;
 
 use common::{MODES, TestElem, random_vec, rng};
 use convolve::{Method, nd};
-use ndarray::{ArrayD, IxDyn};
+use ndarray::{Array2, ArrayD, IxDyn};
 
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
@@ -64,17 +64,51 @@ fn identical_across_pools<T: TestElem>(seed: u64) {
     }
 }
 
+/// The separable passes (`Auto` on an outer-product kernel, and `convolve_separable`, whose
+/// long column makes the column pass transpose) split their rows too.
+fn separable_identical_across_pools<T: TestElem + std::ops::Mul<Output = T>>(seed: u64) {
+    let mut rng = rng(seed);
+    let one = pool(1);
+    for (sa, sv) in [([503, 401], [9, 11]), ([457, 389], [61, 5])] {
+        let a = Array2::from_shape_vec(sa, random_vec::<T>(&mut rng, sa[0] * sa[1])).unwrap();
+        let column: Vec<T> = random_vec(&mut rng, sv[0]);
+        let row: Vec<T> = random_vec(&mut rng, sv[1]);
+        let v = Array2::from_shape_fn(sv, |(i, j)| column[i] * row[j]);
+        for mode in MODES {
+            let auto = || nd::convolve(a.view(), v.view(), mode).unwrap();
+            let sep = || nd::convolve_separable(a.view(), &column, &row, mode).unwrap();
+            let (want_auto, want_sep) = (one.install(auto), one.install(sep));
+            for threads in [2, 3] {
+                let p = pool(threads);
+                assert!(
+                    p.install(auto) == want_auto,
+                    "{} {mode} {sv:?} auto",
+                    T::NAME
+                );
+                assert!(
+                    p.install(sep) == want_sep,
+                    "{} {mode} {sv:?} separable",
+                    T::NAME
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn nd_threads_give_identical_f64() {
     identical_across_pools::<f64>(61);
+    separable_identical_across_pools::<f64>(64);
 }
 
 #[test]
 fn nd_threads_give_identical_f32() {
     identical_across_pools::<f32>(62);
+    separable_identical_across_pools::<f32>(65);
 }
 
 #[test]
 fn nd_threads_give_identical_i64() {
     identical_across_pools::<i64>(63);
+    separable_identical_across_pools::<i64>(66);
 }
