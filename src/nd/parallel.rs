@@ -5,11 +5,13 @@
 //!
 //! * the direct kernel computes each output row on its own ([`super::direct`]), so a band
 //!   is simply its rows;
-//! * overlap-add ([`super::fft::overlap_add`]) visits, in each band, every tile that reaches
-//!   the band in the same order as one thread would, and adds only the band's rows of the
-//!   tile's result. Every output is therefore the same sum of the same tile contributions in
-//!   the same order. Band edges fall on tile edges, so one row of tiles per edge (the one
-//!   whose last `m - 1` rows spill over it) is transformed by both neighbours.
+//! * overlap-add ([`super::fft::overlap_add`]) cuts where a row of tiles starts. Each band
+//!   transforms the tile rows that start inside it, in the order one thread visits them. The
+//!   last `m - 1` rows of the tile row before a cut fall in the next band: the band above sums
+//!   them (in tile order, from zero) into a spill buffer, and the band below keeps its own
+//!   contributions to those rows aside; afterwards the spill is copied in and the kept
+//!   contributions added in their order. Every output is therefore the same sum of the same
+//!   tile contributions in the same order as on one thread, and no tile is transformed twice.
 //!
 //! Results are bit-identical to one thread's. The one-transform FFT method is not split.
 //!
@@ -49,6 +51,16 @@ pub(crate) fn for_each_band<T: Send>(
     cuts: &[usize],
     f: impl Fn(usize, &mut [T]) -> Result<(), ConvError> + Sync,
 ) -> Result<(), ConvError> {
+    map_bands(out, row_len, cuts, f).map(drop)
+}
+
+/// [`for_each_band`] for bands that return a value: the values in band order.
+pub(crate) fn map_bands<T: Send, R: Send>(
+    out: &mut [T],
+    row_len: usize,
+    cuts: &[usize],
+    f: impl Fn(usize, &mut [T]) -> Result<R, ConvError> + Sync,
+) -> Result<Vec<R>, ConvError> {
     let mut parts = Vec::with_capacity(cuts.len() + 1);
     let mut rest = out;
     let mut at = 0;
@@ -62,13 +74,15 @@ pub(crate) fn for_each_band<T: Send>(
     {
         parts
             .into_par_iter()
-            .try_for_each(|(first, part)| f(first, part))
+            .map(|(first, part)| f(first, part))
+            .collect()
     }
     #[cfg(not(feature = "rayon"))]
     {
         parts
             .into_iter()
-            .try_for_each(|(first, part)| f(first, part))
+            .map(|(first, part)| f(first, part))
+            .collect()
     }
 }
 
