@@ -17,7 +17,7 @@ mod cpu_time;
 use convolve::{Element, Method, Mode, nd};
 use cpu_time::ThreadCpuTime;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ndarray::{Array, IxDyn};
+use ndarray::{Array, Array2, IxDyn};
 
 const IMAGES: [usize; 2] = [512, 2048];
 const KERNELS: [usize; 4] = [3, 15, 63, 255];
@@ -88,8 +88,99 @@ fn nd_benches(c: &mut Criterion<ThreadCpuTime>) {
     g.finish();
 }
 
+/// Gaussian taps (`2·radius + 1`, standard deviation `radius / 3`, summing to 1) as `T`.
+fn gaussian<T: From<f32>>(radius: usize) -> Vec<T> {
+    let sigma = radius as f64 / 3.0;
+    let g: Vec<f64> = (0..=2 * radius)
+        .map(|i| (-((i as f64 - radius as f64) / sigma).powi(2) / 2.0).exp())
+        .collect();
+    let sum: f64 = g.iter().sum();
+    g.iter().map(|x| T::from((x / sum) as f32)).collect()
+}
+
+/// Separable Gaussian kernels (`same`): `auto` (which finds the rank-1 kernel and runs two 1-D
+/// passes), `separable` (`nd::convolve_separable` with the factors), and `auto_2d`: Auto on
+/// the same kernel with one corner tap changed by a thousandth of the peak, which is no longer
+/// rank 1, so Auto runs the 2-D method it ran before separable kernels were detected.
+fn separable_point<
+    T: Element + From<f32> + std::ops::Mul<Output = T> + std::ops::Add<Output = T>,
+>(
+    c: &mut Criterion<ThreadCpuTime>,
+    name: &str,
+    n: usize,
+    k: usize,
+) {
+    let a: Array2<T> = data::<T>(&[n, n], 1).into_dimensionality().unwrap();
+    let g = gaussian::<T>(k / 2);
+    let v = Array2::from_shape_fn((k, k), |(i, j)| g[i] * g[j]);
+    let mut bent = v.clone();
+    bent[[0, 0]] = bent[[0, 0]] + v[[k / 2, k / 2]] * T::from(1e-3);
+    let mut group = c.benchmark_group(format!("separable_2d/{name}/{n}"));
+    group.throughput(Throughput::Elements(a.len() as u64));
+    group.bench_function(BenchmarkId::new("auto", k), |b| {
+        b.iter(|| nd::convolve(a.view(), v.view(), Mode::Same).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("separable", k), |b| {
+        b.iter(|| nd::convolve_separable(a.view(), &g, &g, Mode::Same).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("auto_2d", k), |b| {
+        b.iter(|| nd::convolve(a.view(), bent.view(), Mode::Same).unwrap())
+    });
+    group.finish();
+}
+
+fn separable_benches(c: &mut Criterion<ThreadCpuTime>) {
+    for (n, k) in [(2048, 15), (2048, 63), (512, 63), (512, 15)] {
+        separable_point::<f64>(c, "f64", n, k);
+        separable_point::<f32>(c, "f32", n, k);
+    }
+}
+
+/// Wall time of Auto on one thread and on two (rayon pools of each size) for non-separable
+/// kernels: the speed-up of the split in `src/nd/parallel.rs`.
+fn threads_point<T: Element + From<f32>>(
+    c: &mut Criterion,
+    group: &str,
+    image: &[usize],
+    k: usize,
+) {
+    let a = data::<T>(image, 1);
+    let kernel = vec![k; image.len()];
+    let v = data::<T>(&kernel, 2);
+    let pools = [1, 2].map(|t| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .unwrap()
+    });
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(a.len() as u64));
+    for (pool, id) in pools.iter().zip(["1_thread", "2_threads"]) {
+        g.bench_function(BenchmarkId::new(id, k), |b| {
+            b.iter(|| pool.install(|| nd::convolve(a.view(), v.view(), Mode::Same).unwrap()))
+        });
+    }
+    g.finish();
+}
+
+fn threads(c: &mut Criterion) {
+    for k in [15, 63] {
+        threads_point::<f64>(c, "threads_nd/f64/2048", &[2048, 2048], k);
+        threads_point::<f32>(c, "threads_nd/f32/2048", &[2048, 2048], k);
+    }
+    threads_point::<f64>(c, "threads_nd/f64/128^3", &[128, 128, 128], 9);
+    threads_point::<f32>(c, "threads_nd/f32/128^3", &[128, 128, 128], 9);
+}
+
 /// Thread CPU time (see `cpu_time.rs`): this machine is shared, and wall time is not stable.
+/// The global rayon pool gets one thread, so no problem is split onto workers whose time the
+/// calling thread's clock would not see; the `threads` group makes its own pools.
 fn config() -> Criterion<ThreadCpuTime> {
+    // Fails only if the global pool already exists, which would then be the default one.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_global()
+        .expect("the global pool is configured before any benchmark runs");
     Criterion::default()
         .with_measurement(ThreadCpuTime)
         .sample_size(10)
@@ -97,5 +188,13 @@ fn config() -> Criterion<ThreadCpuTime> {
         .measurement_time(Duration::from_secs(1))
 }
 
-criterion_group! { name = benches; config = config(); targets = nd_benches }
-criterion_main!(benches);
+criterion_group! { name = benches; config = config(); targets = nd_benches, separable_benches }
+criterion_group! {
+    name = wall;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    targets = threads
+}
+criterion_main!(benches, wall);

@@ -88,6 +88,14 @@ pub(crate) mod private {
             None
         }
 
+        /// A 2-D kernel (`rows × cols`, row-major) as `(column, row)` with
+        /// `v[i][j] = column[i] · row[j]` (see `crate::nd::separable` for the tolerance of
+        /// floats; integers exactly); `None` for kernels of higher rank and complex types.
+        #[cfg(feature = "ndarray")]
+        fn rank_one(_v: &[Self], _rows: usize, _cols: usize) -> Option<(Vec<Self>, Vec<Self>)> {
+            None
+        }
+
         /// The exact limb-split transform product (integers); `Ok(false)` when not applicable.
         fn convolve_limbs(
             _x: &[Self],
@@ -135,6 +143,10 @@ macro_rules! real_float {
             #[inline(always)]
             fn from_time(t: $t) -> Self {
                 t
+            }
+            #[cfg(feature = "ndarray")]
+            fn rank_one(v: &[Self], rows: usize, cols: usize) -> Option<(Vec<Self>, Vec<Self>)> {
+                crate::nd::separable::float_rank_one(v, rows, cols)
             }
         }
     };
@@ -246,6 +258,10 @@ macro_rules! integer {
                 out: &mut [Self],
             ) -> Result<bool, crate::ConvError> {
                 crate::exact::convolve_limbs(x, y, lo, out)
+            }
+            #[cfg(feature = "ndarray")]
+            fn rank_one(v: &[Self], rows: usize, cols: usize) -> Option<(Vec<Self>, Vec<Self>)> {
+                crate::nd::separable::int_rank_one(v, rows, cols)
             }
         }
     };

@@ -27,7 +27,7 @@ const ALIGN: usize = 64;
 /// Predicted single-thread time above which a problem is split. Measured with
 /// `cargo bench --bench methods -- threads` (wall time, 2 cores): at 100 µs of predicted work
 /// the split already saves a third; below about 30 µs it gains nothing measurable.
-const PARALLEL_MIN_NS: f64 = 100_000.0;
+pub(crate) const PARALLEL_MIN_NS: f64 = 100_000.0;
 
 /// The output range length per thread for this problem, or `None` to run it on this thread.
 #[cfg_attr(not(feature = "rayon"), allow(unused_variables))]

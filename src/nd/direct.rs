@@ -9,8 +9,11 @@
 use crate::element::private::Scalar;
 
 use super::index::{Odometer, strides};
+use super::parallel;
 
-/// `out = (x * y)[lo .. lo + len]` per axis, for arrays of at least one dimension.
+/// `out = (x * y)[lo .. lo + len]` per axis, for arrays of at least one dimension, with the
+/// output rows cut into `bands` bands computed in parallel (see [`super::parallel`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn window<T: Scalar>(
     x: &[T],
     x_shape: &[usize],
@@ -19,18 +22,49 @@ pub(crate) fn window<T: Scalar>(
     lo: &[usize],
     len: &[usize],
     out: &mut [T],
+    bands: usize,
 ) {
     let d = x_shape.len();
     debug_assert!(d >= 1 && y_shape.len() == d && lo.len() == d && len.len() == d);
+    let row_len = len[d - 1];
+    let rows: usize = len[..d - 1].iter().product();
+    if bands < 2 || rows < 2 {
+        band(x, x_shape, y, y_shape, lo, len, 0, out);
+        return;
+    }
+    let cuts = parallel::even_cuts(rows, bands);
+    parallel::for_each_band(out, row_len, &cuts, |first, part| {
+        band(x, x_shape, y, y_shape, lo, len, first, part);
+        Ok(())
+    })
+    .expect("the direct kernel does not fail");
+}
+
+/// The output rows `first .. first + out.len() / row_len` (counted in row-major order over
+/// the leading axes of the kept box) of [`window`].
+#[allow(clippy::too_many_arguments)]
+fn band<T: Scalar>(
+    x: &[T],
+    x_shape: &[usize],
+    y: &[T],
+    y_shape: &[usize],
+    lo: &[usize],
+    len: &[usize],
+    first: usize,
+    out: &mut [T],
+) {
+    let d = x_shape.len();
     let last = d - 1;
     let (n, m) = (x_shape[last], y_shape[last]);
     let (xs, ys) = (strides(x_shape), strides(y_shape));
     let row_len = len[last];
     let mut rows: Vec<(&[T], &[T])> = Vec::new();
     let mut out_rows = out.chunks_exact_mut(row_len);
-    let mut t = Odometer::new(&lo[..last], &len[..last]);
+    let mut t = Odometer::starting_at(&lo[..last], &len[..last], first);
     while let Some(t_idx) = t.current() {
-        let out_row = out_rows.next().expect("one output row per leading index");
+        let Some(out_row) = out_rows.next() else {
+            break;
+        };
         // Kernel rows j with 0 <= t - j < x_shape: j in (t - x_shape, t] ∩ [0, y_shape).
         let j_lo: Vec<usize> = (0..last)
             .map(|a| (t_idx[a] + 1).saturating_sub(x_shape[a]))

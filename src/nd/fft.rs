@@ -18,6 +18,7 @@ use crate::error::try_zeroed;
 use crate::fft::{ComplexPlans, Domain, FftFloat, cyclic_len, fast_len, multiply};
 
 use super::index::{Odometer, strides};
+use super::parallel;
 
 type Freq<T> = <<T as Scalar>::Domain as Domain>::F;
 type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
@@ -298,7 +299,9 @@ pub(crate) fn tiles(
     Ok((block, lens))
 }
 
-/// `out = (x * y)[lo .. lo + len]` by overlap-add over tiles of `x`.
+/// `out = (x * y)[lo .. lo + len]` by overlap-add over tiles of `x`, with the output cut
+/// along its first axis into up to `bands` bands computed in parallel (see
+/// [`super::parallel`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn overlap_add<T: Scalar>(
     x: &[T],
@@ -307,25 +310,137 @@ pub(crate) fn overlap_add<T: Scalar>(
     y_shape: &[usize],
     lo: &[usize],
     len: &[usize],
-    (block, lens): &(Vec<usize>, Vec<usize>),
+    tiling: &(Vec<usize>, Vec<usize>),
     out: &mut [T],
+    bands: usize,
 ) -> Result<(), ConvError> {
     let d = x_shape.len();
-    let last = d - 1;
+    let (block, lens) = tiling;
     let mut tr = Transform::<T>::new(lens)?;
     let mut ys = try_zeroed(tr.spec_size())?;
-    let mut spec = try_zeroed(tr.spec_size())?;
     let zero = vec![0; d];
     tr.forward(y, y_shape, &zero, y_shape, &mut ys);
     let scale = tr.scale();
     for b in ys.iter_mut() {
         *b = *b * scale;
     }
-    let counts: Vec<usize> = (0..d).map(|a| x_shape[a].div_ceil(block[a])).collect();
+    let row_len: usize = len[1..].iter().product();
+    // Tile rows (tiles of one first-axis index) that reach the kept box, shared out evenly;
+    // each cut falls where a tile row starts. A tile row reaches only the first `m0 - 1` rows
+    // of the next one when blocks are at least that long (always, by `tiles`).
+    let (b0, m0) = (block[0], y_shape[0]);
+    let first_tile = lo[0].saturating_sub(m0 - 1) / b0;
+    let end_tile = (lo[0] + len[0]).min(x_shape[0]).div_ceil(b0);
+    let tile_rows = end_tile.saturating_sub(first_tile);
+    let mut cuts: Vec<usize> = parallel::even_cuts(tile_rows, bands)
+        .into_iter()
+        .map(|c| (first_tile + c) * b0)
+        .filter(|&full| full > lo[0] && full < lo[0] + len[0])
+        .map(|full| full - lo[0])
+        .collect();
+    cuts.dedup();
+    if cuts.is_empty() || b0 + 1 < m0 || d == 1 {
+        let plain = Handover {
+            defer_rows: 0,
+            spill_rows: 0,
+        };
+        band(x, x_shape, y_shape, lo, len, tiling, &ys, tr, 0, out, plain)?;
+        return Ok(());
+    }
+    drop(tr);
+    let ends: Vec<usize> = cuts.iter().copied().chain([len[0]]).collect();
+    let firsts: Vec<usize> = [0].into_iter().chain(cuts.iter().copied()).collect();
+    let parts = parallel::map_bands(out, row_len, &cuts, |first, part| {
+        let b = firsts
+            .iter()
+            .position(|&f| f == first)
+            .expect("a band start");
+        let rows = ends[b] - first;
+        let handover = Handover {
+            defer_rows: if b == 0 { 0 } else { rows.min(m0 - 1) },
+            spill_rows: (len[0] - ends[b]).min(m0 - 1),
+        };
+        let tr = Transform::<T>::new(lens)?;
+        band(
+            x, x_shape, y_shape, lo, len, tiling, &ys, tr, first, part, handover,
+        )
+    })?;
+    // Each band's first rows: the previous band's spill (the sum, in tile order, of the tile
+    // row before the cut), then this band's deferred contributions in the order they came:
+    // exactly the additions one thread makes, in its order.
+    for (b, &cut) in cuts.iter().enumerate() {
+        let (spill, _) = &parts[b];
+        let (_, deferred) = &parts[b + 1];
+        let base = cut * row_len;
+        let rows = &mut out[base..base + spill.len()];
+        rows.copy_from_slice(spill);
+        for (off, values) in deferred {
+            for (o, &v) in rows[*off..*off + values.len()].iter_mut().zip(values) {
+                *o = T::add(*o, v);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How a band of [`overlap_add`] hands rows over to its neighbours, so that no tile is
+/// transformed twice: the tile row before a cut is computed by the band above it, which sums
+/// its contributions below the cut (`spill_rows` rows) into a spill buffer; the band below
+/// defers its own contributions to its first `defer_rows` rows, to be added after the spill.
+#[derive(Clone, Copy)]
+struct Handover {
+    defer_rows: usize,
+    spill_rows: usize,
+}
+
+/// What a band hands over: its spill rows (summed) and its deferred contributions (offset in
+/// the band's output and values, in the order one thread would add them).
+type Handed<T> = (Vec<T>, Vec<(usize, Vec<T>)>);
+
+/// Output rows `first .. first + out.len() / row_len` (along the first axis of the kept box)
+/// of [`overlap_add`], `ys` the kernel's scaled spectrum: every tile that reaches them, in
+/// the order one thread visits all tiles, each adding its rows in the band; with a
+/// [`Handover`], tiles starting above the band are left to the band above, and the rows it
+/// names are handed over instead of added.
+#[allow(clippy::too_many_arguments)]
+fn band<T: Scalar>(
+    x: &[T],
+    x_shape: &[usize],
+    y_shape: &[usize],
+    lo: &[usize],
+    len: &[usize],
+    (block, _): &(Vec<usize>, Vec<usize>),
+    ys: &[Complex<Freq<T>>],
+    mut tr: Transform<T>,
+    first: usize,
+    out: &mut [T],
+    handover: Handover,
+) -> Result<Handed<T>, ConvError> {
+    let d = x_shape.len();
+    let last = d - 1;
     let out_strides = strides(len);
+    let rows = out.len() / out_strides[0];
+    // This band as a box of the full convolution, with the spill rows below it.
+    let mut band_lo = lo.to_vec();
+    let mut band_len = len.to_vec();
+    band_lo[0] += first;
+    band_len[0] = rows + handover.spill_rows;
+    let mut spill = try_zeroed(handover.spill_rows * out_strides[0])?;
+    let mut deferred = Vec::new();
+    let mut spec = try_zeroed(tr.spec_size())?;
+    let zero = vec![0; d];
+    let counts: Vec<usize> = (0..d).map(|a| x_shape[a].div_ceil(block[a])).collect();
     let mut tile = Odometer::new(&zero, &counts);
     while let Some(t) = tile.current() {
         let start: Vec<usize> = (0..d).map(|a| t[a] * block[a]).collect();
+        let above = handover.defer_rows > 0 && start[0] < band_lo[0];
+        let below = handover.spill_rows > 0 && start[0] >= band_lo[0] + rows;
+        if above || below {
+            // The band above (this band starts where a tile row starts) or the band below
+            // computes it; the spill holds only the tile row before the cut.
+            tile.advance();
+            continue;
+        }
         let extent: Vec<usize> = (0..d)
             .map(|a| block[a].min(x_shape[a] - start[a]))
             .collect();
@@ -333,28 +448,45 @@ pub(crate) fn overlap_add<T: Scalar>(
         let mut keep_lo = Vec::with_capacity(d);
         let mut keep_len = Vec::with_capacity(d);
         for a in 0..d {
-            let from = lo[a].max(start[a]);
-            let to = (lo[a] + len[a]).min(start[a] + extent[a] + y_shape[a] - 1);
+            let from = band_lo[a].max(start[a]);
+            let to = (band_lo[a] + band_len[a]).min(start[a] + extent[a] + y_shape[a] - 1);
             keep_lo.push(from.saturating_sub(start[a]));
             keep_len.push(to.saturating_sub(from));
         }
         if keep_len.iter().all(|&l| l > 0) {
             tr.forward(x, x_shape, &start, &extent, &mut spec);
-            multiply(&mut spec, &ys);
-            let first = start[last] + keep_lo[last] - lo[last];
+            multiply(&mut spec, ys);
+            let first_col = start[last] + keep_lo[last] - band_lo[last];
             tr.inverse(&mut spec, &keep_lo, &keep_len, |idx, row| {
-                let off: usize = (0..last)
-                    .map(|a| (start[a] + idx[a] - lo[a]) * out_strides[a])
+                // Row along the first axis (0 in 1-D, where the row is the whole box) and
+                // offset within it.
+                let r0 = if last == 0 {
+                    0
+                } else {
+                    start[0] + idx[0] - band_lo[0]
+                };
+                let rest: usize = (1..last)
+                    .map(|a| (start[a] + idx[a] - band_lo[a]) * out_strides[a])
                     .sum::<usize>()
-                    + first;
-                for (o, &v) in out[off..off + row.len()].iter_mut().zip(row) {
-                    *o = T::add(*o, T::from_time(v));
+                    + first_col;
+                let values = row.iter().map(|&v| T::from_time(v));
+                let (target, off) = if r0 >= rows {
+                    (&mut spill[..], (r0 - rows) * out_strides[0] + rest)
+                } else if r0 < handover.defer_rows {
+                    let off = r0 * out_strides[0] + rest;
+                    deferred.push((off, values.collect()));
+                    return;
+                } else {
+                    (&mut out[..], r0 * out_strides[0] + rest)
+                };
+                for (o, v) in target[off..off + row.len()].iter_mut().zip(values) {
+                    *o = T::add(*o, v);
                 }
             });
         }
         tile.advance();
     }
-    Ok(())
+    Ok((spill, deferred))
 }
 
 /// `acc[k] *= other[k] * scale`: the spectral product, with the `1/len` of the inverse folded in.

@@ -28,6 +28,23 @@ impl Odometer {
         }
     }
 
+    /// The odometer after `skip` advances: at the `skip`-th index of the box in row-major
+    /// order (done when the box has no more).
+    pub(crate) fn starting_at(start: &[usize], len: &[usize], skip: usize) -> Odometer {
+        let mut o = Odometer::new(start, len);
+        let total: usize = len.iter().product();
+        if skip >= total {
+            o.done = true;
+            return o;
+        }
+        let mut rest = skip;
+        for a in (0..len.len()).rev() {
+            o.idx[a] = start[a] + rest % len[a];
+            rest /= len[a];
+        }
+        o
+    }
+
     /// The index the odometer is at, `None` once every index was visited.
     pub(crate) fn current(&self) -> Option<&[usize]> {
         (!self.done).then_some(&self.idx[..])
@@ -66,6 +83,11 @@ mod tests {
         zero_d.advance();
         assert_eq!(zero_d.current(), None);
         assert_eq!(Odometer::new(&[0, 0], &[2, 0]).current(), None);
+        let mut from_4th = Odometer::starting_at(&[1, 0], &[2, 3], 4);
+        assert_eq!(from_4th.current(), Some(&[2, 1][..]));
+        from_4th.advance();
+        assert_eq!(from_4th.current(), Some(&[2, 2][..]));
+        assert_eq!(Odometer::starting_at(&[1, 0], &[2, 3], 6).current(), None);
         assert_eq!(strides(&[2, 3, 4]), [12, 4, 1]);
     }
 }
