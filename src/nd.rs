@@ -719,7 +719,7 @@ mod tests {
             .build()
             .unwrap();
         pool.install(|| {
-            for (xs, ys, transposed) in [([503, 401], [9, 11], false), ([457, 389], [81, 5], true)]
+            for (xs, ys, transposed) in [([703, 601], [9, 11], false), ([657, 589], [81, 5], true)]
             {
                 for kind_is_f32 in [false, true] {
                     let w = window::per_axis(&xs, &ys, Mode::Same);

@@ -92,9 +92,9 @@ mod tests {
             .unwrap();
         pool.install(|| {
             for (n, m, method) in [
-                (400_003, 3, Method::Direct),
+                (1_000_003, 3, Method::Direct),
                 (80_001, 64, Method::Direct),
-                (40_000, 700, Method::OverlapAdd),
+                (100_000, 700, Method::OverlapAdd),
                 (50_001, 3_000, Method::OverlapAdd),
                 (50_001, 3_000, Method::Direct),
             ] {

@@ -69,7 +69,7 @@ fn identical_across_pools<T: TestElem>(seed: u64) {
 fn separable_identical_across_pools<T: TestElem + std::ops::Mul<Output = T>>(seed: u64) {
     let mut rng = rng(seed);
     let one = pool(1);
-    for (sa, sv) in [([503, 401], [9, 11]), ([457, 389], [81, 5])] {
+    for (sa, sv) in [([703, 601], [9, 11]), ([657, 589], [81, 5])] {
         let a = Array2::from_shape_vec(sa, random_vec::<T>(&mut rng, sa[0] * sa[1])).unwrap();
         let column: Vec<T> = random_vec(&mut rng, sv[0]);
         let row: Vec<T> = random_vec(&mut rng, sv[1]);

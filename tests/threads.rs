@@ -21,9 +21,9 @@ fn identical_across_pools<T: TestElem>(seed: u64) {
     let mut rng = rng(seed);
     let one = pool(1);
     let cases: [(usize, usize, &[Method]); 4] = [
-        (400_003, 3, &[Method::Direct, Method::Auto]),
+        (1_000_003, 3, &[Method::Direct, Method::Auto]),
         (80_001, 64, &[Method::Direct, Method::Auto]),
-        (40_000, 700, &[Method::OverlapAdd, Method::Auto]),
+        (100_000, 700, &[Method::OverlapAdd, Method::Auto]),
         (50_001, 3_000, &[Method::OverlapAdd]),
     ];
     for (n, m, methods) in cases {
