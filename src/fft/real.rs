@@ -8,8 +8,8 @@
 //! directions, generic over the float type, and the baseline x86-64 build runs it one complex
 //! number at a time. At 1,024 points that loop was 45 % of a streaming block's CPU time
 //! (`perf`, f32, 1,024 taps × block 512), as much as the complex transform itself. Here the
-//! same loop is also compiled for AVX2 and FMA (chosen at run time, like the direct kernel),
-//! where the compiler vectorizes it. Odd lengths still go through realfft.
+//! same loop is also compiled for AVX2 and FMA (chosen at run time, `fft::vectorized`), where
+//! the compiler vectorizes it. Odd lengths still go through realfft.
 
 use std::sync::Arc;
 
@@ -109,30 +109,27 @@ fn split<F: Float>(
     right: &mut [Complex<F>],
     twiddles: &[Complex<F>],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::direct::has_avx2_fma() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            unsafe { split_avx2(pass, left, right, twiddles) };
-            return;
-        }
-    }
-    split_body(pass, left, right, twiddles);
+    super::vectorized(Split {
+        pass,
+        left,
+        right,
+        twiddles,
+    });
 }
 
-/// [`split_body`] compiled for AVX2 and FMA, where the compiler vectorizes it.
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn split_avx2<F: Float>(
+struct Split<'a, F> {
     pass: Pass,
-    left: &mut [Complex<F>],
-    right: &mut [Complex<F>],
-    twiddles: &[Complex<F>],
-) {
-    split_body(pass, left, right, twiddles);
+    left: &'a mut [Complex<F>],
+    right: &'a mut [Complex<F>],
+    twiddles: &'a [Complex<F>],
+}
+
+impl<F: Float> super::Loop for Split<'_, F> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        split_body(self.pass, self.left, self.right, self.twiddles);
+    }
 }
 
 #[inline(always)]

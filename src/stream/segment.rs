@@ -18,7 +18,7 @@ use num_traits::{Float, FromPrimitive, Zero};
 use crate::ConvError;
 use crate::element::private::Scalar;
 use crate::error::try_zeroed;
-use crate::fft::{Domain, FftFloat};
+use crate::fft::{Domain, FftFloat, Loop, vectorized};
 
 use super::layout;
 
@@ -298,55 +298,45 @@ fn mac_to<F: FftFloat>(
     x: &[Complex<F>],
     h: &[Complex<F>],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::direct::has_avx2_fma() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            unsafe { mac_to_avx2(out, acc, x, h) };
-            return;
-        }
-    }
-    mac_to_body(out, acc, x, h);
+    vectorized(MacTo { out, acc, x, h });
 }
 
 /// `acc[k] += x[k] · h[k]`: the spectral multiply-add every segment runs per partition.
 #[inline]
 fn mac<F: FftFloat>(acc: &mut [Complex<F>], x: &[Complex<F>], h: &[Complex<F>]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::direct::has_avx2_fma() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            unsafe { mac_avx2(acc, x, h) };
-            return;
-        }
+    vectorized(Mac { acc, x, h });
+}
+
+/// [`mac_to`]'s loop, compiled for AVX2 and FMA where the CPU has them (`fft::vectorized`:
+/// 15-20 % less CPU per streaming block than the baseline SSE2 build).
+struct MacTo<'a, F> {
+    out: &'a mut [Complex<F>],
+    acc: &'a [Complex<F>],
+    x: &'a [Complex<F>],
+    h: &'a [Complex<F>],
+}
+
+impl<F: FftFloat> Loop for MacTo<'_, F> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        mac_to_body(self.out, self.acc, self.x, self.h);
     }
-    mac_body(acc, x, h);
 }
 
-/// [`mac_to`] compiled for AVX2 and FMA: the same loop, which the compiler then vectorizes
-/// with 256-bit registers (the baseline x86-64 build has only SSE2).
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn mac_to_avx2<F: FftFloat>(
-    out: &mut [Complex<F>],
-    acc: &[Complex<F>],
-    x: &[Complex<F>],
-    h: &[Complex<F>],
-) {
-    mac_to_body(out, acc, x, h);
+/// [`mac`]'s loop, as [`MacTo`].
+struct Mac<'a, F> {
+    acc: &'a mut [Complex<F>],
+    x: &'a [Complex<F>],
+    h: &'a [Complex<F>],
 }
 
-/// [`mac`] compiled for AVX2 and FMA, as [`mac_to_avx2`].
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn mac_avx2<F: FftFloat>(acc: &mut [Complex<F>], x: &[Complex<F>], h: &[Complex<F>]) {
-    mac_body(acc, x, h);
+impl<F: FftFloat> Loop for Mac<'_, F> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        mac_body(self.acc, self.x, self.h);
+    }
 }
 
 #[inline(always)]
