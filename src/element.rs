@@ -65,9 +65,6 @@ pub(crate) mod private {
         fn conj(self) -> Self;
         /// False for NaN and infinities (in either component); always true for integers.
         fn is_finite(self) -> bool;
-        /// The largest absolute value of a component, as `f64` (for the transforms' scaling);
-        /// NaN when any component is NaN.
-        fn magnitude(self) -> f64;
         /// The floating-point components of `v` (`re, im` interleaved for complex types);
         /// `None` for integers.
         fn float_parts(v: &[Self]) -> Option<&[<Self::Domain as Domain>::F]>;
@@ -129,10 +126,6 @@ macro_rules! real_float {
             fn is_finite(self) -> bool {
                 <$t>::is_finite(self)
             }
-            #[inline(always)]
-            fn magnitude(self) -> f64 {
-                self.abs() as f64
-            }
             fn float_parts(v: &[Self]) -> Option<&[$t]> {
                 Some(v)
             }
@@ -175,19 +168,6 @@ macro_rules! complex_float {
             fn is_finite(self) -> bool {
                 self.re.is_finite() && self.im.is_finite()
             }
-            #[inline(always)]
-            fn magnitude(self) -> f64 {
-                let (re, im) = (self.re.abs() as f64, self.im.abs() as f64);
-                // Not `f64::max`, which drops a NaN: a NaN in either part must show (the
-                // fuzzer found a complex NaN the transforms' scan took for finite).
-                if re >= im {
-                    re
-                } else if re < im {
-                    im
-                } else {
-                    f64::NAN
-                }
-            }
             fn float_parts(v: &[Self]) -> Option<&[$t]> {
                 // SAFETY: `Complex<$t>` is `#[repr(C)]` with fields `re, im`: two `$t`s in a
                 // row with `$t`'s alignment, so `v` is `2 * v.len()` of them.
@@ -227,10 +207,6 @@ macro_rules! integer {
             #[inline(always)]
             fn is_finite(self) -> bool {
                 true
-            }
-            #[inline(always)]
-            fn magnitude(self) -> f64 {
-                self.unsigned_abs() as f64
             }
             fn float_parts(_: &[Self]) -> Option<&[f64]> {
                 None

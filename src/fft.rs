@@ -1,8 +1,8 @@
 //! Zero-padded FFT multiplication: fast lengths, cached plans, and the one-shot FFT method.
 //!
 //! Real types go through a real transform (`fft/real.rs`: a length-`L` real transform costs
-//! about half a complex one), complex types through `rustfft`, and integers through the `f64` real transform with
-//! the exactness guard of [`crate::exact`].
+//! about half a complex one), complex types through `rustfft`, and integers through the `f64`
+//! real transform with the exactness guard of [`crate::exact`].
 //!
 //! Only the kept outputs `lo .. hi` must be free of wrap-around, so the cyclic length is
 //! `max(hi, full - lo)` rather than `full`: `Valid` needs just `max(n, m)`.
@@ -580,8 +580,8 @@ pub(crate) struct Scan {
 /// The [`Scan`] of `v`: one branch-free pass over the float components in their own type,
 /// with several accumulators, so that it vectorizes (by `perf` in a 1000 × 1000 `f32` FFT
 /// call, about 0.1 ns per sample; the previous pass, through `f64` magnitudes with a select
-/// per sample, took 0.5 ns, a fifth of the call). Inputs holding NaN or infinities, whose largest *finite*
-/// magnitude that pass cannot see, take a second, plain pass.
+/// per sample, took 0.5 ns, a fifth of the call). Inputs holding NaN or infinities, whose
+/// largest *finite* magnitude that pass cannot see, take a second, plain pass.
 pub(crate) fn scan<T: Scalar>(v: &[T]) -> Scan {
     let Some(parts) = T::float_parts(v) else {
         // Integers are finite, and their f64 images cannot overflow a transform's sums.
@@ -624,30 +624,26 @@ impl<F: FftFloat> Loop for MaxAbs<'_, F> {
     type Out = Option<F>;
     #[inline(always)]
     fn run(self) -> Option<F> {
-        max_abs_body(self.0)
-    }
-}
-
-#[inline(always)]
-fn max_abs_body<F: FftFloat>(v: &[F]) -> Option<F> {
-    const LANES: usize = 16;
-    let mut max = [F::zero(); LANES];
-    let mut poison = [F::zero(); LANES];
-    #[inline(always)]
-    fn step<F: FftFloat>(max: &mut [F; LANES], poison: &mut [F; LANES], chunk: &[F]) {
-        for ((m, p), &e) in max.iter_mut().zip(poison).zip(chunk) {
-            let a = e.abs();
-            *m = if a > *m { a } else { *m };
-            *p = *p + e * F::zero();
+        let v = self.0;
+        const LANES: usize = 16;
+        let mut max = [F::zero(); LANES];
+        let mut poison = [F::zero(); LANES];
+        #[inline(always)]
+        fn step<F: FftFloat>(max: &mut [F; LANES], poison: &mut [F; LANES], chunk: &[F]) {
+            for ((m, p), &e) in max.iter_mut().zip(poison).zip(chunk) {
+                let a = e.abs();
+                *m = if a > *m { a } else { *m };
+                *p = *p + e * F::zero();
+            }
         }
+        let mut chunks = v.chunks_exact(LANES);
+        for chunk in &mut chunks {
+            step(&mut max, &mut poison, chunk);
+        }
+        step(&mut max, &mut poison, chunks.remainder());
+        let poisoned = poison.iter().fold(F::zero(), |s, &p| s + p);
+        (poisoned == F::zero()).then(|| max.iter().fold(F::zero(), |m, &x| m.max(x)))
     }
-    let mut chunks = v.chunks_exact(LANES);
-    for chunk in &mut chunks {
-        step(&mut max, &mut poison, chunk);
-    }
-    step(&mut max, &mut poison, chunks.remainder());
-    let poisoned = poison.iter().fold(F::zero(), |s, &p| s + p);
-    (poisoned == F::zero()).then(|| max.iter().fold(F::zero(), |m, &x| m.max(x)))
 }
 
 /// Whether a transform of length `len` keeps its rounding error finite for operands with these

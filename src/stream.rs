@@ -253,6 +253,14 @@ struct Channel<T: Element> {
     fade: Option<usize>,
 }
 
+impl<T: Element> Channel<T> {
+    /// Whether this channel's cross-fade, which lasts `end` samples (delay and fade), is still
+    /// running; one that has played out is not, even before a call clears it.
+    fn fading(&self, end: usize) -> bool {
+        self.fade.is_some_and(|start| self.t < start + end)
+    }
+}
+
 impl<T: Element> StreamConvolver<T> {
     /// A zero-latency, non-uniformly partitioned, single-channel convolver for blocks of about
     /// `block_len` samples (any length works; this one sets the partition size).
@@ -504,10 +512,9 @@ impl<T: Element> StreamConvolver<T> {
         }
         // Cross-fade: the new kernel goes to the other bank, unless a fade is still running,
         // in which case it replaces that fade's target (the fade restarts from the old kernel).
-        // A fade that has played out is not running, even before the next call clears it.
         let end = self.fade_delay + self.fade_len;
         for c in &mut self.channels {
-            if c.fade.is_some_and(|start| c.t >= start + end) {
+            if !c.fading(end) {
                 c.fade = None;
             }
         }
@@ -602,10 +609,7 @@ impl<T: Element> StreamConvolver<T> {
     /// ```
     pub fn tail_len(&self) -> usize {
         let end = self.fade_delay + self.fade_len;
-        let fading = self
-            .channels
-            .iter()
-            .any(|c| c.fade.is_some_and(|start| c.t < start + end));
+        let fading = self.channels.iter().any(|c| c.fading(end));
         let len = if fading {
             self.kernel_lens[0].max(self.kernel_lens[1])
         } else {
@@ -675,9 +679,7 @@ impl<T: Element> StreamConvolver<T> {
         let c = &mut self.channels[channel];
         let mut done = 0;
         while done < output.len() {
-            if let Some(start) = c.fade
-                && c.t >= start + fade_delay + fade_len
-            {
+            if !c.fading(fade_delay + fade_len) {
                 c.fade = None;
             }
             let banks: &[usize] = match c.fade {

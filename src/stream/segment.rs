@@ -320,7 +320,10 @@ impl<F: FftFloat> Loop for MacTo<'_, F> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
-        mac_to_body(self.out, self.acc, self.x, self.h);
+        for (((o, a), x), h) in self.out.iter_mut().zip(self.acc).zip(self.x).zip(self.h) {
+            o.re = a.re + x.re * h.re - x.im * h.im;
+            o.im = a.im + x.re * h.im + x.im * h.re;
+        }
     }
 }
 
@@ -335,29 +338,11 @@ impl<F: FftFloat> Loop for Mac<'_, F> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
-        mac_body(self.acc, self.x, self.h);
-    }
-}
-
-#[inline(always)]
-fn mac_to_body<F: FftFloat>(
-    out: &mut [Complex<F>],
-    acc: &[Complex<F>],
-    x: &[Complex<F>],
-    h: &[Complex<F>],
-) {
-    for (((o, a), x), h) in out.iter_mut().zip(acc).zip(x).zip(h) {
-        o.re = a.re + x.re * h.re - x.im * h.im;
-        o.im = a.im + x.re * h.im + x.im * h.re;
-    }
-}
-
-/// Written on split re/im parts so that it vectorizes.
-#[inline(always)]
-fn mac_body<F: FftFloat>(acc: &mut [Complex<F>], x: &[Complex<F>], h: &[Complex<F>]) {
-    for ((a, x), h) in acc.iter_mut().zip(x).zip(h) {
-        a.re = a.re + x.re * h.re - x.im * h.im;
-        a.im = a.im + x.re * h.im + x.im * h.re;
+        // Written on split re/im parts so that it vectorizes.
+        for ((a, x), h) in self.acc.iter_mut().zip(self.x).zip(self.h) {
+            a.re = a.re + x.re * h.re - x.im * h.im;
+            a.im = a.im + x.re * h.im + x.im * h.re;
+        }
     }
 }
 
