@@ -26,8 +26,25 @@ pub(crate) fn has_avx2_fma() -> bool {
 use crate::element::private::Scalar;
 
 /// How one multiply-accumulate is formed: `Plain` rounds twice, `Fused` once (hardware FMA).
-pub(crate) trait MacOp<T> {
+pub(crate) trait MacOp<T: Scalar> {
     fn mac(acc: T, a: T, b: T) -> T;
+
+    /// `acc[w] += Σ_k ys[k] · xs[ys.len() - 1 - k + w]`, one `mac` per tap in the order of `k`
+    /// (from zero instead of `acc` when `zero`): the vectorized heart of the kernel, apart so
+    /// that the compiler sees one simple loop with `W` independent accumulators.
+    #[inline(always)]
+    fn window<const W: usize>(acc: &mut [T; W], ys: &[T], xs: &[T], zero: bool) {
+        debug_assert_eq!(xs.len(), ys.len() - 1 + W);
+        if zero {
+            *acc = [T::default(); W];
+        }
+        for (k, &c) in ys.iter().rev().enumerate() {
+            let win: &[T; W] = xs[k..k + W].try_into().expect("window of W");
+            for w in 0..W {
+                acc[w] = Self::mac(acc[w], c, win[w]);
+            }
+        }
+    }
 }
 
 pub(crate) struct Plain;
@@ -143,21 +160,6 @@ fn single<T: Scalar, M: MacOp<T>>(x: &[T], y: &[T], t: usize) -> T {
     acc
 }
 
-/// `acc[w] = Σ_k ys[k] · xs[ys.len() - 1 - k + w]`: the vectorized heart of the kernel, kept
-/// apart so that the compiler sees one simple loop with `W` independent accumulators.
-#[inline(always)]
-fn window_sum<T: Scalar, M: MacOp<T>, const W: usize>(ys: &[T], xs: &[T]) -> [T; W] {
-    debug_assert_eq!(xs.len(), ys.len() - 1 + W);
-    let mut acc = [T::default(); W];
-    for (k, &c) in ys.iter().rev().enumerate() {
-        let win: &[T; W] = xs[k..k + W].try_into().expect("window of W");
-        for w in 0..W {
-            acc[w] = M::mac(acc[w], c, win[w]);
-        }
-    }
-    acc
-}
-
 /// `W` outputs starting at `t0`: the taps common to all of them vectorized, the rest per output.
 #[inline(always)]
 fn block<T: Scalar, M: MacOp<T>, const W: usize>(x: &[T], y: &[T], t0: usize, out: &mut [T; W]) {
@@ -172,16 +174,19 @@ fn block<T: Scalar, M: MacOp<T>, const W: usize>(x: &[T], y: &[T], t0: usize, ou
         return;
     }
     // In bounds: common_hi <= t0 and common_lo >= t0 + W - n.
-    let acc = window_sum::<T, M, W>(
+    let (ys, xs) = (
         &y[common_lo..=common_hi],
         &x[t0 - common_hi..t0 - common_lo + W],
     );
-    // Interior blocks (every output has all m taps) are done: only the triangular ends of the
-    // result need the per-output pass, which would otherwise cost as much as a short kernel.
+    // Interior blocks (every output has all m taps) are summed straight into `out`: only the
+    // triangular ends of the result need the per-output pass, which would otherwise cost as
+    // much as a short kernel.
     if common_lo == 0 && common_hi == m - 1 && t0 + W <= n {
-        *out = acc;
+        M::window(out, ys, xs, true);
         return;
     }
+    let mut acc = [T::default(); W];
+    M::window(&mut acc, ys, xs, true);
     for (w, o) in out.iter_mut().enumerate() {
         let t = t0 + w;
         let (lo, hi) = taps(t, n, m);
@@ -257,12 +262,7 @@ fn rows_block<T: Scalar, M: MacOp<T>, const W: usize>(
         for &(x, y) in rows {
             let ys = &y[common_lo..=common_hi];
             let xs = &x[t0 - common_hi..t0 - common_lo + W];
-            for (k, &c) in ys.iter().rev().enumerate() {
-                let win: &[T; W] = xs[k..k + W].try_into().expect("window of W");
-                for w in 0..W {
-                    acc[w] = M::mac(acc[w], c, win[w]);
-                }
-            }
+            M::window(&mut acc, ys, xs, false);
         }
         if common_lo == 0 && common_hi == m - 1 && t0 + W <= n {
             *out = acc;

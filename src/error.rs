@@ -1,6 +1,7 @@
 //! The one error type of the crate.
 
 use std::fmt;
+use std::mem::MaybeUninit;
 
 /// Why a convolution could not be computed.
 ///
@@ -169,14 +170,27 @@ impl std::error::Error for ConvError {}
 /// A zero-filled vector of `len` elements, reserved fallibly so that a huge request is an
 /// `Err` instead of an abort.
 pub(crate) fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ConvError> {
+    let mut v = try_uninit(len)?;
+    v.resize(len, T::default());
+    Ok(v)
+}
+
+/// An empty vector with room for `len` elements, reserved as in [`try_zeroed`].
+pub(crate) fn try_uninit<T>(len: usize) -> Result<Vec<T>, ConvError> {
     let mut v = Vec::new();
     v.try_reserve_exact(len)
         .map_err(|_| ConvError::Allocation {
             bytes: len.saturating_mul(std::mem::size_of::<T>()),
         })?;
     advise_huge_pages(&mut v);
-    v.resize(len, T::default());
     Ok(v)
+}
+
+/// Zeroes `part` and returns it initialized.
+pub(crate) fn zero<T: Copy + Default>(part: &mut [MaybeUninit<T>]) -> &mut [T] {
+    part.fill(MaybeUninit::new(T::default()));
+    // SAFETY: every element was just written; `MaybeUninit<T>` has `T`'s layout.
+    unsafe { &mut *(part as *mut [MaybeUninit<T>] as *mut [T]) }
 }
 
 /// Asks Linux to back a large, not yet touched buffer with 2 MiB pages, as numpy does for its

@@ -7,22 +7,78 @@
 
 use super::{MacOp, Plain, kernel, rows_kernel};
 use crate::element::private::Scalar;
+use std::arch::x86_64::{
+    __m256, __m256d, _mm256_fmadd_pd, _mm256_fmadd_ps, _mm256_loadu_pd, _mm256_loadu_ps,
+    _mm256_set1_pd, _mm256_set1_ps, _mm256_setzero_pd, _mm256_setzero_ps, _mm256_storeu_pd,
+    _mm256_storeu_ps,
+};
 
+/// The multiply-accumulate of the AVX2 instantiations below, which are its only users: its
+/// `window` runs AVX2 and FMA instructions without checking for them.
 pub(crate) struct Fused;
 
-impl MacOp<f32> for Fused {
-    #[inline(always)]
-    fn mac(acc: f32, a: f32, b: f32) -> f32 {
-        a.mul_add(b, acc)
-    }
-}
+/// `Fused::window` in explicit 256-bit registers. Left to the compiler, the `W` scalar
+/// accumulators were vectorized in uneven pieces and stored through the stack before being
+/// copied to the output, a store-forwarding stall that made a 3-tap kernel cost a cycle per
+/// output. Each lane still runs one `fma(ys[k], x, acc)` per tap in the order of `k`, as the
+/// generic loop does, so the results are the same bits.
+macro_rules! fused_window {
+    ($t:ty, $lanes:expr, $vec:ty, $zero:ident, $load:ident, $store:ident, $splat:ident, $fma:ident) => {
+        impl MacOp<$t> for Fused {
+            #[inline(always)]
+            fn mac(acc: $t, a: $t, b: $t) -> $t {
+                a.mul_add(b, acc)
+            }
 
-impl MacOp<f64> for Fused {
-    #[inline(always)]
-    fn mac(acc: f64, a: f64, b: f64) -> f64 {
-        a.mul_add(b, acc)
-    }
+            #[inline(always)]
+            fn window<const W: usize>(acc: &mut [$t; W], ys: &[$t], xs: &[$t], zero: bool) {
+                const MAX: usize = 8;
+                assert!(W % $lanes == 0 && W / $lanes <= MAX && xs.len() == ys.len() - 1 + W);
+                // SAFETY: `Fused` runs only inside the `#[target_feature(enable = "avx2,fma")]`
+                // functions of this module, called after the CPU check. Every load reads
+                // `xs[k .. k + W]` with `k < ys.len()`, in bounds by the assertion; the
+                // stores write `acc`.
+                unsafe {
+                    let mut r: [$vec; MAX] = [$zero(); MAX];
+                    if !zero {
+                        for (j, reg) in r.iter_mut().take(W / $lanes).enumerate() {
+                            *reg = $load(acc.as_ptr().add(j * $lanes));
+                        }
+                    }
+                    for (k, &c) in ys.iter().rev().enumerate() {
+                        let (c, p) = ($splat(c), xs.as_ptr().add(k));
+                        for (j, reg) in r.iter_mut().take(W / $lanes).enumerate() {
+                            *reg = $fma(c, $load(p.add(j * $lanes)), *reg);
+                        }
+                    }
+                    for (j, reg) in r.iter().take(W / $lanes).enumerate() {
+                        $store(acc.as_mut_ptr().add(j * $lanes), *reg);
+                    }
+                }
+            }
+        }
+    };
 }
+fused_window!(
+    f32,
+    8,
+    __m256,
+    _mm256_setzero_ps,
+    _mm256_loadu_ps,
+    _mm256_storeu_ps,
+    _mm256_set1_ps,
+    _mm256_fmadd_ps
+);
+fused_window!(
+    f64,
+    4,
+    __m256d,
+    _mm256_setzero_pd,
+    _mm256_loadu_pd,
+    _mm256_storeu_pd,
+    _mm256_set1_pd,
+    _mm256_fmadd_pd
+);
 
 /// # Safety
 /// The CPU must support AVX2 and FMA.
@@ -67,4 +123,90 @@ pub(crate) unsafe fn f64_fma_rows(rows: &[(&[f64], &[f64])], lo: usize, out: &mu
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn plain_rows<T: Scalar>(rows: &[(&[T], &[T])], lo: usize, out: &mut [T]) {
     rows_kernel::<T, Plain, 16, 4>(rows, lo, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::direct::{has_avx2_fma, kernel, rows_kernel};
+
+    /// A fused multiply-add left to the compiler: the trait's generic `window`.
+    struct Generic;
+
+    impl MacOp<f32> for Generic {
+        fn mac(acc: f32, a: f32, b: f32) -> f32 {
+            a.mul_add(b, acc)
+        }
+    }
+
+    impl MacOp<f64> for Generic {
+        fn mac(acc: f64, a: f64, b: f64) -> f64 {
+            a.mul_add(b, acc)
+        }
+    }
+
+    /// Deterministic values spread over several binades, so that rounding differs by order.
+    fn values(len: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..len)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * f64::from(1 << (s % 7))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn explicit_registers_give_the_generic_loops_bits() {
+        if !has_avx2_fma() {
+            return;
+        }
+        for (n, m) in [
+            (300, 1),
+            (300, 3),
+            (257, 16),
+            (500, 67),
+            (129, 129),
+            (70, 9),
+        ] {
+            let (x, y) = (values(n, n as u64), values(m, m as u64 + 99));
+            let (x32, y32): (Vec<f32>, Vec<f32>) = (
+                x.iter().map(|&v| v as f32).collect(),
+                y.iter().map(|&v| v as f32).collect(),
+            );
+            for lo in [0, m / 2, m - 1, 5.min(n + m - 2)] {
+                let len = n + m - 1 - lo;
+                let (mut want, mut got) = (vec![0.0; len], vec![0.0; len]);
+                kernel::<f64, Generic, 32, 8>(&x, &y, lo, &mut want);
+                // SAFETY: AVX2 and FMA checked above.
+                unsafe { f64_fma(&x, &y, lo, &mut got) };
+                assert!(
+                    want.iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits())
+                );
+                let (mut want, mut got) = (vec![0.0; len], vec![0.0; len]);
+                kernel::<f32, Generic, 64, 16>(&x32, &y32, lo, &mut want);
+                // SAFETY: as above.
+                unsafe { f32_fma(&x32, &y32, lo, &mut got) };
+                assert!(
+                    want.iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits())
+                );
+                let rows = [(&x[..], &y[..]), (&x[..], &y[..])];
+                let (mut want, mut got) = (vec![0.0; len], vec![0.0; len]);
+                rows_kernel::<f64, Generic, 32, 8>(&rows, lo, &mut want);
+                // SAFETY: as above.
+                unsafe { f64_fma_rows(&rows, lo, &mut got) };
+                assert!(
+                    want.iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits())
+                );
+            }
+        }
+    }
 }
