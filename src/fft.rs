@@ -107,8 +107,8 @@ impl<F: FftFloat> Planners<F> {
     }
 }
 
-/// Work buffers of dropped [`SpectralKernel`]s, kept per thread and float type for the next
-/// one: each one-shot call (and each thread of a split one) needs a time buffer, two spectra
+/// Work buffers of dropped [`SpectralKernel`]s (and of the N-D transforms), kept per thread and
+/// float type for the next one: each one-shot call (and each thread of a split one) needs a time buffer, two spectra
 /// and scratch, and fresh ones are page-faulted in on first touch. With glibc's default
 /// thresholds the freed buffers go back to the system between calls, so every call paid the
 /// faults again: 1.52 ms against 0.57 ms per 10^5 × 10^5 `f32` FFT call (timing loop, CPU
@@ -149,7 +149,7 @@ impl<F: FftFloat> Pooled for Complex<F> {
 
 /// A buffer of `len` elements: the smallest pooled one that is large enough (its contents
 /// unspecified, the callers overwrite them), else a new zeroed one.
-fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
+pub(crate) fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
     let pooled = E::F::with_pool(|pool| {
         let (list, bytes) = E::list(pool);
         let (i, _) = list
@@ -172,7 +172,7 @@ fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
 }
 
 /// Returns `v` to this thread's pool if it fits there.
-fn give<E: Pooled>(v: Vec<E>) {
+pub(crate) fn give<E: Pooled>(v: Vec<E>) {
     let size = v.capacity() * std::mem::size_of::<E>();
     if size == 0 || size > Pool::<E::F>::MAX_BUFFER {
         return;
@@ -674,6 +674,31 @@ pub(crate) fn multiply<F: FftFloat>(acc: &mut [Complex<F>], other: &[Complex<F>]
 struct Multiply<'a, F> {
     acc: &'a mut [Complex<F>],
     other: &'a [Complex<F>],
+}
+
+/// `acc[k] *= other[k] * scale`: the spectral product with the inverse transform's `1/len`
+/// folded in (the N-D one-transform method).
+#[cfg(feature = "ndarray")]
+pub(crate) fn multiply_scaled<F: FftFloat>(acc: &mut [Complex<F>], other: &[Complex<F>], scale: F) {
+    vectorized(MultiplyScaled { acc, other, scale });
+}
+
+#[cfg(feature = "ndarray")]
+struct MultiplyScaled<'a, F> {
+    acc: &'a mut [Complex<F>],
+    other: &'a [Complex<F>],
+    scale: F,
+}
+
+#[cfg(feature = "ndarray")]
+impl<F: FftFloat> Loop for MultiplyScaled<'_, F> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        for (a, &b) in self.acc.iter_mut().zip(self.other) {
+            *a = *a * (b * self.scale);
+        }
+    }
 }
 
 impl<F: FftFloat> Loop for Multiply<'_, F> {

@@ -507,7 +507,8 @@ fn compute<T: Scalar>(
         out[0] = T::mac(T::default(), x[0], y[0]);
         return Ok(out);
     }
-    let finite = x.iter().chain(y).all(|e| e.is_finite());
+    // The vectorized operand scan: a plain `is_finite` loop was 5 % of a 512² × 63² call.
+    let finite = crate::fft::scan(x).finite && crate::fft::scan(y).finite;
     let fft_exact = |lens: &[usize]| T::fft_is_exact(x, y, fft::equivalent_len(lens));
     let transform_ok = |m: Method| -> Result<bool, ConvError> {
         Ok(finite
