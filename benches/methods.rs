@@ -220,6 +220,8 @@ fn threads(c: &mut Criterion) {
         (1_000_000, 64),
         (1_000_000, 1_024),
         (1_000_000, 16_384),
+        // The one-transform method: its two forward transforms on two threads.
+        (1_000_000, 1_000_000),
         (10_000_000, 256),
     ] {
         let a: Vec<f64> = signal(n, 1);

@@ -216,7 +216,7 @@ fft_float!(f64, PLANNERS_F64, POOL_F64);
 pub trait Domain: 'static {
     type F: FftFloat;
     type Time: Pooled<F = Self::F> + Send + Sync + 'static;
-    type Plans: Clone;
+    type Plans: Clone + Send;
 
     fn plans(len: usize) -> Self::Plans;
     /// `t · s`.
@@ -735,13 +735,28 @@ impl<T: Scalar> SpectralKernel<T> {
     /// Transforms `kernel` (zero-padded; non-finite samples as zeros) at length `len`;
     /// `kernel_scan` is [`scan`]`(kernel)`.
     pub(crate) fn new(kernel: &[T], kernel_scan: Scan, len: usize) -> Result<Self, ConvError> {
+        Self::with_buffers(kernel, kernel_scan, len, true)
+    }
+
+    /// [`Self::new`], with the buffer [`Self::apply`] transforms signals into only when
+    /// `for_signals`.
+    fn with_buffers(
+        kernel: &[T],
+        kernel_scan: Scan,
+        len: usize,
+        for_signals: bool,
+    ) -> Result<Self, ConvError> {
         debug_assert!(kernel.len() <= len);
         // Buffers first (from this thread's pool when it has them): a length that cannot be
         // allocated is an error here, before the planner (which allocates infallibly) sees it.
         let spec_len = T::Domain::spec_len(len);
         let spectrum = take(spec_len)?;
         let time = take(len)?;
-        let spec = take(spec_len)?;
+        let spec = if for_signals {
+            take(spec_len)?
+        } else {
+            Vec::new()
+        };
         let plans = T::Domain::plans(len);
         let kernel_exp = kernel_scan.exp;
         let mut this = SpectralKernel {
@@ -821,6 +836,34 @@ impl<T: Scalar> Drop for SpectralKernel<T> {
         give(std::mem::take(&mut self.spec));
         give(std::mem::take(&mut self.scratch));
     }
+}
+
+/// `out[k] = (x * y)[lo + k]` at a cyclic length `len` that keeps `lo .. lo + out.len()` free of
+/// wrap-around, the two forward transforms run at the same time on two threads (`x_scan`,
+/// `y_scan` their [`scan`]s). Each side runs the operations [`SpectralKernel::new`] and
+/// [`run`] would on the same values, so the result is the same, bit for bit.
+#[cfg(feature = "rayon")]
+pub(crate) fn run_joined<T: Scalar>(
+    x: &[T],
+    x_scan: Scan,
+    y: &[T],
+    y_scan: Scan,
+    len: usize,
+    lo: usize,
+    out: &mut [T],
+) -> Result<(), ConvError> {
+    let (kernel, signal) = rayon::join(
+        || SpectralKernel::new(y, y_scan, len),
+        || SpectralKernel::with_buffers(x, x_scan, len, false),
+    );
+    let (mut kernel, mut signal) = (kernel?, signal?);
+    multiply(&mut signal.spectrum, &kernel.spectrum);
+    let k = &mut kernel;
+    T::Domain::inverse(&k.plans, &mut signal.spectrum, &mut k.time, &mut k.scratch);
+    let factors = kernel.restore_factors(x_scan.exp);
+    let time = &kernel.time[lo..];
+    vectorized(Restore::<T> { time, out, factors });
+    Ok(())
 }
 
 /// `out[k] = (x * y)[lo + k]` for the `y` whose spectrum `kernel` holds at a cyclic length that

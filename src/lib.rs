@@ -324,6 +324,14 @@ fn method_slice<T: Scalar>(
             if !transform_applies(x, y, [x_scan, y_scan], lo, out, len)? {
                 return Ok(());
             }
+            #[cfg(feature = "rayon")]
+            if method == Method::Fft
+                && parallel::joins_transforms(T::KIND, x.len(), y.len(), lo, out.len())
+            {
+                fft::run_joined(x, x_scan, y, y_scan, len, lo, out)?;
+                add_nonfinite_products(x, y, [x_scan, y_scan], lo, out);
+                return Ok(());
+            }
             let mut kernel = fft::SpectralKernel::new(y, y_scan, len)?;
             transform_slice(&mut kernel, method, x, x_scan, y, lo, out);
             Ok(())
@@ -348,7 +356,25 @@ fn transform_slice<T: Scalar>(
     } else {
         fft::run(transform, signal, signal_scan, lo, out);
     }
-    if !(signal_scan.finite && transform.kernel_scan().finite) {
+    add_nonfinite_products(
+        signal,
+        kernel,
+        [signal_scan, transform.kernel_scan()],
+        lo,
+        out,
+    );
+}
+
+/// Adds the products of non-finite samples, which the transforms took as zeros, when there are
+/// any (`scans` those of `signal` and `kernel`).
+fn add_nonfinite_products<T: Scalar>(
+    signal: &[T],
+    kernel: &[T],
+    scans: [fft::Scan; 2],
+    lo: usize,
+    out: &mut [T],
+) {
+    if !(scans[0].finite && scans[1].finite) {
         finite::add_nonfinite_products(signal, kernel, lo, out);
     }
 }

@@ -3,13 +3,16 @@
 //! A large problem's kept outputs are cut into one contiguous range per thread of rayon's
 //! current pool, and each range is computed by the same method as the whole would be: the
 //! direct kernel on its outputs, overlap-add on the blocks that reach them (a block on a
-//! boundary is computed by both sides, each keeping its own outputs). The one-transform FFT
-//! method is not split.
+//! boundary is computed by both sides, each keeping its own outputs).
 //!
 //! Results are identical to one thread's, bit for bit: ranges start at multiples of
 //! [`ALIGN`] outputs, so the direct kernel forms the same register blocks in the same order,
 //! and overlap-add's block grid is fixed by the input, not the range, so every output is the
 //! same sum of the same (at most two) block contributions.
+//!
+//! The one-transform FFT method is not split; above the same threshold it computes its two
+//! forward transforms at the same time on two threads, each the same operations on the same
+//! values as on one thread.
 //!
 //! Only problems predicted to take longer than [`PARALLEL_MIN_NS`] on one thread are split:
 //! waking the pool and joining costs a few microseconds, which a shorter problem would feel.
@@ -56,6 +59,14 @@ pub(crate) fn chunk_len(
         let _ = (strategy::predicted_ns, ALIGN, PARALLEL_MIN_NS);
         None
     }
+}
+
+/// Whether the one-transform FFT method runs its two forward transforms on two threads: with
+/// at least two threads in the pool, above the same predicted time as a split.
+#[cfg(feature = "rayon")]
+pub(crate) fn joins_transforms(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> bool {
+    rayon::current_num_threads() >= 2
+        && strategy::predicted_ns(kind, n, m, lo, len, Method::Fft) >= PARALLEL_MIN_NS
 }
 
 /// Runs `f(offset, part)` for consecutive `chunk`-long parts of `out`, in parallel.
@@ -114,6 +125,8 @@ mod tests {
                 chunk_len(Kind::F64, 1 << 20, 1 << 20, 0, 1 << 21, Method::Fft),
                 None
             );
+            assert!(joins_transforms(Kind::F64, 60_001, 50_000, 0, 110_000));
+            assert!(!joins_transforms(Kind::F64, 1_000, 1_000, 0, 1_999));
         });
         let one = rayon::ThreadPoolBuilder::new()
             .num_threads(1)

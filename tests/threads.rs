@@ -1,7 +1,8 @@
 //! Multi-threaded results are identical, bit for bit, to single-threaded ones: the same problems
 //! run in a one-thread rayon pool and in pools of 2 and 3 threads, for every method the
-//! split applies to, every mode, operation and element type, with sizes above the threshold
-//! and ranges that do not divide evenly.
+//! split (or, for the FFT method, the two threads' transforms) applies to, every mode,
+//! operation and element type, with sizes above the threshold and ranges that do not divide
+//! evenly.
 #![cfg(feature = "rayon")]
 
 mod common;
@@ -20,11 +21,13 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 fn identical_across_pools<T: TestElem>(seed: u64) {
     let mut rng = rng(seed);
     let one = pool(1);
-    let cases: [(usize, usize, &[Method]); 4] = [
+    let cases: [(usize, usize, &[Method]); 5] = [
         (1_000_003, 3, &[Method::Direct, Method::Auto]),
         (80_001, 64, &[Method::Direct, Method::Auto]),
         (100_000, 700, &[Method::OverlapAdd, Method::Auto]),
         (50_001, 3_000, &[Method::OverlapAdd]),
+        // The one-transform method's two forward transforms on two threads.
+        (60_001, 50_000, &[Method::Fft]),
     ];
     for (n, m, methods) in cases {
         let a: Vec<T> = random_vec(&mut rng, n);
