@@ -108,8 +108,8 @@ impl<F: FftFloat> Planners<F> {
 }
 
 /// Work buffers of dropped [`SpectralKernel`]s (and of the N-D transforms), kept per thread and
-/// float type for the next one: each one-shot call (and each thread of a split one) needs a time buffer, two spectra
-/// and scratch, and fresh ones are page-faulted in on first touch. With glibc's default
+/// float type for the next one: each one-shot call (and each thread of a split one) needs a
+/// time buffer, two spectra and scratch, and fresh ones are page-faulted in on first touch. With glibc's default
 /// thresholds the freed buffers go back to the system between calls, so every call paid the
 /// faults again: 1.52 ms against 0.57 ms per 10^5 × 10^5 `f32` FFT call (timing loop, CPU
 /// time). Only buffers of at most [`Pool::MAX_BUFFER`] are kept (larger ones get huge pages,
@@ -150,6 +150,9 @@ impl<F: FftFloat> Pooled for Complex<F> {
 /// A buffer of `len` elements: the smallest pooled one that is large enough (its contents
 /// unspecified, the callers overwrite them), else a new zeroed one.
 pub(crate) fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
+    if len == 0 {
+        return Ok(Vec::new());
+    }
     let pooled = E::F::with_pool(|pool| {
         let (list, bytes) = E::list(pool);
         let (i, _) = list
@@ -735,28 +738,13 @@ impl<T: Scalar> SpectralKernel<T> {
     /// Transforms `kernel` (zero-padded; non-finite samples as zeros) at length `len`;
     /// `kernel_scan` is [`scan`]`(kernel)`.
     pub(crate) fn new(kernel: &[T], kernel_scan: Scan, len: usize) -> Result<Self, ConvError> {
-        Self::with_buffers(kernel, kernel_scan, len, true)
-    }
-
-    /// [`Self::new`], with the buffer [`Self::apply`] transforms signals into only when
-    /// `for_signals`.
-    fn with_buffers(
-        kernel: &[T],
-        kernel_scan: Scan,
-        len: usize,
-        for_signals: bool,
-    ) -> Result<Self, ConvError> {
         debug_assert!(kernel.len() <= len);
         // Buffers first (from this thread's pool when it has them): a length that cannot be
         // allocated is an error here, before the planner (which allocates infallibly) sees it.
         let spec_len = T::Domain::spec_len(len);
         let spectrum = take(spec_len)?;
         let time = take(len)?;
-        let spec = if for_signals {
-            take(spec_len)?
-        } else {
-            Vec::new()
-        };
+        let spec = take(spec_len)?;
         let plans = T::Domain::plans(len);
         let kernel_exp = kernel_scan.exp;
         let mut this = SpectralKernel {
@@ -842,6 +830,11 @@ impl<T: Scalar> Drop for SpectralKernel<T> {
 /// wrap-around, the two forward transforms run at the same time on two threads (`x_scan`,
 /// `y_scan` their [`scan`]s). Each side runs the operations [`SpectralKernel::new`] and
 /// [`run`] would on the same values, so the result is the same, bit for bit.
+///
+/// All of it runs on a pool thread while the caller waits, as the split methods do: computing
+/// on the calling thread beside a pool as large as the machine (its idle threads spinning)
+/// made a 10^5 × 10^5 call 3x slower than one thread. Each side's pooled buffers go back to
+/// the thread that took them (the signal's spectrum is taken before the join).
 #[cfg(feature = "rayon")]
 pub(crate) fn run_joined<T: Scalar>(
     x: &[T],
@@ -852,17 +845,41 @@ pub(crate) fn run_joined<T: Scalar>(
     lo: usize,
     out: &mut [T],
 ) -> Result<(), ConvError> {
-    let (kernel, signal) = rayon::join(
-        || SpectralKernel::new(y, y_scan, len),
-        || SpectralKernel::with_buffers(x, x_scan, len, false),
-    );
-    let (mut kernel, mut signal) = (kernel?, signal?);
-    multiply(&mut signal.spectrum, &kernel.spectrum);
-    let k = &mut kernel;
-    T::Domain::inverse(&k.plans, &mut signal.spectrum, &mut k.time, &mut k.scratch);
-    let factors = kernel.restore_factors(x_scan.exp);
-    let time = &kernel.time[lo..];
-    vectorized(Restore::<T> { time, out, factors });
+    rayon::scope(|_| {
+        let mut spectrum = take(T::Domain::spec_len(len))?;
+        let (kernel, signal) = rayon::join(
+            || SpectralKernel::new(y, y_scan, len),
+            || forward_into(x, x_scan.exp, len, &mut spectrum),
+        );
+        let mut kernel = kernel?;
+        signal?;
+        multiply(&mut spectrum, &kernel.spectrum);
+        let k = &mut kernel;
+        T::Domain::inverse(&k.plans, &mut spectrum, &mut k.time, &mut k.scratch);
+        give(spectrum);
+        let factors = kernel.restore_factors(x_scan.exp);
+        let time = &kernel.time[lo..];
+        vectorized(Restore::<T> { time, out, factors });
+        Ok(())
+    })
+}
+
+/// The spectrum of `x · 2^-exp` zero-padded to `len`, as [`SpectralKernel::apply`] computes
+/// it, with this thread's plans and pooled buffers.
+#[cfg(feature = "rayon")]
+fn forward_into<T: Scalar>(
+    x: &[T],
+    exp: i32,
+    len: usize,
+    spectrum: &mut [Complex<FloatOf<T>>],
+) -> Result<(), ConvError> {
+    let mut time = take(len)?;
+    let plans = T::Domain::plans(len);
+    let mut scratch = take(T::Domain::scratch_len(&plans))?;
+    load(x, &mut time, pow2(-exp));
+    T::Domain::forward(&plans, &mut time, spectrum, &mut scratch);
+    give(time);
+    give(scratch);
     Ok(())
 }
 

@@ -193,21 +193,27 @@ pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Meth
 /// The lengths of a choice: kind, `n`, `m`, `lo`, `len`.
 type Problem = (Kind, usize, usize, usize, usize);
 
-/// `choose()`, or this thread's last choice when it was for the same problem: a program that
-/// calls with the same lengths again and again (frames, batches, `choose_method`) costs them
-/// once. Costing a
-/// problem takes 0.2-0.5 µs, which at 100 × 64 (under a microsecond of work) was a fifth of
-/// Auto's time.
+/// `choose()`, or one of this thread's last two choices when it was for the same problem: a
+/// program that calls with the same lengths again and again (frames, batches, `choose_method`,
+/// the two passes of a separable N-D kernel) costs them once. Costing a problem takes 0.2-0.5
+/// µs, which at 100 × 64 (under a microsecond of work) was a fifth of Auto's time.
 fn remembered(problem: Problem, choose: impl FnOnce() -> Method) -> Method {
     thread_local! {
-        static LAST: Cell<Option<(Problem, Method)>> = const { Cell::new(None) };
+        static LAST: Cell<[Option<(Problem, Method)>; 2]> = const { Cell::new([None; 2]) };
     }
-    LAST.with(|last| match last.get() {
-        Some((p, method)) if p == problem => method,
-        _ => {
-            let method = choose();
-            last.set(Some((problem, method)));
-            method
+    LAST.with(|last| {
+        let [newest, older] = last.get();
+        match (newest, older) {
+            (Some((p, method)), _) if p == problem => method,
+            (_, Some((p, method))) if p == problem => {
+                last.set([older, newest]);
+                method
+            }
+            _ => {
+                let method = choose();
+                last.set([Some((problem, method)), newest]);
+                method
+            }
         }
     })
 }

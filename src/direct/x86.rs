@@ -1,9 +1,10 @@
 //! AVX2 + FMA instantiations of the direct kernel.
 //!
 //! The generic kernel is `#[inline(always)]`, so inside these functions it is compiled with the
-//! AVX2 and FMA target features: the `W` accumulators become eight 256-bit registers (64 `f32`
-//! or 32 `f64` outputs), enough independent chains to cover the FMA latency, and `mul_add`
-//! becomes `vfmadd`.
+//! AVX2 and FMA target features. For `f32` and `f64` the interior window is written with
+//! explicit 256-bit registers (`Fused::window`): eight accumulators (64 `f32` or 32 `f64`
+//! outputs), enough independent chains to cover the FMA latency. Complex and integer types
+//! leave the vectorization to the compiler.
 
 use super::{MacOp, Plain, kernel, rows_kernel};
 use crate::element::private::Scalar;
@@ -13,9 +14,10 @@ use std::arch::x86_64::{
     _mm256_storeu_ps,
 };
 
-/// The multiply-accumulate of the AVX2 instantiations below, which are its only users: its
-/// `window` runs AVX2 and FMA instructions without checking for them.
-pub(crate) struct Fused;
+/// The multiply-accumulate of the AVX2 instantiations below, which are its only users (it is
+/// private to this module): its `window` runs AVX2 and FMA instructions without checking for
+/// them.
+struct Fused;
 
 /// `Fused::window` in explicit 256-bit registers. Left to the compiler, the `W` scalar
 /// accumulators were vectorized in uneven pieces and stored through the stack before being
@@ -201,6 +203,16 @@ mod tests {
                 rows_kernel::<f64, Generic, 32, 8>(&rows, lo, &mut want);
                 // SAFETY: as above.
                 unsafe { f64_fma_rows(&rows, lo, &mut got) };
+                assert!(
+                    want.iter()
+                        .zip(&got)
+                        .all(|(a, b)| a.to_bits() == b.to_bits())
+                );
+                let rows = [(&x32[..], &y32[..]), (&x32[..], &y32[..])];
+                let (mut want, mut got) = (vec![0.0; len], vec![0.0; len]);
+                rows_kernel::<f32, Generic, 64, 16>(&rows, lo, &mut want);
+                // SAFETY: as above.
+                unsafe { f32_fma_rows(&rows, lo, &mut got) };
                 assert!(
                     want.iter()
                         .zip(&got)

@@ -64,7 +64,7 @@ impl<T: Scalar> Transform<T> {
         spec_shape[d - 1] = T::Domain::spec_len(last_len);
         // Leading-axis lines (N-D) or rows of bins (2-D) gathered at a time.
         let longest_lead = lens[..d - 1].iter().copied().max().unwrap_or(0);
-        let longest_line = longest_lead.max(if d == 2 { spec_shape[1] } else { 0 });
+        let longest_line = if d == 2 { spec_shape[1] } else { longest_lead };
         Ok(Transform {
             lens: lens.to_vec(),
             spec_shape,
