@@ -46,9 +46,9 @@ def sample(seed, n):
     return (z >> np.uint64(11)).astype(np.float64) / float(1 << 52) - 1.0
 
 
-def grid(quick, max_n):
+def grid(quick, max_n, min_n=0):
     ns = [10**2, 10**3, 10**4, 10**5] if quick else [10**k for k in range(2, 8)]
-    ns = [n for n in ns if n <= max_n]
+    ns = [n for n in ns if min_n <= n <= max_n]
     ms = [3, 64, 1024] if quick else [3, 16, 64, 256, 1024, 16384]
     points = []
     for n in ns:
@@ -56,7 +56,7 @@ def grid(quick, max_n):
             if m <= n and (n, m, "full") not in points:
                 points.append((n, m, "full"))
     # same/valid sample: a short and a long kernel at a mid and a large length
-    for n in [k for k in ([10**4, 10**6] if not quick else [10**4]) if k <= max_n]:
+    for n in [k for k in ([10**4, 10**6] if not quick else [10**4]) if min_n <= k <= max_n]:
         for m in (64, 1024):
             for mode in ("same", "valid"):
                 points.append((n, m, mode))
@@ -127,6 +127,7 @@ def main():
     p.add_argument("--threads", type=int, default=1, help="RAYON_NUM_THREADS for ours")
     p.add_argument("--dtypes", default="f64,f32")
     p.add_argument("--max-n", type=float, default=1e7, help="leave out longer signals")
+    p.add_argument("--min-n", type=float, default=0, help="leave out shorter signals")
     p.add_argument("--no-build", action="store_true")
     p.add_argument("--json", help="also write all rows to this file")
     args = p.parse_args()
@@ -141,7 +142,7 @@ def main():
     for dtype in args.dtypes.split(","):
         npt = np.float64 if dtype == "f64" else np.float32
         eps = np.finfo(npt).eps
-        for n, m, mode in grid(args.quick, args.max_n):
+        for n, m, mode in grid(args.quick, args.max_n, args.min_n):
             a64, v64 = sample(1, n), sample(2, m)
             a, v = a64.astype(npt), v64.astype(npt)
             out_file = os.path.join(tmp, "out.bin")

@@ -260,7 +260,7 @@ fn full_vec<T: Scalar>(
 ) -> Result<Vec<T>, ConvError> {
     let (x, y, method, chunk) = plan(a, v, lo, len, method);
     let Some(chunk) = chunk else {
-        let mut out = try_zeroed(len)?;
+        let mut out = error::try_zeroed_output(len)?;
         method_slice(x, y, lo, &mut out, method)?;
         return Ok(out);
     };

@@ -501,7 +501,7 @@ fn compute<T: Scalar>(
     method: Method,
 ) -> Result<Vec<T>, ConvError> {
     let size: usize = w.len.iter().product();
-    let mut out = try_zeroed(size)?;
+    let mut out = crate::error::try_zeroed_output(size)?;
     if xs.is_empty() {
         // Zero-dimensional arrays: one product.
         out[0] = T::mac(T::default(), x[0], y[0]);
