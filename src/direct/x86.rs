@@ -160,6 +160,21 @@ mod tests {
             .collect()
     }
 
+    /// Runs both kernels into new outputs of `len` samples: whether the results have the same
+    /// bits (`f32` widens to `f64` exactly).
+    fn same_bits<T: Copy + Default + Into<f64>>(
+        len: usize,
+        generic: impl FnOnce(&mut [T]),
+        explicit: impl FnOnce(&mut [T]),
+    ) -> bool {
+        let (mut want, mut got) = (vec![T::default(); len], vec![T::default(); len]);
+        generic(&mut want);
+        explicit(&mut got);
+        want.iter()
+            .zip(&got)
+            .all(|(&a, &b)| a.into().to_bits() == b.into().to_bits())
+    }
+
     #[test]
     fn explicit_registers_give_the_generic_loops_bits() {
         if !has_avx2_fma() {
@@ -178,46 +193,26 @@ mod tests {
                 x.iter().map(|&v| v as f32).collect(),
                 y.iter().map(|&v| v as f32).collect(),
             );
+            let (rows, rows32) = ([(&x[..], &y[..]); 2], [(&x32[..], &y32[..]); 2]);
             for lo in [0, m / 2, m - 1, 5.min(n + m - 2)] {
                 let len = n + m - 1 - lo;
-                let (mut want, mut got) = (vec![0.0; len], vec![0.0; len]);
-                kernel::<f64, Generic, 32, 8>(&x, &y, lo, &mut want);
-                // SAFETY: AVX2 and FMA checked above.
-                unsafe { f64_fma(&x, &y, lo, &mut got) };
-                assert!(
-                    want.iter()
-                        .zip(&got)
-                        .all(|(a, b)| a.to_bits() == b.to_bits())
-                );
-                let (mut want, mut got) = (vec![0.0; len], vec![0.0; len]);
-                kernel::<f32, Generic, 64, 16>(&x32, &y32, lo, &mut want);
-                // SAFETY: as above.
-                unsafe { f32_fma(&x32, &y32, lo, &mut got) };
-                assert!(
-                    want.iter()
-                        .zip(&got)
-                        .all(|(a, b)| a.to_bits() == b.to_bits())
-                );
-                let rows = [(&x[..], &y[..]), (&x[..], &y[..])];
-                let (mut want, mut got) = (vec![0.0; len], vec![0.0; len]);
-                rows_kernel::<f64, Generic, 32, 8>(&rows, lo, &mut want);
-                // SAFETY: as above.
-                unsafe { f64_fma_rows(&rows, lo, &mut got) };
-                assert!(
-                    want.iter()
-                        .zip(&got)
-                        .all(|(a, b)| a.to_bits() == b.to_bits())
-                );
-                let rows = [(&x32[..], &y32[..]), (&x32[..], &y32[..])];
-                let (mut want, mut got) = (vec![0.0; len], vec![0.0; len]);
-                rows_kernel::<f32, Generic, 64, 16>(&rows, lo, &mut want);
-                // SAFETY: as above.
-                unsafe { f32_fma_rows(&rows, lo, &mut got) };
-                assert!(
-                    want.iter()
-                        .zip(&got)
-                        .all(|(a, b)| a.to_bits() == b.to_bits())
-                );
+                let generic = |o: &mut [f64]| kernel::<f64, Generic, 32, 8>(&x, &y, lo, o);
+                // SAFETY (here and below): AVX2 and FMA checked above.
+                assert!(same_bits(len, generic, |o| unsafe {
+                    f64_fma(&x, &y, lo, o)
+                }));
+                let generic = |o: &mut [f32]| kernel::<f32, Generic, 64, 16>(&x32, &y32, lo, o);
+                assert!(same_bits(len, generic, |o| unsafe {
+                    f32_fma(&x32, &y32, lo, o)
+                }));
+                let generic = |o: &mut [f64]| rows_kernel::<f64, Generic, 32, 8>(&rows, lo, o);
+                assert!(same_bits(len, generic, |o| unsafe {
+                    f64_fma_rows(&rows, lo, o)
+                }));
+                let generic = |o: &mut [f32]| rows_kernel::<f32, Generic, 64, 16>(&rows32, lo, o);
+                assert!(same_bits(len, generic, |o| unsafe {
+                    f32_fma_rows(&rows32, lo, o)
+                }));
             }
         }
     }
