@@ -7,10 +7,10 @@
 //! Register blocking: `W` consecutive outputs are accumulated at once. For each tap `i` the
 //! block reads the contiguous slice `x[t0 - i .. t0 - i + W]` and multiplies it by the broadcast
 //! `y[i]`: vector loads and (fused) multiply-adds across `W` independent accumulators
-//! (`MacOp::window`; explicit AVX2 registers for `f32`/`f64`, see `x86.rs`). Taps that are in range for only part of a block (the triangular
-//! ends of `Full` and `Same`) are added per output afterwards, so a product of two samples that
-//! numpy would not multiply is never formed: a non-finite sample only reaches the outputs it
-//! touches.
+//! (`MacOp::window`; explicit AVX2 registers for `f32`/`f64`, see `x86.rs`). Taps that are in
+//! range for only part of a block (the triangular ends of `Full` and `Same`) are added per
+//! output afterwards, so a product of two samples that numpy would not multiply is never
+//! formed: a non-finite sample only reaches the outputs it touches.
 
 #[cfg(target_arch = "x86_64")]
 mod x86;

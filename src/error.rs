@@ -183,17 +183,14 @@ pub(crate) fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ConvEr
 /// them out zeroed. The pass cost a memory-bound convolution as much as a third of its time
 /// (10^7 × 3 `f64`: 80 MB zeroed, then written again).
 pub(crate) fn try_zeroed_output<T: Scalar>(len: usize) -> Result<Vec<T>, ConvError> {
-    let error = ConvError::Allocation {
-        bytes: len.saturating_mul(std::mem::size_of::<T>()),
-    };
-    let layout = Layout::array::<T>(len).map_err(|_| error.clone())?;
+    let layout = Layout::array::<T>(len).map_err(|_| allocation_error::<T>(len))?;
     if layout.size() == 0 {
         return Ok(Vec::new());
     }
     // SAFETY: the layout has a non-zero size.
     let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<T>();
     if ptr.is_null() {
-        return Err(error);
+        return Err(allocation_error::<T>(len));
     }
     // SAFETY: `ptr` was allocated by the global allocator with the layout of `len` elements of
     // `T`, and every byte is zero, which is `T::default()` for every element type (`f32`,
@@ -208,11 +205,16 @@ pub(crate) fn try_zeroed_output<T: Scalar>(len: usize) -> Result<Vec<T>, ConvErr
 pub(crate) fn try_uninit<T>(len: usize) -> Result<Vec<T>, ConvError> {
     let mut v = Vec::new();
     v.try_reserve_exact(len)
-        .map_err(|_| ConvError::Allocation {
-            bytes: len.saturating_mul(std::mem::size_of::<T>()),
-        })?;
+        .map_err(|_| allocation_error::<T>(len))?;
     advise_huge_pages(&mut v);
     Ok(v)
+}
+
+/// The error for a vector of `len` elements of `T` that cannot be allocated.
+fn allocation_error<T>(len: usize) -> ConvError {
+    ConvError::Allocation {
+        bytes: len.saturating_mul(std::mem::size_of::<T>()),
+    }
 }
 
 /// Zeroes `part` and returns it initialized.

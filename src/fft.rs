@@ -109,9 +109,9 @@ impl<F: FftFloat> Planners<F> {
 
 /// Work buffers of dropped [`SpectralKernel`]s (and of the N-D transforms), kept per thread and
 /// float type for the next one: each one-shot call (and each thread of a split one) needs a
-/// time buffer, two spectra and scratch, and fresh ones are page-faulted in on first touch. With glibc's default
-/// thresholds the freed buffers go back to the system between calls, so every call paid the
-/// faults again: 1.52 ms against 0.57 ms per 10^5 × 10^5 `f32` FFT call (timing loop, CPU
+/// time buffer, two spectra and scratch, and fresh ones are page-faulted in on first touch.
+/// With glibc's default thresholds the freed buffers go back to the system between calls, so
+/// every call paid the faults again: 1.52 ms against 0.57 ms per 10^5 × 10^5 `f32` FFT call (timing loop, CPU
 /// time). Only buffers of at most [`Pool::MAX_BUFFER`] are kept (larger ones get huge pages,
 /// see `error.rs`, which make their faults rare), at most [`Pool::MAX_TOTAL`] per thread and
 /// float type.
@@ -679,6 +679,16 @@ struct Multiply<'a, F> {
     other: &'a [Complex<F>],
 }
 
+impl<F: FftFloat> Loop for Multiply<'_, F> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        for (a, &b) in self.acc.iter_mut().zip(self.other) {
+            *a = *a * b;
+        }
+    }
+}
+
 /// `acc[k] *= other[k] * scale`: the spectral product with the inverse transform's `1/len`
 /// folded in (the N-D one-transform method).
 #[cfg(feature = "ndarray")]
@@ -700,16 +710,6 @@ impl<F: FftFloat> Loop for MultiplyScaled<'_, F> {
     fn run(self) {
         for (a, &b) in self.acc.iter_mut().zip(self.other) {
             *a = *a * (b * self.scale);
-        }
-    }
-}
-
-impl<F: FftFloat> Loop for Multiply<'_, F> {
-    type Out = ();
-    #[inline(always)]
-    fn run(self) {
-        for (a, &b) in self.acc.iter_mut().zip(self.other) {
-            *a = *a * b;
         }
     }
 }
@@ -742,27 +742,21 @@ impl<T: Scalar> SpectralKernel<T> {
         // Buffers first (from this thread's pool when it has them): a length that cannot be
         // allocated is an error here, before the planner (which allocates infallibly) sees it.
         let spec_len = T::Domain::spec_len(len);
-        let spectrum = take(spec_len)?;
-        let time = take(len)?;
+        let mut spectrum = take(spec_len)?;
+        let mut time = take(len)?;
         let spec = take(spec_len)?;
         let plans = T::Domain::plans(len);
-        let kernel_exp = kernel_scan.exp;
-        let mut this = SpectralKernel {
+        let mut scratch = take(T::Domain::scratch_len(&plans))?;
+        let exp = kernel_scan.exp;
+        spectrum_of(&plans, kernel, exp, &mut time, &mut spectrum, &mut scratch);
+        Ok(SpectralKernel {
+            plans,
             spectrum,
             kernel_scan,
             time,
             spec,
-            scratch: take(T::Domain::scratch_len(&plans))?,
-            plans,
-        };
-        load(kernel, &mut this.time, pow2(-kernel_exp));
-        T::Domain::forward(
-            &this.plans,
-            &mut this.time,
-            &mut this.spectrum,
-            &mut this.scratch,
-        );
-        Ok(this)
+            scratch,
+        })
     }
 
     /// The [`Scan`] of the kernel it was built from.
@@ -779,21 +773,17 @@ impl<T: Scalar> SpectralKernel<T> {
     /// zero-padded) with the scaled kernel, as `len` time-domain samples; [`Self::restore`]
     /// turns one into an output.
     pub(crate) fn apply(&mut self, block: &[T], signal_exp: i32) -> &[Time<T>] {
-        load(block, &mut self.time, pow2(-signal_exp));
-        T::Domain::forward(
-            &self.plans,
-            &mut self.time,
-            &mut self.spec,
-            &mut self.scratch,
-        );
-        multiply(&mut self.spec, &self.spectrum);
-        T::Domain::inverse(
-            &self.plans,
-            &mut self.spec,
-            &mut self.time,
-            &mut self.scratch,
-        );
-        &self.time
+        let SpectralKernel {
+            plans,
+            spectrum,
+            time,
+            spec,
+            scratch,
+            ..
+        } = self;
+        spectrum_of(plans, block, signal_exp, time, spec, scratch);
+        product_back::<T>(plans, spectrum, spec, time, scratch);
+        time
     }
 
     /// The factors that undo the scaling of a signal with exponent `signal_exp` and apply the
@@ -853,9 +843,14 @@ pub(crate) fn run_joined<T: Scalar>(
         );
         let mut kernel = kernel?;
         signal?;
-        multiply(&mut spectrum, &kernel.spectrum);
         let k = &mut kernel;
-        T::Domain::inverse(&k.plans, &mut spectrum, &mut k.time, &mut k.scratch);
+        product_back::<T>(
+            &k.plans,
+            &k.spectrum,
+            &mut spectrum,
+            &mut k.time,
+            &mut k.scratch,
+        );
         give(spectrum);
         let factors = kernel.restore_factors(x_scan.exp);
         let time = &kernel.time[lo..];
@@ -876,11 +871,38 @@ fn forward_into<T: Scalar>(
     let mut time = take(len)?;
     let plans = T::Domain::plans(len);
     let mut scratch = take(T::Domain::scratch_len(&plans))?;
-    load(x, &mut time, pow2(-exp));
-    T::Domain::forward(&plans, &mut time, spectrum, &mut scratch);
+    spectrum_of(&plans, x, exp, &mut time, spectrum, &mut scratch);
     give(time);
     give(scratch);
     Ok(())
+}
+
+/// `spectrum` ← the transform of `x · 2^-exp`, zero-padded to `time.len()` (`time` and
+/// `scratch` used as scratch): the one forward step of every kernel and signal, shared with
+/// the two-thread path so that it does what one thread does.
+fn spectrum_of<T: Scalar>(
+    plans: &<T::Domain as Domain>::Plans,
+    x: &[T],
+    exp: i32,
+    time: &mut [Time<T>],
+    spectrum: &mut [Complex<FloatOf<T>>],
+    scratch: &mut [Complex<FloatOf<T>>],
+) {
+    load(x, time, pow2(-exp));
+    T::Domain::forward(plans, time, spectrum, scratch);
+}
+
+/// `time` ← the inverse transform of `spec · kernel` (`spec` and `scratch` used as scratch):
+/// the one product-and-back step of [`SpectralKernel::apply`] and the two-thread path.
+fn product_back<T: Scalar>(
+    plans: &<T::Domain as Domain>::Plans,
+    kernel: &[Complex<FloatOf<T>>],
+    spec: &mut [Complex<FloatOf<T>>],
+    time: &mut [Time<T>],
+    scratch: &mut [Complex<FloatOf<T>>],
+) {
+    multiply(spec, kernel);
+    T::Domain::inverse(plans, spec, time, scratch);
 }
 
 /// `out[k] = (x * y)[lo + k]` for the `y` whose spectrum `kernel` holds at a cyclic length that

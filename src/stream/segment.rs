@@ -320,9 +320,8 @@ impl<F: FftFloat> Loop for MacTo<'_, F> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
-        for (((o, a), x), h) in self.out.iter_mut().zip(self.acc).zip(self.x).zip(self.h) {
-            o.re = a.re + x.re * h.re - x.im * h.im;
-            o.im = a.im + x.re * h.im + x.im * h.re;
+        for (((o, &a), &x), &h) in self.out.iter_mut().zip(self.acc).zip(self.x).zip(self.h) {
+            *o = mul_add(a, x, h);
         }
     }
 }
@@ -338,12 +337,19 @@ impl<F: FftFloat> Loop for Mac<'_, F> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
-        // Written on split re/im parts so that it vectorizes.
-        for ((a, x), h) in self.acc.iter_mut().zip(self.x).zip(self.h) {
-            a.re = a.re + x.re * h.re - x.im * h.im;
-            a.im = a.im + x.re * h.im + x.im * h.re;
+        for ((a, &x), &h) in self.acc.iter_mut().zip(self.x).zip(self.h) {
+            *a = mul_add(*a, x, h);
         }
     }
+}
+
+/// `a + x · h`, written on split re/im parts so that the loops above vectorize.
+#[inline(always)]
+fn mul_add<F: FftFloat>(a: Complex<F>, x: Complex<F>, h: Complex<F>) -> Complex<F> {
+    Complex::new(
+        a.re + x.re * h.re - x.im * h.im,
+        a.im + x.re * h.im + x.im * h.re,
+    )
 }
 
 #[cfg(test)]
