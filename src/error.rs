@@ -201,6 +201,14 @@ pub(crate) fn try_zeroed_output<T: Scalar>(len: usize) -> Result<Vec<T>, ConvErr
     Ok(v)
 }
 
+/// The size from which [`try_zeroed_output`] gets fresh pages from the OS, already zero and
+/// not yet touched, instead of a `memset`: glibc's allocator maps every block of at least
+/// 32 MiB (`DEFAULT_MMAP_THRESHOLD_MAX` on 64-bit; smaller blocks come from its heap, which
+/// `calloc` clears). Pages of such a block are zeroed by the OS on the first write, on
+/// whichever thread writes, so a split problem writes them in parallel; below it, a split
+/// problem zeroes each part on its own thread instead of `calloc` clearing all on one.
+pub(crate) const FRESH_PAGES_BYTES: usize = 32 << 20;
+
 /// An empty vector with room for `len` elements, reserved as in [`try_zeroed`].
 pub(crate) fn try_uninit<T>(len: usize) -> Result<Vec<T>, ConvError> {
     let mut v = Vec::new();

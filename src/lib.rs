@@ -239,18 +239,13 @@ fn full_slice<T: Scalar>(
     out: &mut [T],
     method: Method,
 ) -> Result<(), ConvError> {
-    let (x, y, method, chunk) = plan(a, v, lo, out.len(), method);
-    match chunk {
-        Some(chunk) => parallel::for_each_chunk(out, chunk, |offset, part| {
-            method_slice(x, y, lo + offset, part, method)
-        }),
-        None => method_slice(x, y, lo, out, method),
-    }
+    Plan::new(a, v, lo, out.len(), method).run(lo, out)
 }
 
-/// [`full_slice`] into a new vector of `len` outputs. Split problems zero each part on the
-/// thread that computes it, just before computing it: zeroing the whole vector first would be
-/// a serial pass over memory, a fifth of a memory-bound 3-tap convolution's time.
+/// [`full_slice`] into a new vector of `len` outputs. Below [`error::FRESH_PAGES_BYTES`], split
+/// problems zero each part on the thread that computes it, just before computing it: zeroing
+/// the whole vector first would be a serial pass over memory, a fifth of a memory-bound 3-tap
+/// convolution's time.
 fn full_vec<T: Scalar>(
     a: &[T],
     v: &[T],
@@ -258,17 +253,21 @@ fn full_vec<T: Scalar>(
     len: usize,
     method: Method,
 ) -> Result<Vec<T>, ConvError> {
-    let (x, y, method, chunk) = plan(a, v, lo, len, method);
-    let Some(chunk) = chunk else {
-        let mut out = error::try_zeroed_output(len)?;
-        method_slice(x, y, lo, &mut out, method)?;
-        return Ok(out);
+    let plan = Plan::new(a, v, lo, len, method);
+    let fresh = len.saturating_mul(std::mem::size_of::<T>()) >= error::FRESH_PAGES_BYTES;
+    let chunk = match plan.chunk {
+        Some(chunk) if !fresh => chunk,
+        _ => {
+            let mut out = error::try_zeroed_output(len)?;
+            plan.run(lo, &mut out)?;
+            return Ok(out);
+        }
     };
     let mut out = error::try_uninit(len)?;
     parallel::for_each_chunk(
         &mut out.spare_capacity_mut()[..len],
         chunk,
-        |offset, part| method_slice(x, y, lo + offset, error::zero(part), method),
+        |offset, part| plan.compute(lo + offset, error::zero(part)),
     )?;
     // SAFETY: every part of the first `len` elements was zeroed by `error::zero` (and then
     // written by its method): all are initialized.
@@ -276,35 +275,85 @@ fn full_vec<T: Scalar>(
     Ok(out)
 }
 
-/// The longer input, the shorter, the method `Auto` resolves to, and the output range length
-/// per thread when the problem is split.
-fn plan<'a, T: Scalar>(
-    a: &'a [T],
-    v: &'a [T],
-    lo: usize,
-    len: usize,
+/// How one problem is computed, decided once before it is split over threads.
+struct Plan<'a, T: Scalar> {
+    /// The longer input.
+    x: &'a [T],
+    /// The shorter input.
+    y: &'a [T],
+    /// The method `Auto` resolves to.
     method: Method,
-) -> (&'a [T], &'a [T], Method, Option<usize>) {
-    // Convolution commutes: the longer input is the signal, the shorter the kernel.
-    let (x, y) = if a.len() >= v.len() { (a, v) } else { (v, a) };
-    let method = match method {
-        Method::Auto => strategy::select(x, y, lo, len),
-        fixed => fixed,
-    };
-    // Integers too wide for one exact transform take the limb split, which works on the whole
-    // product: splitting the outputs would repeat it per range. Checked only for problems
-    // large enough to split (it searches the block length and, for integers, scans the data).
-    let chunk = parallel::chunk_len(T::KIND, x.len(), y.len(), lo, len, method).filter(|_| {
-        method != Method::OverlapAdd
-            || T::fft_is_exact(x, y, strategy::block_len(T::KIND, x.len(), y.len()))
-    });
-    (x, y, method, chunk)
+    /// The output range length per thread when the problem is split.
+    chunk: Option<usize>,
+    /// The transform methods' [`fft::scan`]s of `x` and `y`, made once for all parts (split
+    /// over threads too when the problem is), not once per part.
+    scans: Option<[fft::Scan; 2]>,
+}
+
+impl<'a, T: Scalar> Plan<'a, T> {
+    fn new(a: &'a [T], v: &'a [T], lo: usize, len: usize, method: Method) -> Self {
+        // Convolution commutes: the longer input is the signal, the shorter the kernel.
+        let (x, y) = if a.len() >= v.len() { (a, v) } else { (v, a) };
+        let method = match method {
+            Method::Auto => strategy::select(x, y, lo, len),
+            fixed => fixed,
+        };
+        // Integers too wide for one exact transform take the limb split, which works on the
+        // whole product: splitting the outputs would repeat it per range. Checked only for
+        // problems large enough to split (it searches the block length and, for integers,
+        // scans the data).
+        let chunk = parallel::chunk_len(T::KIND, x.len(), y.len(), lo, len, method).filter(|_| {
+            method != Method::OverlapAdd
+                || T::fft_is_exact(x, y, strategy::block_len(T::KIND, x.len(), y.len()))
+        });
+        let scans = (method != Method::Direct).then(|| {
+            let parallel = chunk.is_some() || joins(T::KIND, x.len(), y.len(), lo, len, method);
+            [x, y].map(|v| fft::scan_split(v, parallel))
+        });
+        Plan {
+            x,
+            y,
+            method,
+            chunk,
+            scans,
+        }
+    }
+
+    /// `out[k] = (x * y)[lo + k]` for the planned range, split over threads if planned.
+    fn run(&self, lo: usize, out: &mut [T]) -> Result<(), ConvError> {
+        match self.chunk {
+            Some(chunk) => {
+                parallel::for_each_chunk(out, chunk, |offset, part| self.compute(lo + offset, part))
+            }
+            None => self.compute(lo, out),
+        }
+    }
+
+    /// `out[k] = (x * y)[lo + k]` on this thread, `lo .. lo + out.len()` inside the planned
+    /// range.
+    fn compute(&self, lo: usize, out: &mut [T]) -> Result<(), ConvError> {
+        method_slice(self.x, self.y, self.scans, lo, out, self.method)
+    }
+}
+
+/// Whether the one-transform FFT method runs its forward transforms on two threads.
+fn joins(kind: element::Kind, n: usize, m: usize, lo: usize, len: usize, method: Method) -> bool {
+    #[cfg(feature = "rayon")]
+    {
+        method == Method::Fft && parallel::joins_transforms(kind, n, m, lo, len)
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        let _ = (kind, n, m, lo, len, method);
+        false
+    }
 }
 
 /// `out[k] = (x * y)[lo + k]` by `method` (not `Auto`) on this thread, `x` the longer input.
 fn method_slice<T: Scalar>(
     x: &[T],
     y: &[T],
+    scans: Option<[fft::Scan; 2]>,
     lo: usize,
     out: &mut [T],
     method: Method,
@@ -320,14 +369,12 @@ fn method_slice<T: Scalar>(
             } else {
                 strategy::block_len(T::KIND, x.len(), y.len())
             };
-            let (x_scan, y_scan) = (fft::scan(x), fft::scan(y));
+            let [x_scan, y_scan] = scans.unwrap_or_else(|| [fft::scan(x), fft::scan(y)]);
             if !transform_applies(x, y, [x_scan, y_scan], lo, out, len)? {
                 return Ok(());
             }
             #[cfg(feature = "rayon")]
-            if method == Method::Fft
-                && parallel::joins_transforms(T::KIND, x.len(), y.len(), lo, out.len())
-            {
+            if joins(T::KIND, x.len(), y.len(), lo, out.len(), method) {
                 fft::run_joined(x, x_scan, y, y_scan, len, lo, out)?;
                 add_nonfinite_products(x, y, [x_scan, y_scan], lo, out);
                 return Ok(());

@@ -6,7 +6,9 @@ mod common;
 
 use common::{METHODS, MODES, TestElem, assert_close, random_vec, rng};
 use convolve::num_complex::Complex;
-use convolve::{Method, Mode, convolve_with, correlate_with, output_len};
+use convolve::{
+    Method, Mode, convolve_into, convolve_with, correlate_into, correlate_with, output_len,
+};
 
 type Op<T> = fn(&[T], &[T], Mode, Method) -> Result<Vec<T>, convolve::ConvError>;
 
@@ -131,3 +133,44 @@ fn large_random_integers_are_exact() {
     large_cases::<i64>(14, &[(100_000, 50), (20_000, 20_000)]);
     large_cases::<i32>(15, &[(100_000, 700), (5_000, 60_000)]);
 }
+
+/// `convolve_into` and `correlate_into` must write every output, whatever the buffer held:
+/// overlap-add writes each output on its first block and adds only where blocks overlap, so a
+/// buffer full of NaN shows any output it left to a zero it assumed. The results must be the
+/// same bits as the allocating call's, for ranges that start inside a block (`Same`, `Valid`).
+#[test]
+fn into_overwrites_whatever_the_buffer_held() {
+    let mut rng = rng(16);
+    for (n, m) in [(1_000, 7), (2_001, 129), (5_000, 300), (300, 5_000)] {
+        let a: Vec<f64> = random_vec(&mut rng, n);
+        let v: Vec<f64> = random_vec(&mut rng, m);
+        for mode in MODES {
+            for method in METHODS {
+                let len = output_len(n, m, mode).unwrap();
+                for (name, op, into) in [
+                    (
+                        "convolve",
+                        convolve_with::<f64> as Op<f64>,
+                        convolve_into::<f64> as Into<f64>,
+                    ),
+                    ("correlate", correlate_with::<f64>, correlate_into::<f64>),
+                ] {
+                    let want = op(&a, &v, mode, method).unwrap();
+                    let direct = op(&a, &v, mode, Method::Direct).unwrap();
+                    let what = format!("{name} {mode} {method} n={n} m={m}");
+                    assert_close(&want, &direct, &a, &v, &what);
+                    let mut out = vec![f64::NAN; len];
+                    into(&a, &v, mode, method, &mut out).unwrap();
+                    assert!(
+                        out.iter()
+                            .zip(&want)
+                            .all(|(o, w)| o.to_bits() == w.to_bits()),
+                        "{what}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+type Into<T> = fn(&[T], &[T], Mode, Method, &mut [T]) -> Result<(), convolve::ConvError>;
