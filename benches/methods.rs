@@ -17,7 +17,7 @@ use std::time::Duration;
 #[path = "support/cpu_time.rs"]
 mod cpu_time;
 
-use convolve::bench::FftFloor;
+use convolve::bench::{FftFloor, copy_floor};
 use convolve::{Convolver, Method, Mode, convolve_with};
 use cpu_time::ThreadCpuTime;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -149,6 +149,26 @@ fn fft_floor(c: &mut Criterion<ThreadCpuTime>) {
     points!(f32);
 }
 
+/// A memory-bound convolution (3 taps) against its memory floor: a copy of the input into a new
+/// vector of the result's length (`convolve::bench::copy_floor`), one read and one write of fresh
+/// pages, which no implementation returning a new vector can beat.
+fn memory_floor(c: &mut Criterion<ThreadCpuTime>) {
+    let mut group = c.benchmark_group("memory_floor/f64");
+    for n in [1_000_000usize, 10_000_000] {
+        let a: Vec<f64> = signal(n, 1);
+        let v: Vec<f64> = signal(3, 2);
+        let id = format!("{n}x3");
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::new("auto", &id), |b| {
+            b.iter(|| convolve_with(&a, &v, Mode::Full, Method::Auto).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("copy", &id), |b| {
+            b.iter(|| copy_floor(&a, n + 2).unwrap())
+        });
+    }
+    group.finish();
+}
+
 /// The same kernel applied again and again: the one-shot function (which transforms the kernel
 /// and allocates its buffers each call) against a [`Convolver`] plan's `process_into`.
 fn plan(c: &mut Criterion<ThreadCpuTime>) {
@@ -255,13 +275,15 @@ fn config() -> Criterion<ThreadCpuTime> {
         .measurement_time(Duration::from_secs(1))
 }
 
-criterion_group! { name = benches; config = config(); targets = methods, fft_floor, exact_integers, plan, subnormal }
+criterion_group! { name = benches; config = config(); targets = methods, fft_floor, memory_floor, exact_integers, plan, subnormal }
 criterion_group! {
     name = wall;
+    // More samples than the CPU-time groups: two threads' wall time on this shared machine
+    // varies with what else runs, and the medians are what the README quotes.
     config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
     targets = threads
 }
 criterion_main!(benches, wall);

@@ -23,6 +23,8 @@ pub(crate) fn has_avx2_fma() -> bool {
     std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
 }
 
+use std::mem::MaybeUninit;
+
 use crate::element::private::Scalar;
 
 /// How one multiply-accumulate is formed: `Plain` rounds twice, `Fused` once (hardware FMA).
@@ -47,7 +49,39 @@ pub(crate) trait MacOp<T: Scalar> {
     }
 }
 
+/// `out[w] = Σ_k ys[k] · xs[ys.len() - 1 - k + w]`: [`MacOp::window`] from zero, into outputs
+/// that need not be initialized. Zeroes `out`, then accumulates in place, which is what
+/// `window` with `zero` compiles to; `x86.rs` overrides it with explicit registers.
+pub(crate) trait MacInto<T: Scalar>: MacOp<T> {
+    #[inline(always)]
+    fn window_into<const W: usize>(out: &mut [MaybeUninit<T>; W], ys: &[T], xs: &[T]) {
+        let acc = init_with(out, T::default());
+        Self::window(acc, ys, xs, false);
+    }
+}
+
+/// `out` with every element set to `value`, as initialized elements.
+#[inline(always)]
+fn init_with<T: Copy, const W: usize>(out: &mut [MaybeUninit<T>; W], value: T) -> &mut [T; W] {
+    for o in out.iter_mut() {
+        o.write(value);
+    }
+    // SAFETY: every element was just written; `MaybeUninit<T>` has `T`'s layout.
+    unsafe { &mut *(out as *mut [MaybeUninit<T>; W]).cast::<[T; W]>() }
+}
+
+/// `out` as a slice that may be written with initialized values only (never read back as
+/// uninitialized): the kernels write every output, so initialized and fresh buffers share them.
+#[inline(always)]
+pub(crate) fn as_uninit<T>(out: &mut [T]) -> &mut [MaybeUninit<T>] {
+    // SAFETY: `MaybeUninit<T>` has `T`'s layout, and the kernels store only initialized values
+    // through the result, so `out` stays initialized.
+    unsafe { &mut *(out as *mut [T] as *mut [MaybeUninit<T>]) }
+}
+
 pub(crate) struct Plain;
+
+impl<T: Scalar> MacInto<T> for Plain {}
 
 impl<T: Scalar> MacOp<T> for Plain {
     #[inline(always)]
@@ -58,14 +92,19 @@ impl<T: Scalar> MacOp<T> for Plain {
 
 /// Portable kernel for every element type: 16 outputs per block, small enough to stay in the
 /// 16 vector registers of SSE2 for `f64`.
-pub(crate) fn portable<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [T]) {
+pub(crate) fn portable<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [MaybeUninit<T>]) {
     kernel::<T, Plain, 16, 4>(x, y, lo, out);
 }
 
 /// The kernel each element type runs: on x86-64 with AVX2 and FMA (checked at run time, cached
 /// by std) an instantiation compiled for them, the portable one otherwise.
 pub trait Kernel: Sized {
-    fn direct(x: &[Self], y: &[Self], lo: usize, out: &mut [Self]);
+    /// `out[k] = (x * y)[lo + k]`, `x` the longer input.
+    fn direct(x: &[Self], y: &[Self], lo: usize, out: &mut [Self]) {
+        Self::direct_uninit(x, y, lo, as_uninit(out));
+    }
+    /// [`Kernel::direct`] into outputs that need not be initialized: every one is written.
+    fn direct_uninit(x: &[Self], y: &[Self], lo: usize, out: &mut [MaybeUninit<Self>]);
     /// `out[k] = Σ_r (x_r * y_r)[lo + k]` over row pairs that all have the same two lengths,
     /// `x_r` the longer: one output row of an N-D convolution (see `crate::nd`).
     fn direct_rows(rows: &[(&[Self], &[Self])], lo: usize, out: &mut [Self]);
@@ -75,7 +114,7 @@ macro_rules! kernel_for {
     ($t:ty, $avx:expr, $avx_rows:expr) => {
         impl Kernel for $t {
             #[inline]
-            fn direct(x: &[$t], y: &[$t], lo: usize, out: &mut [$t]) {
+            fn direct_uninit(x: &[$t], y: &[$t], lo: usize, out: &mut [MaybeUninit<$t>]) {
                 #[cfg(target_arch = "x86_64")]
                 {
                     if has_avx2_fma() {
@@ -116,11 +155,11 @@ fn taps(t: usize, n: usize, m: usize) -> (usize, usize) {
 
 /// Blocks of `W` outputs (`W` a multiple of `W2`), then blocks of `W2`, then single outputs.
 #[inline(always)]
-pub(crate) fn kernel<T: Scalar, M: MacOp<T>, const W: usize, const W2: usize>(
+pub(crate) fn kernel<T: Scalar, M: MacInto<T>, const W: usize, const W2: usize>(
     x: &[T],
     y: &[T],
     lo: usize,
-    out: &mut [T],
+    out: &mut [MaybeUninit<T>],
 ) {
     debug_assert!(x.len() >= y.len() && !y.is_empty() && W.is_multiple_of(W2));
     debug_assert!(lo + out.len() < x.len() + y.len());
@@ -145,7 +184,7 @@ pub(crate) fn kernel<T: Scalar, M: MacOp<T>, const W: usize, const W2: usize>(
         t0 += W2;
     }
     for (k, o) in narrow.into_remainder().iter_mut().enumerate() {
-        *o = single::<T, M>(x, y, t0 + k);
+        o.write(single::<T, M>(x, y, t0 + k));
     }
 }
 
@@ -162,14 +201,19 @@ fn single<T: Scalar, M: MacOp<T>>(x: &[T], y: &[T], t: usize) -> T {
 
 /// `W` outputs starting at `t0`: the taps common to all of them vectorized, the rest per output.
 #[inline(always)]
-fn block<T: Scalar, M: MacOp<T>, const W: usize>(x: &[T], y: &[T], t0: usize, out: &mut [T; W]) {
+fn block<T: Scalar, M: MacInto<T>, const W: usize>(
+    x: &[T],
+    y: &[T],
+    t0: usize,
+    out: &mut [MaybeUninit<T>; W],
+) {
     let (n, m) = (x.len(), y.len());
     // The last output has the highest lowest tap, the first the lowest highest tap.
     let common_lo = (t0 + W).saturating_sub(n);
     let common_hi = (m - 1).min(t0);
     if common_lo > common_hi {
         for (w, o) in out.iter_mut().enumerate() {
-            *o = single::<T, M>(x, y, t0 + w);
+            o.write(single::<T, M>(x, y, t0 + w));
         }
         return;
     }
@@ -182,7 +226,7 @@ fn block<T: Scalar, M: MacOp<T>, const W: usize>(x: &[T], y: &[T], t0: usize, ou
     // triangular ends of the result need the per-output pass, which would otherwise cost as
     // much as a short kernel.
     if common_lo == 0 && common_hi == m - 1 && t0 + W <= n {
-        M::window(out, ys, xs, true);
+        M::window_into(out, ys, xs);
         return;
     }
     let mut acc = [T::default(); W];
@@ -197,7 +241,7 @@ fn block<T: Scalar, M: MacOp<T>, const W: usize>(x: &[T], y: &[T], t0: usize, ou
         for i in common_hi + 1..=hi {
             a = M::mac(a, y[i], x[t - i]);
         }
-        *o = a;
+        o.write(a);
     }
 }
 
@@ -314,7 +358,7 @@ mod tests {
                 for lo in [0, m / 2, m - 1] {
                     let len = full.len() - lo;
                     let mut out = vec![0; len];
-                    portable(&x, &y, lo, &mut out);
+                    portable(&x, &y, lo, as_uninit(&mut out));
                     assert_eq!(out, full[lo..], "n={n} m={m} lo={lo}");
                     let xf: Vec<f64> = x.iter().map(|&v| v as f64).collect();
                     let yf: Vec<f64> = y.iter().map(|&v| v as f64).collect();

@@ -16,6 +16,7 @@ mod parallel;
 mod strategy;
 mod stream;
 
+use std::mem::MaybeUninit;
 use std::str::FromStr;
 
 pub use num_complex;
@@ -31,6 +32,21 @@ pub use stream::{Head, Latency, Partitioning, StreamBuilder, StreamConvolver};
 #[doc(hidden)]
 pub mod bench {
     pub use crate::fft::FftFloor;
+
+    /// The memory floor of any convolution that returns a new vector of `len >= a.len()`
+    /// outputs, for the benchmarks (not part of the API): a vector allocated as the results
+    /// are (fresh pages of a large one zeroed by the OS on first touch), `a` copied into it
+    /// and the rest zeroed, so one read of the input and one write of every output.
+    /// `benches/methods.rs` (`memory_floor`) times it next to a short-kernel convolution.
+    ///
+    /// # Errors
+    /// [`crate::ConvError::Allocation`] when the vector cannot be allocated.
+    pub fn copy_floor<T: crate::Element>(a: &[T], len: usize) -> Result<Vec<T>, crate::ConvError> {
+        let mut out = crate::error::try_uninit(len.max(a.len()))?;
+        out.extend_from_slice(a);
+        out.resize(len.max(a.len()), T::default());
+        Ok(out)
+    }
 }
 
 use element::private::Scalar;
@@ -242,10 +258,11 @@ fn full_slice<T: Scalar>(
     Plan::new(a, v, lo, out.len(), method).run(lo, out)
 }
 
-/// [`full_slice`] into a new vector of `len` outputs. Below [`error::FRESH_PAGES_BYTES`], split
-/// problems zero each part on the thread that computes it, just before computing it: zeroing
-/// the whole vector first would be a serial pass over memory, a fifth of a memory-bound 3-tap
-/// convolution's time.
+/// [`full_slice`] into a new vector of `len` outputs. The direct kernel writes every output, so
+/// its vector is never zeroed. The transform methods need initialized outputs: split problems
+/// below [`error::FRESH_PAGES_BYTES`] zero each part on the thread that computes it, just
+/// before computing it (zeroing the whole vector first would be a serial pass over memory);
+/// the others take `calloc`'s zeroed memory, which costs nothing more for fresh pages.
 fn full_vec<T: Scalar>(
     a: &[T],
     v: &[T],
@@ -255,22 +272,16 @@ fn full_vec<T: Scalar>(
 ) -> Result<Vec<T>, ConvError> {
     let plan = Plan::new(a, v, lo, len, method);
     let fresh = len.saturating_mul(std::mem::size_of::<T>()) >= error::FRESH_PAGES_BYTES;
-    let chunk = match plan.chunk {
-        Some(chunk) if !fresh => chunk,
-        _ => {
-            let mut out = error::try_zeroed_output(len)?;
-            plan.run(lo, &mut out)?;
-            return Ok(out);
-        }
-    };
+    if plan.method != Method::Direct && (fresh || plan.chunk.is_none()) {
+        let mut out = error::try_zeroed_output(len)?;
+        plan.run(lo, &mut out)?;
+        return Ok(out);
+    }
     let mut out = error::try_uninit(len)?;
-    parallel::for_each_chunk(
-        &mut out.spare_capacity_mut()[..len],
-        chunk,
-        |offset, part| plan.compute(lo + offset, error::zero(part)),
-    )?;
-    // SAFETY: every part of the first `len` elements was zeroed by `error::zero` (and then
-    // written by its method): all are initialized.
+    plan.split(&mut out.spare_capacity_mut()[..len], |offset, part| {
+        plan.compute_uninit(lo + offset, part)
+    })?;
+    // SAFETY: `compute_uninit` initialized every part of the first `len` elements.
     unsafe { out.set_len(len) };
     Ok(out)
 }
@@ -321,11 +332,28 @@ impl<'a, T: Scalar> Plan<'a, T> {
 
     /// `out[k] = (x * y)[lo + k]` for the planned range, split over threads if planned.
     fn run(&self, lo: usize, out: &mut [T]) -> Result<(), ConvError> {
+        self.split(out, |offset, part| self.compute(lo + offset, part))
+    }
+
+    /// `f(offset, part)` on the planned parts of `out` in parallel, or on all of it.
+    fn split<E: Send>(
+        &self,
+        out: &mut [E],
+        f: impl Fn(usize, &mut [E]) -> Result<(), ConvError> + Sync,
+    ) -> Result<(), ConvError> {
         match self.chunk {
-            Some(chunk) => {
-                parallel::for_each_chunk(out, chunk, |offset, part| self.compute(lo + offset, part))
-            }
-            None => self.compute(lo, out),
+            Some(chunk) => parallel::for_each_chunk(out, chunk, f),
+            None => f(0, out),
+        }
+    }
+
+    /// [`Plan::compute`] into outputs that need not be initialized, all of which it writes.
+    fn compute_uninit(&self, lo: usize, out: &mut [MaybeUninit<T>]) -> Result<(), ConvError> {
+        if self.method == Method::Direct {
+            T::direct_uninit(self.x, self.y, lo, out);
+            Ok(())
+        } else {
+            self.compute(lo, error::zero(out))
         }
     }
 

@@ -6,7 +6,9 @@
 //! outputs), enough independent chains to cover the FMA latency. Complex and integer types
 //! leave the vectorization to the compiler.
 
-use super::{MacOp, Plain, kernel, rows_kernel};
+use std::mem::MaybeUninit;
+
+use super::{MacInto, MacOp, Plain, kernel, rows_kernel};
 use crate::element::private::Scalar;
 use std::arch::x86_64::{
     __m256, __m256d, _mm256_fmadd_pd, _mm256_fmadd_ps, _mm256_loadu_pd, _mm256_loadu_ps,
@@ -24,27 +26,32 @@ struct Fused;
 /// copied to the output, a store-forwarding stall that made a 3-tap kernel cost a cycle per
 /// output. Each lane still runs one `fma(ys[k], x, acc)` per tap in the order of `k`, as the
 /// generic loop does, so the results are the same bits.
+/// The explicit-register sums behind `Fused`'s two windows.
+trait Sums<T> {
+    /// `W` sums into `out`, from the `W` values at `out` when `accumulate`, from zero
+    /// otherwise (then `out` may be uninitialized).
+    ///
+    /// # Safety
+    /// `out` must be valid for `W` writes, and for `W` reads of initialized values when
+    /// `accumulate`; the CPU must support AVX2 and FMA.
+    unsafe fn sums<const W: usize>(out: *mut T, accumulate: bool, ys: &[T], xs: &[T]);
+}
+
 macro_rules! fused_window {
     ($t:ty, $lanes:expr, $vec:ty, $zero:ident, $load:ident, $store:ident, $splat:ident, $fma:ident) => {
-        impl MacOp<$t> for Fused {
+        impl Sums<$t> for Fused {
             #[inline(always)]
-            fn mac(acc: $t, a: $t, b: $t) -> $t {
-                a.mul_add(b, acc)
-            }
-
-            #[inline(always)]
-            fn window<const W: usize>(acc: &mut [$t; W], ys: &[$t], xs: &[$t], zero: bool) {
+            unsafe fn sums<const W: usize>(out: *mut $t, accumulate: bool, ys: &[$t], xs: &[$t]) {
                 const MAX: usize = 8;
                 assert!(W % $lanes == 0 && W / $lanes <= MAX && xs.len() == ys.len() - 1 + W);
-                // SAFETY: `Fused` runs only inside the `#[target_feature(enable = "avx2,fma")]`
-                // functions of this module, called after the CPU check. Every load reads
-                // `xs[k .. k + W]` with `k < ys.len()`, in bounds by the assertion; the
-                // stores write `acc`.
+                // SAFETY: every load reads `xs[k .. k + W]` with `k < ys.len()`, in bounds by
+                // the assertion; `out` is the caller's to read and write (see above), and the
+                // CPU features are the caller's promise.
                 unsafe {
                     let mut r: [$vec; MAX] = [$zero(); MAX];
-                    if !zero {
+                    if accumulate {
                         for (j, reg) in r.iter_mut().take(W / $lanes).enumerate() {
-                            *reg = $load(acc.as_ptr().add(j * $lanes));
+                            *reg = $load(out.add(j * $lanes));
                         }
                     }
                     for (k, &c) in ys.iter().rev().enumerate() {
@@ -54,8 +61,34 @@ macro_rules! fused_window {
                         }
                     }
                     for (j, reg) in r.iter().take(W / $lanes).enumerate() {
-                        $store(acc.as_mut_ptr().add(j * $lanes), *reg);
+                        $store(out.add(j * $lanes), *reg);
                     }
+                }
+            }
+        }
+
+        impl MacOp<$t> for Fused {
+            #[inline(always)]
+            fn mac(acc: $t, a: $t, b: $t) -> $t {
+                a.mul_add(b, acc)
+            }
+
+            #[inline(always)]
+            fn window<const W: usize>(acc: &mut [$t; W], ys: &[$t], xs: &[$t], zero: bool) {
+                // SAFETY: `acc` holds `W` initialized values; `Fused` runs only inside the
+                // `#[target_feature(enable = "avx2,fma")]` functions of this module, called
+                // after the CPU check.
+                unsafe { <Self as Sums<$t>>::sums::<W>(acc.as_mut_ptr(), !zero, ys, xs) }
+            }
+        }
+
+        impl MacInto<$t> for Fused {
+            #[inline(always)]
+            fn window_into<const W: usize>(out: &mut [MaybeUninit<$t>; W], ys: &[$t], xs: &[$t]) {
+                // SAFETY: `out` has room for `W` values and is only written; the CPU features
+                // as in `window`.
+                unsafe {
+                    <Self as Sums<$t>>::sums::<W>(out.as_mut_ptr().cast::<$t>(), false, ys, xs)
                 }
             }
         }
@@ -85,14 +118,14 @@ fused_window!(
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn f32_fma(x: &[f32], y: &[f32], lo: usize, out: &mut [f32]) {
+pub(crate) unsafe fn f32_fma(x: &[f32], y: &[f32], lo: usize, out: &mut [MaybeUninit<f32>]) {
     kernel::<f32, Fused, 64, 16>(x, y, lo, out);
 }
 
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn f64_fma(x: &[f64], y: &[f64], lo: usize, out: &mut [f64]) {
+pub(crate) unsafe fn f64_fma(x: &[f64], y: &[f64], lo: usize, out: &mut [MaybeUninit<f64>]) {
     kernel::<f64, Fused, 32, 8>(x, y, lo, out);
 }
 
@@ -102,7 +135,7 @@ pub(crate) unsafe fn f64_fma(x: &[f64], y: &[f64], lo: usize, out: &mut [f64]) {
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn plain<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [T]) {
+pub(crate) unsafe fn plain<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [MaybeUninit<T>]) {
     kernel::<T, Plain, 16, 4>(x, y, lo, out);
 }
 
@@ -130,7 +163,7 @@ pub(crate) unsafe fn plain_rows<T: Scalar>(rows: &[(&[T], &[T])], lo: usize, out
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::direct::{has_avx2_fma, kernel, rows_kernel};
+    use crate::direct::{as_uninit, has_avx2_fma, kernel, rows_kernel};
 
     /// A fused multiply-add left to the compiler: the trait's generic `window`.
     struct Generic;
@@ -146,6 +179,9 @@ mod tests {
             a.mul_add(b, acc)
         }
     }
+
+    impl MacInto<f32> for Generic {}
+    impl MacInto<f64> for Generic {}
 
     /// Deterministic values spread over several binades, so that rounding differs by order.
     fn values(len: usize, seed: u64) -> Vec<f64> {
@@ -196,14 +232,16 @@ mod tests {
             let (rows, rows32) = ([(&x[..], &y[..]); 2], [(&x32[..], &y32[..]); 2]);
             for lo in [0, m / 2, m - 1, 5.min(n + m - 2)] {
                 let len = n + m - 1 - lo;
-                let generic = |o: &mut [f64]| kernel::<f64, Generic, 32, 8>(&x, &y, lo, o);
+                let generic =
+                    |o: &mut [f64]| kernel::<f64, Generic, 32, 8>(&x, &y, lo, as_uninit(o));
                 // SAFETY (here and below): AVX2 and FMA checked above.
                 assert!(same_bits(len, generic, |o| unsafe {
-                    f64_fma(&x, &y, lo, o)
+                    f64_fma(&x, &y, lo, as_uninit(o))
                 }));
-                let generic = |o: &mut [f32]| kernel::<f32, Generic, 64, 16>(&x32, &y32, lo, o);
+                let generic =
+                    |o: &mut [f32]| kernel::<f32, Generic, 64, 16>(&x32, &y32, lo, as_uninit(o));
                 assert!(same_bits(len, generic, |o| unsafe {
-                    f32_fma(&x32, &y32, lo, o)
+                    f32_fma(&x32, &y32, lo, as_uninit(o))
                 }));
                 let generic = |o: &mut [f64]| rows_kernel::<f64, Generic, 32, 8>(&rows, lo, o);
                 assert!(same_bits(len, generic, |o| unsafe {
