@@ -50,7 +50,15 @@ pub(crate) mod private {
 
     /// What the engines need of an element type. Sealed: only this crate implements it.
     pub trait Scalar:
-        crate::direct::Kernel + Copy + Default + Debug + PartialEq + Send + Sync + 'static
+        crate::direct::Kernel
+        + crate::error::ZeroBits
+        + Copy
+        + Default
+        + Debug
+        + PartialEq
+        + Send
+        + Sync
+        + 'static
     {
         /// The FFT domain this type is transformed in (integers go through `f64`).
         type Domain: Domain;

@@ -4,8 +4,6 @@ use std::alloc::Layout;
 use std::fmt;
 use std::mem::MaybeUninit;
 
-use crate::element::private::Scalar;
-
 /// Why a convolution could not be computed.
 ///
 /// Every variant carries the numbers that caused it, so that a message can say what to change.
@@ -182,7 +180,7 @@ pub(crate) fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ConvEr
 /// over memory when it maps fresh pages (always for large buffers), since the kernel hands
 /// them out zeroed. The pass cost a memory-bound convolution as much as a third of its time
 /// (10^7 × 3 `f64`: 80 MB zeroed, then written again).
-pub(crate) fn try_zeroed_output<T: Scalar>(len: usize) -> Result<Vec<T>, ConvError> {
+pub(crate) fn try_zeroed_output<T: ZeroBits>(len: usize) -> Result<Vec<T>, ConvError> {
     let layout = Layout::array::<T>(len).map_err(|_| allocation_error::<T>(len))?;
     if layout.size() == 0 {
         return Ok(Vec::new());
@@ -193,9 +191,8 @@ pub(crate) fn try_zeroed_output<T: Scalar>(len: usize) -> Result<Vec<T>, ConvErr
         return Err(allocation_error::<T>(len));
     }
     // SAFETY: `ptr` was allocated by the global allocator with the layout of `len` elements of
-    // `T`, and every byte is zero, which is `T::default()` for every element type (`f32`,
-    // `f64`, `i32`, `i64` and their complex pairs: the sealed `Scalar` set), so all `len`
-    // elements are initialized.
+    // `T`, and every byte is zero, a valid `T` (`ZeroBits`), so all `len` elements are
+    // initialized.
     let mut v = unsafe { Vec::from_raw_parts(ptr, len, len) };
     advise_huge_pages(&mut v);
     Ok(v)
@@ -208,6 +205,20 @@ pub(crate) fn try_zeroed_output<T: Scalar>(len: usize) -> Result<Vec<T>, ConvErr
 /// whichever thread writes, so a split problem writes them in parallel; below it, a split
 /// problem zeroes each part on its own thread instead of `calloc` clearing all on one.
 pub(crate) const FRESH_PAGES_BYTES: usize = 32 << 20;
+
+/// Types whose all-zero bytes are a valid value, their zero: the element types and the
+/// transforms' buffer types.
+///
+/// # Safety
+/// Implement only for types for which every byte zero is a valid value.
+pub unsafe trait ZeroBits: Copy {}
+
+// SAFETY: IEEE 0.0, integer 0, and pairs of them (`Complex` is `#[repr(C)]`).
+unsafe impl ZeroBits for f32 {}
+unsafe impl ZeroBits for f64 {}
+unsafe impl ZeroBits for i32 {}
+unsafe impl ZeroBits for i64 {}
+unsafe impl<T: ZeroBits> ZeroBits for num_complex::Complex<T> {}
 
 /// An empty vector with room for `len` elements, reserved as in [`try_zeroed`].
 pub(crate) fn try_uninit<T>(len: usize) -> Result<Vec<T>, ConvError> {

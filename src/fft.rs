@@ -23,7 +23,7 @@ use crate::error::try_zeroed;
 mod real;
 
 /// A floating-point type with a per-thread plan cache.
-pub trait FftFloat: FftNum + Float + FromPrimitive + Default {
+pub trait FftFloat: FftNum + Float + FromPrimitive + Default + crate::error::ZeroBits {
     /// The largest `p` for which `2^p` and `2^-p` are both normal numbers of the type.
     const MAX_SCALE_EXP: i32;
     /// Bits of the significand.
@@ -128,7 +128,7 @@ impl<F> Pool<F> {
 }
 
 /// A buffer element the pools keep: real or complex samples of one float type.
-pub trait Pooled: Copy + Default + Sized {
+pub trait Pooled: Copy + Default + crate::error::ZeroBits {
     type F: FftFloat;
     fn list(pool: &mut Pool<Self::F>) -> (&mut Vec<Vec<Self>>, &mut usize);
 }
@@ -170,7 +170,9 @@ pub(crate) fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
             v.resize(len, E::default());
             Ok(v)
         }
-        None => try_zeroed(len),
+        // Zeroed by the allocator: a buffer too large for the pool comes fresh (and zero) from
+        // the OS each call, so this skips a pass over it.
+        None => crate::error::try_zeroed_output(len),
     }
 }
 
@@ -240,6 +242,17 @@ pub trait Domain: 'static {
         spec: &mut [Complex<Self::F>],
         time: &mut [Self::Time],
         scratch: &mut [Complex<Self::F>],
+    ) {
+        Self::inverse_with(plans, spec, time, scratch, false);
+    }
+    /// [`Domain::inverse`], on two threads of rayon's pool when `parallel` and the transform
+    /// splits (long real transforms, see `real.rs`); the same bits either way.
+    fn inverse_with(
+        plans: &Self::Plans,
+        spec: &mut [Complex<Self::F>],
+        time: &mut [Self::Time],
+        scratch: &mut [Complex<Self::F>],
+        parallel: bool,
     );
 }
 
@@ -283,14 +296,15 @@ impl<F: FftFloat> Domain for RealDomain<F> {
                 .expect("buffer lengths come from the plan"),
         }
     }
-    fn inverse(
+    fn inverse_with(
         p: &RealPlans<F>,
         spec: &mut [Complex<F>],
         time: &mut [F],
         scratch: &mut [Complex<F>],
+        parallel: bool,
     ) {
         match p {
-            RealPlans::Even(p) => p.inverse(spec, time, scratch),
+            RealPlans::Even(p) => p.inverse_with(spec, time, scratch, parallel),
             RealPlans::Odd(_, i) => {
                 // A real signal's DC bin is real; products of rounded spectra can leave a
                 // tiny imaginary part there, which realfft rejects.
@@ -331,11 +345,12 @@ impl<F: FftFloat> Domain for ComplexDomain<F> {
         spec.copy_from_slice(time);
         p.forward.process_with_scratch(spec, scratch);
     }
-    fn inverse(
+    fn inverse_with(
         p: &ComplexPlans<F>,
         spec: &mut [Complex<F>],
         time: &mut [Complex<F>],
         scratch: &mut [Complex<F>],
+        _parallel: bool,
     ) {
         p.inverse.process_with_scratch(spec, scratch);
         time.copy_from_slice(spec);
@@ -872,12 +887,13 @@ pub(crate) fn run_joined<T: Scalar>(
         let mut kernel = kernel?;
         signal?;
         // The product goes element by element, so halves on two threads give the bits of one
-        // pass. The inverse transform stays on this thread, and so does the restore: written
-        // in halves as well, a 10^6 × 10^6 `f64` call took 22.8 ms instead of 16.5 (one run
-        // each); the cause is not pinned down (the result's pages are first written there).
+        // pass; a long inverse transform runs in halves too (`real.rs`). The restore stays on
+        // this thread: written in halves as well, a 10^6 × 10^6 `f64` call took 22.8 ms
+        // instead of 16.5 (one run each); the cause is not pinned down (the result's pages
+        // are first written there).
         let k = &mut kernel;
         in_halves(&mut spectrum, &k.spectrum, multiply);
-        T::Domain::inverse(&k.plans, &mut spectrum, &mut k.time, &mut k.scratch);
+        T::Domain::inverse_with(&k.plans, &mut spectrum, &mut k.time, &mut k.scratch, true);
         give(spectrum);
         let factors = kernel.restore_factors(x_scan.exp);
         let time = &kernel.time[lo..];

@@ -25,6 +25,25 @@ pub struct EvenReal<F> {
     inverse: Arc<dyn Fft<F>>,
     /// `exp(-2πik/N)` for the split pass's pairs `k = 1 ..= (N/2 - 1) / 2`.
     twiddles: Vec<Complex<F>>,
+    /// For long transforms, the inverse's complex transform in two halves.
+    halves: Option<Halves<F>>,
+    scratch_len: usize,
+}
+
+/// Half-lengths `H = N/2` from which the inverse's complex transform is computed as two of
+/// `H/2` points (one radix-2 step by hand), so that two threads can share it (see
+/// [`EvenReal::inverse_with`]). One thread takes the same steps at these lengths, for the same
+/// bits; the extra passes cost it about as much as the one transform saves over the two
+/// halves (10^6 × 10^6 `f64`, `cargo bench --bench methods -- fft_floor`).
+const HALVES_MIN: usize = 1 << 17;
+
+/// The inverse complex transform of `H` points as two of `H/2`: with `v = exp(2πi/H)`,
+/// `z[2r] = IFFT(Z[k] + Z[k + H/2])[r]` and `z[2r + 1] = IFFT((Z[k] - Z[k + H/2])·v^k)[r]`.
+struct Halves<F> {
+    inverse: Arc<dyn Fft<F>>,
+    /// `v^k` for `k < H/2`.
+    twiddles: Vec<Complex<F>>,
+    /// The half transform's out-of-place scratch, one for each half.
     scratch_len: usize,
 }
 
@@ -43,16 +62,27 @@ impl<F: FftFloat> EvenReal<F> {
         // results; exactly reduced angles measured no more accurate).
         let step = -2.0 * std::f64::consts::PI / len as f64;
         let twiddles = (1..=(half - 1) / 2)
-            .map(|k| {
-                let angle = step * k as f64;
-                let f = |x: f64| F::from_f64(x).expect("a cosine fits any float");
-                Complex::new(f(angle.cos()), f(angle.sin()))
-            })
+            .map(|k| unit(step * k as f64))
             .collect();
+        let halves = (half >= HALVES_MIN && half.is_multiple_of(2)).then(|| {
+            let inverse = planner.plan_fft_inverse(half / 2);
+            let step = 2.0 * std::f64::consts::PI / half as f64;
+            Halves {
+                scratch_len: inverse.get_outofplace_scratch_len(),
+                inverse,
+                twiddles: (0..half / 2).map(|k| unit(step * k as f64)).collect(),
+            }
+        });
+        // Each half's scratch.
+        let scratch_len = match &halves {
+            Some(h) => scratch_len.max(2 * h.scratch_len),
+            None => scratch_len,
+        };
         EvenReal {
             forward,
             inverse,
             twiddles,
+            halves,
             scratch_len,
         }
     }
@@ -81,6 +111,19 @@ impl<F: FftFloat> EvenReal<F> {
     /// parts of the DC and Nyquist bins, which a real signal's spectrum does not have, are
     /// ignored); `spec` is left unspecified.
     pub fn inverse(&self, spec: &mut [Complex<F>], time: &mut [F], scratch: &mut [Complex<F>]) {
+        self.inverse_with(spec, time, scratch, false);
+    }
+
+    /// [`Self::inverse`], on two threads of rayon's pool when `parallel` and the transform is
+    /// long enough to run in halves. The same operations on the same values either way: the
+    /// result is the same, bit for bit.
+    pub fn inverse_with(
+        &self,
+        spec: &mut [Complex<F>],
+        time: &mut [F],
+        scratch: &mut [Complex<F>],
+        parallel: bool,
+    ) {
         let half = time.len() / 2;
         debug_assert_eq!(spec.len(), half + 1);
         let (first, last) = (spec[0].re, spec[half].re);
@@ -91,9 +134,120 @@ impl<F: FftFloat> EvenReal<F> {
         }
         let (left, right) = pairs(spec, half);
         split(Pass::Inverse, left, right, &self.twiddles);
-        self.inverse
-            .process_outofplace_with_scratch(&mut spec[..half], as_complex(time), scratch);
+        let Some(h) = &self.halves else {
+            self.inverse.process_outofplace_with_scratch(
+                &mut spec[..half],
+                as_complex(time),
+                scratch,
+            );
+            return;
+        };
+        // Z[k] ± Z[k + H/2], the difference turned by v^k; then the two half transforms into
+        // the two halves of `time`; then their outputs interleaved. Each step works element by
+        // element or on its own half, so both threads' parts are what one thread computes.
+        let (even, odd) = spec[..half].split_at_mut(half / 2);
+        {
+            let quarter = half / 4;
+            let (even_front, even_back) = even.split_at_mut(quarter);
+            let (odd_front, odd_back) = odd.split_at_mut(quarter);
+            let (w_front, w_back) = h.twiddles.split_at(quarter);
+            both(
+                parallel,
+                || butterflies(even_front, odd_front, w_front),
+                || butterflies(even_back, odd_back, w_back),
+            );
+        }
+        let z = as_complex(time);
+        {
+            let (out_even, out_odd) = z.split_at_mut(half / 2);
+            let (scratch_even, scratch_odd) = scratch.split_at_mut(h.scratch_len);
+            let scratch_odd = &mut scratch_odd[..h.scratch_len];
+            both(
+                parallel,
+                || {
+                    h.inverse
+                        .process_outofplace_with_scratch(even, out_even, scratch_even)
+                },
+                || {
+                    h.inverse
+                        .process_outofplace_with_scratch(odd, out_odd, scratch_odd)
+                },
+            );
+        }
+        // Interleaved into `spec`, free now, and copied back.
+        let (out_even, out_odd) = z.split_at(half / 2);
+        let (front, back) = spec[..half].split_at_mut(2 * (half / 4));
+        both(
+            parallel,
+            || interleave(front, &out_even[..half / 4], &out_odd[..half / 4]),
+            || interleave(back, &out_even[half / 4..], &out_odd[half / 4..]),
+        );
+        let (z_front, z_back) = z.split_at_mut(2 * (half / 4));
+        both(
+            parallel,
+            || z_front.copy_from_slice(&front[..]),
+            || z_back.copy_from_slice(&back[..]),
+        );
     }
+}
+
+/// `exp(i·angle)`, computed in `f64` and rounded once to the type.
+fn unit<F: FftFloat>(angle: f64) -> Complex<F> {
+    let f = |x: f64| F::from_f64(x).expect("a cosine fits any float");
+    Complex::new(f(angle.cos()), f(angle.sin()))
+}
+
+/// `a()` and `b()`, at the same time on two threads of rayon's pool when `parallel`.
+fn both(parallel: bool, a: impl FnOnce() + Send, b: impl FnOnce() + Send) {
+    #[cfg(feature = "rayon")]
+    if parallel {
+        rayon::join(a, b);
+        return;
+    }
+    let _ = parallel;
+    a();
+    b();
+}
+
+/// `(x, y) ← (x + y, (x - y)·w)` over the pairs, vectorized where the CPU allows.
+fn butterflies<F: Float>(x: &mut [Complex<F>], y: &mut [Complex<F>], twiddles: &[Complex<F>]) {
+    struct Butterflies<'a, F> {
+        x: &'a mut [Complex<F>],
+        y: &'a mut [Complex<F>],
+        twiddles: &'a [Complex<F>],
+    }
+    impl<F: Float> super::Loop for Butterflies<'_, F> {
+        type Out = ();
+        #[inline(always)]
+        fn run(self) {
+            for ((x, y), &w) in self.x.iter_mut().zip(self.y.iter_mut()).zip(self.twiddles) {
+                let (s, d) = (*x + *y, *x - *y);
+                *x = s;
+                *y = Complex::new(d.re * w.re - d.im * w.im, d.re * w.im + d.im * w.re);
+            }
+        }
+    }
+    super::vectorized(Butterflies { x, y, twiddles });
+}
+
+/// `z[2r] = even[r]`, `z[2r + 1] = odd[r]`, vectorized where the CPU allows.
+fn interleave<F: Float>(z: &mut [Complex<F>], even: &[Complex<F>], odd: &[Complex<F>]) {
+    struct Interleave<'a, F> {
+        z: &'a mut [Complex<F>],
+        even: &'a [Complex<F>],
+        odd: &'a [Complex<F>],
+    }
+    impl<F: Float> super::Loop for Interleave<'_, F> {
+        type Out = ();
+        #[inline(always)]
+        fn run(self) {
+            for ((pair, &e), &o) in self.z.chunks_exact_mut(2).zip(self.even).zip(self.odd) {
+                pair[0] = e;
+                pair[1] = o;
+            }
+        }
+    }
+    super::vectorized(Interleave { z, even, odd });
 }
 
 #[derive(Clone, Copy)]
@@ -244,6 +398,54 @@ mod tests {
                 let (l, r) = pairs(&mut fast, len / 2);
                 split(pass, l, r, &plan.twiddles);
                 assert_eq!(plain, fast, "split pass builds {len}");
+            }
+        }
+    }
+
+    /// Long inverses run in halves: the same bits on one thread and two, and as accurate as
+    /// realfft's one transform (same error bound as above). Half-lengths `H` with `H/2` even
+    /// and odd.
+    #[cfg(feature = "rayon")]
+    #[test]
+    fn inverse_in_halves() {
+        let mut planner = FftPlanner::<f64>::new();
+        let mut reference = RealFftPlanner::<f64>::new();
+        for len in [2 * HALVES_MIN, 4 * 3usize.pow(11)] {
+            let plan = EvenReal::new(len, &mut planner);
+            assert!(plan.halves.is_some(), "{len}");
+            let c2r = reference.plan_fft_inverse(len);
+            let signal: Vec<f64> = (0..len)
+                .map(|i| ((i * 7919) % 1013) as f64 - 500.0)
+                .collect();
+            let mut scratch =
+                vec![Complex::default(); plan.scratch_len().max(c2r.get_scratch_len())];
+            let mut spec = vec![Complex::default(); len / 2 + 1];
+            plan.forward(&mut signal.clone(), &mut spec, &mut scratch);
+            let mut one = vec![0.0; len];
+            plan.inverse(&mut spec.clone(), &mut one, &mut scratch);
+            let mut two = vec![0.0; len];
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .unwrap();
+            pool.install(|| plan.inverse_with(&mut spec.clone(), &mut two, &mut scratch, true));
+            assert!(
+                one.iter()
+                    .zip(&two)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{len}: two threads"
+            );
+            let mut theirs = vec![0.0; len];
+            c2r.process_with_scratch(&mut spec, &mut theirs, &mut scratch)
+                .unwrap();
+            let bound = f64::EPSILON * 8.0 * 500.0 * (len as f64).log2();
+            let scale = len as f64;
+            for ((&o, &t), &s) in one.iter().zip(&theirs).zip(&signal) {
+                assert!((o / scale - s).abs() < bound, "{len}: round trip");
+                assert!(
+                    (o - t).abs() / scale < 2.0 * bound,
+                    "{len}: against realfft"
+                );
             }
         }
     }
