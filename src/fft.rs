@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use num_complex::Complex;
@@ -111,39 +112,102 @@ impl<F: FftFloat> Planners<F> {
 /// float type for the next one: each one-shot call (and each thread of a split one) needs a
 /// time buffer, two spectra and scratch, and fresh ones are page-faulted in on first touch.
 /// With glibc's default thresholds the freed buffers go back to the system between calls, so
-/// every call paid the faults again: 1.52 ms against 0.57 ms per 10^5 × 10^5 `f32` FFT call (timing loop, CPU
-/// time). Only buffers of at most [`Pool::MAX_BUFFER`] are kept (larger ones get huge pages,
-/// see `error.rs`, which make their faults rare), at most [`Pool::MAX_TOTAL`] per thread and
-/// float type.
+/// every call paid the faults again: 1.52 ms against 0.57 ms per 10^5 × 10^5 `f32` FFT call
+/// (timing loop, CPU time); for 10^6 × 10^6 `f64`, the faults of its ~64 MB of buffers were a
+/// quarter of the call (`perf`). Buffers of at most [`Pool::MAX_BUFFER`] are kept up to
+/// [`Pool::MAX_TOTAL`] per thread and float type; larger ones up to [`MAX_LARGE`] over the
+/// whole process, so that the memory kept does not grow with the number of threads.
+/// [`crate::release_buffers`] hands them all back to the allocator.
 #[derive(Default)]
 pub struct Pool<F> {
     reals: Vec<Vec<F>>,
     complexes: Vec<Vec<Complex<F>>>,
-    bytes: usize,
+    budget: Budget,
 }
+
+/// Bytes a pool keeps: in buffers of at most [`Pool::MAX_BUFFER`], and in larger ones (its share
+/// of [`LARGE_BYTES`]).
+#[derive(Default)]
+pub struct Budget {
+    small: usize,
+    large: usize,
+}
+
+impl Budget {
+    /// Counts a buffer of `size` bytes in, if the limits allow; whether they did.
+    fn admit(&mut self, size: usize, max_buffer: usize, max_total: usize) -> bool {
+        if size <= max_buffer {
+            let fits = self.small + size <= max_total;
+            if fits {
+                self.small += size;
+            }
+            return fits;
+        }
+        let fits = LARGE_BYTES
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |kept| {
+                (kept + size <= MAX_LARGE).then_some(kept + size)
+            })
+            .is_ok();
+        if fits {
+            self.large += size;
+        }
+        fits
+    }
+
+    /// Counts a buffer of `size` bytes out.
+    fn release(&mut self, size: usize, max_buffer: usize) {
+        if size <= max_buffer {
+            self.small -= size;
+        } else {
+            self.large -= size;
+            LARGE_BYTES.fetch_sub(size, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        LARGE_BYTES.fetch_sub(self.large, Ordering::Relaxed);
+    }
+}
+
+/// Bytes in pooled buffers larger than [`Pool::MAX_BUFFER`], over all threads.
+static LARGE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// The most bytes the pools of all threads keep in buffers larger than [`Pool::MAX_BUFFER`]:
+/// the buffers of a 10^6 × 10^6 `f64` call on two threads.
+const MAX_LARGE: usize = 256 << 20;
 
 impl<F> Pool<F> {
     const MAX_BUFFER: usize = 4 << 20;
     const MAX_TOTAL: usize = 16 << 20;
+
+    /// Hands every kept buffer back to the allocator.
+    fn clear(&mut self) {
+        self.reals = Vec::new();
+        self.complexes = Vec::new();
+        // The old budget's drop gives its large bytes back to `LARGE_BYTES`.
+        self.budget = Budget::default();
+    }
 }
 
 /// A buffer element the pools keep: real or complex samples of one float type.
 pub trait Pooled: Copy + Default + crate::error::ZeroBits {
     type F: FftFloat;
-    fn list(pool: &mut Pool<Self::F>) -> (&mut Vec<Vec<Self>>, &mut usize);
+    fn list(pool: &mut Pool<Self::F>) -> (&mut Vec<Vec<Self>>, &mut Budget);
 }
 
 impl<F: FftFloat> Pooled for F {
     type F = F;
-    fn list(pool: &mut Pool<F>) -> (&mut Vec<Vec<F>>, &mut usize) {
-        (&mut pool.reals, &mut pool.bytes)
+    fn list(pool: &mut Pool<F>) -> (&mut Vec<Vec<F>>, &mut Budget) {
+        (&mut pool.reals, &mut pool.budget)
     }
 }
 
 impl<F: FftFloat> Pooled for Complex<F> {
     type F = F;
-    fn list(pool: &mut Pool<F>) -> (&mut Vec<Vec<Complex<F>>>, &mut usize) {
-        (&mut pool.complexes, &mut pool.bytes)
+    fn list(pool: &mut Pool<F>) -> (&mut Vec<Vec<Complex<F>>>, &mut Budget) {
+        (&mut pool.complexes, &mut pool.budget)
     }
 }
 
@@ -154,14 +218,17 @@ pub(crate) fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
         return Ok(Vec::new());
     }
     let pooled = E::F::with_pool(|pool| {
-        let (list, bytes) = E::list(pool);
+        let (list, budget) = E::list(pool);
         let (i, _) = list
             .iter()
             .enumerate()
             .filter(|(_, v)| v.capacity() >= len)
             .min_by_key(|(_, v)| v.capacity())?;
         let v = list.swap_remove(i);
-        *bytes -= v.capacity() * std::mem::size_of::<E>();
+        budget.release(
+            v.capacity() * std::mem::size_of::<E>(),
+            Pool::<E::F>::MAX_BUFFER,
+        );
         Some(v)
     })
     .flatten();
@@ -170,8 +237,8 @@ pub(crate) fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
             v.resize(len, E::default());
             Ok(v)
         }
-        // Zeroed by the allocator: a buffer too large for the pool comes fresh (and zero) from
-        // the OS each call, so this skips a pass over it.
+        // Zeroed by the allocator: a fresh buffer comes zero from the OS, so this skips a pass
+        // over it.
         None => crate::error::try_zeroed_output(len),
     }
 }
@@ -179,16 +246,21 @@ pub(crate) fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
 /// Returns `v` to this thread's pool if it fits there.
 pub(crate) fn give<E: Pooled>(v: Vec<E>) {
     let size = v.capacity() * std::mem::size_of::<E>();
-    if size == 0 || size > Pool::<E::F>::MAX_BUFFER {
+    if size == 0 {
         return;
     }
     E::F::with_pool(|pool| {
-        let (list, bytes) = E::list(pool);
-        if *bytes + size <= Pool::<E::F>::MAX_TOTAL {
-            *bytes += size;
+        let (list, budget) = E::list(pool);
+        if budget.admit(size, Pool::<E::F>::MAX_BUFFER, Pool::<E::F>::MAX_TOTAL) {
             list.push(v);
         }
     });
+}
+
+/// Hands the calling thread's pooled buffers back to the allocator.
+pub(crate) fn release_pools() {
+    f32::with_pool(Pool::clear);
+    f64::with_pool(Pool::clear);
 }
 
 macro_rules! fft_float {
@@ -1126,7 +1198,7 @@ mod tests {
     }
 
     #[test]
-    fn pool_reuses_the_smallest_buffer_that_fits_and_keeps_only_small_ones() {
+    fn pool_reuses_the_smallest_buffer_that_fits_and_keeps_large_ones_within_the_budget() {
         // A fresh thread: its pool starts empty.
         std::thread::spawn(|| {
             let count = || f32::with_pool(|p| p.reals.len()).unwrap();
@@ -1140,14 +1212,31 @@ mod tests {
             assert_eq!(w.len(), 5000);
             assert!(w.iter().all(|&x| x == 0.0));
             assert_eq!(count(), 1);
-            // Over the per-buffer cap: dropped, not kept.
-            give(Vec::<f32>::with_capacity(Pool::<f32>::MAX_BUFFER / 4 + 1));
-            assert_eq!(count(), 1);
             // Complex buffers are a separate list of the same pool.
             give(Vec::<Complex<f32>>::with_capacity(10));
             assert_eq!(f32::with_pool(|p| p.complexes.len()), Some(1));
-            let bytes = f32::with_pool(|p| p.bytes).unwrap();
+            let bytes = f32::with_pool(|p| p.budget.small).unwrap();
             assert_eq!(bytes, 1000 * 4 + 10 * 8);
+            // Over the per-buffer cap: counted against the process-wide budget (which other
+            // tests' threads share, so it may be full), and taken back out.
+            let large = Pool::<f32>::MAX_BUFFER / 4 + 1;
+            give(Vec::<f32>::with_capacity(large));
+            let kept = f32::with_pool(|p| p.budget.large).unwrap();
+            assert!(kept == 0 || kept == large * 4);
+            assert_eq!(count(), if kept > 0 { 2 } else { 1 });
+            if kept > 0 {
+                let v: Vec<f32> = take(large).unwrap();
+                assert_eq!(v.capacity(), large);
+                assert_eq!(f32::with_pool(|p| p.budget.large), Some(0));
+                give(v);
+            }
+            // Released: nothing kept.
+            release_pools();
+            assert_eq!(count(), 0);
+            assert_eq!(
+                f32::with_pool(|p| (p.budget.small, p.budget.large)),
+                Some((0, 0))
+            );
         })
         .join()
         .unwrap();
