@@ -115,8 +115,9 @@ impl<F: FftFloat> Planners<F> {
 /// every call paid the faults again: 1.52 ms against 0.57 ms per 10^5 × 10^5 `f32` FFT call
 /// (timing loop, CPU time); for 10^6 × 10^6 `f64`, the faults of its ~64 MB of buffers were a
 /// quarter of the call (`perf`). Buffers of at most [`Pool::MAX_BUFFER`] are kept up to
-/// [`Pool::MAX_TOTAL`] per thread and float type; larger ones up to [`MAX_LARGE`] over the
-/// whole process, so that the memory kept does not grow with the number of threads.
+/// [`Pool::MAX_TOTAL`] per thread and float type; larger ones (up to [`MAX_POOLED`]) up to
+/// [`MAX_LARGE`] over the whole process, so that the memory kept does not grow with the number
+/// of threads.
 /// [`crate::release_buffers`] hands them all back to the allocator.
 #[derive(Default)]
 pub struct Pool<F> {
@@ -142,6 +143,9 @@ impl Budget {
                 self.small += size;
             }
             return fits;
+        }
+        if size > MAX_POOLED {
+            return false;
         }
         let fits = LARGE_BYTES
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |kept| {
@@ -177,6 +181,12 @@ static LARGE_BYTES: AtomicUsize = AtomicUsize::new(0);
 /// The most bytes the pools of all threads keep in buffers larger than [`Pool::MAX_BUFFER`]:
 /// the buffers of a 10^6 × 10^6 `f64` call on two threads.
 const MAX_LARGE: usize = 256 << 20;
+
+/// The largest buffer a pool keeps. Larger ones are freed: kept, the buffers of one side of a
+/// two-thread transform stayed resident while the other side finished, which took the peak
+/// memory of a 10^7 × 16384 `f64` call by `Method::Fft` from 3.9x to 6.6x its input and
+/// output (`scripts/memory.sh`). glibc maps blocks this large afresh anyway.
+const MAX_POOLED: usize = 32 << 20;
 
 impl<F> Pool<F> {
     const MAX_BUFFER: usize = 4 << 20;

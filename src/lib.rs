@@ -244,8 +244,8 @@ fn check_out_len<T>(expected: usize, out: &[T]) -> Result<(), ConvError> {
 ///
 /// The FFT methods keep their work buffers per thread for the next call, which saves the page
 /// faults of fresh memory (a quarter of a 10^6 × 10^6 `f64` call): up to 16 MiB per thread and
-/// float type in buffers of at most 4 MiB, and up to 256 MiB over the whole process in larger
-/// ones. Call this after a burst of large transforms to return that memory.
+/// float type in buffers of at most 4 MiB, and up to 256 MiB over the whole process in buffers
+/// of up to 32 MiB. Call this after a burst of large transforms to return that memory.
 ///
 /// ```
 /// let big: Vec<f64> = (0..1 << 20).map(|i| (i % 7) as f64).collect();
