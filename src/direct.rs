@@ -70,12 +70,14 @@ fn init_with<T: Copy, const W: usize>(out: &mut [MaybeUninit<T>; W], value: T) -
     unsafe { &mut *(out as *mut [MaybeUninit<T>; W]).cast::<[T; W]>() }
 }
 
-/// `out` as a slice that may be written with initialized values only (never read back as
-/// uninitialized): the kernels write every output, so initialized and fresh buffers share them.
+/// `out` as a slice of possibly uninitialized elements, so that initialized and fresh buffers
+/// share the kernels, which write every output.
+///
+/// # Safety
+/// Only initialized values may be stored through the result: `out` must stay initialized.
 #[inline(always)]
-pub(crate) fn as_uninit<T>(out: &mut [T]) -> &mut [MaybeUninit<T>] {
-    // SAFETY: `MaybeUninit<T>` has `T`'s layout, and the kernels store only initialized values
-    // through the result, so `out` stays initialized.
+pub(crate) unsafe fn as_uninit<T>(out: &mut [T]) -> &mut [MaybeUninit<T>] {
+    // SAFETY: `MaybeUninit<T>` has `T`'s layout; the caller stores only initialized values.
     unsafe { &mut *(out as *mut [T] as *mut [MaybeUninit<T>]) }
 }
 
@@ -101,7 +103,8 @@ pub(crate) fn portable<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [MaybeU
 pub trait Kernel: Sized {
     /// `out[k] = (x * y)[lo + k]`, `x` the longer input.
     fn direct(x: &[Self], y: &[Self], lo: usize, out: &mut [Self]) {
-        Self::direct_uninit(x, y, lo, as_uninit(out));
+        // SAFETY: the kernels store only initialized values.
+        Self::direct_uninit(x, y, lo, unsafe { as_uninit(out) });
     }
     /// [`Kernel::direct`] into outputs that need not be initialized: every one is written.
     fn direct_uninit(x: &[Self], y: &[Self], lo: usize, out: &mut [MaybeUninit<Self>]);
@@ -358,7 +361,8 @@ mod tests {
                 for lo in [0, m / 2, m - 1] {
                     let len = full.len() - lo;
                     let mut out = vec![0; len];
-                    portable(&x, &y, lo, as_uninit(&mut out));
+                    // SAFETY: the kernel stores only initialized values.
+                    portable(&x, &y, lo, unsafe { as_uninit(&mut out) });
                     assert_eq!(out, full[lo..], "n={n} m={m} lo={lo}");
                     let xf: Vec<f64> = x.iter().map(|&v| v as f64).collect();
                     let yf: Vec<f64> = y.iter().map(|&v| v as f64).collect();

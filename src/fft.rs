@@ -227,12 +227,18 @@ pub(crate) fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
     if len == 0 {
         return Ok(Vec::new());
     }
+    // A small request never takes a large buffer, which would then circulate among small ones
+    // while the next large request missed the pool.
+    let size = |capacity: usize| capacity * std::mem::size_of::<E>();
+    let small = size(len) <= Pool::<E::F>::MAX_BUFFER;
     let pooled = E::F::with_pool(|pool| {
         let (list, budget) = E::list(pool);
         let (i, _) = list
             .iter()
             .enumerate()
-            .filter(|(_, v)| v.capacity() >= len)
+            .filter(|(_, v)| {
+                v.capacity() >= len && (!small || size(v.capacity()) <= Pool::<E::F>::MAX_BUFFER)
+            })
             .min_by_key(|(_, v)| v.capacity())?;
         let v = list.swap_remove(i);
         budget.release(

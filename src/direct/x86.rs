@@ -232,14 +232,17 @@ mod tests {
             let (rows, rows32) = ([(&x[..], &y[..]); 2], [(&x32[..], &y32[..]); 2]);
             for lo in [0, m / 2, m - 1, 5.min(n + m - 2)] {
                 let len = n + m - 1 - lo;
-                let generic =
-                    |o: &mut [f64]| kernel::<f64, Generic, 32, 8>(&x, &y, lo, as_uninit(o));
-                // SAFETY (here and below): AVX2 and FMA checked above.
+                let generic = |o: &mut [f64]| {
+                    kernel::<f64, Generic, 32, 8>(&x, &y, lo, unsafe { as_uninit(o) })
+                };
+                // SAFETY (here and below): AVX2 and FMA checked above; the kernels store only
+                // initialized values through `as_uninit`.
                 assert!(same_bits(len, generic, |o| unsafe {
                     f64_fma(&x, &y, lo, as_uninit(o))
                 }));
-                let generic =
-                    |o: &mut [f32]| kernel::<f32, Generic, 64, 16>(&x32, &y32, lo, as_uninit(o));
+                let generic = |o: &mut [f32]| {
+                    kernel::<f32, Generic, 64, 16>(&x32, &y32, lo, unsafe { as_uninit(o) })
+                };
                 assert!(same_bits(len, generic, |o| unsafe {
                     f32_fma(&x32, &y32, lo, as_uninit(o))
                 }));

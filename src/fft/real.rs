@@ -3,7 +3,9 @@
 //! half spectrum of the real signal (forward), or a half spectrum into the input of that
 //! complex transform (inverse).
 //!
-//! This is `realfft`'s algorithm, with the same arithmetic (the results are bit-identical).
+//! This is `realfft`'s algorithm, with the same arithmetic (the results are bit-identical),
+//! except that inverses of half-length `N/2 >= 2^17` run their complex transform in two halves
+//! (see [`EvenReal::inverse_with`]; as accurate, not the same bits).
 //! It is written here for speed: realfft's split loop walks its two halves in opposite
 //! directions, generic over the float type, and the baseline x86-64 build runs it one complex
 //! number at a time. At 1,024 points that loop was 45 % of a streaming block's CPU time
@@ -22,19 +24,23 @@ use super::FftFloat;
 /// Plans for one even length `N`.
 pub struct EvenReal<F> {
     forward: Arc<dyn Fft<F>>,
-    inverse: Arc<dyn Fft<F>>,
+    inverse: Inverse<F>,
     /// `exp(-2πik/N)` for the split pass's pairs `k = 1 ..= (N/2 - 1) / 2`.
     twiddles: Vec<Complex<F>>,
-    /// For long transforms, the inverse's complex transform in two halves.
-    halves: Option<Halves<F>>,
     scratch_len: usize,
+}
+
+/// The inverse's complex transform of `N/2` points: whole, or for long transforms in halves.
+enum Inverse<F> {
+    Whole(Arc<dyn Fft<F>>),
+    Halves(Halves<F>),
 }
 
 /// Half-lengths `H = N/2` from which the inverse's complex transform is computed as two of
 /// `H/2` points (one radix-2 step by hand), so that two threads can share it (see
 /// [`EvenReal::inverse_with`]). One thread takes the same steps at these lengths, for the same
-/// bits; the extra passes cost it about as much as the one transform saves over the two
-/// halves (10^6 × 10^6 `f64`, `cargo bench --bench methods -- fft_floor`).
+/// bits, and was as fast as with the one transform (10^6 × 10^6 `f64` by `Method::Fft`:
+/// 29.3 against 29.6 ms, `cargo bench --bench methods -- fft_floor`, one run each).
 const HALVES_MIN: usize = 1 << 17;
 
 /// The inverse complex transform of `H` points as two of `H/2`: with `v = exp(2πi/H)`,
@@ -54,35 +60,32 @@ impl<F: FftFloat> EvenReal<F> {
         assert!(len >= 2 && len.is_multiple_of(2), "even length, got {len}");
         let half = len / 2;
         let forward = planner.plan_fft_forward(half);
-        let inverse = planner.plan_fft_inverse(half);
-        let scratch_len = forward
-            .get_outofplace_scratch_len()
-            .max(inverse.get_outofplace_scratch_len());
         // Angles in f64, rounded once to the type (computed as realfft does, for identical
         // results; exactly reduced angles measured no more accurate).
         let step = -2.0 * std::f64::consts::PI / len as f64;
         let twiddles = (1..=(half - 1) / 2)
             .map(|k| unit(step * k as f64))
             .collect();
-        let halves = (half >= HALVES_MIN && half.is_multiple_of(2)).then(|| {
+        let inverse = if half >= HALVES_MIN && half.is_multiple_of(2) {
             let inverse = planner.plan_fft_inverse(half / 2);
             let step = 2.0 * std::f64::consts::PI / half as f64;
-            Halves {
+            Inverse::Halves(Halves {
                 scratch_len: inverse.get_outofplace_scratch_len(),
                 inverse,
                 twiddles: (0..half / 2).map(|k| unit(step * k as f64)).collect(),
-            }
-        });
-        // Each half's scratch.
-        let scratch_len = match &halves {
-            Some(h) => scratch_len.max(2 * h.scratch_len),
-            None => scratch_len,
+            })
+        } else {
+            Inverse::Whole(planner.plan_fft_inverse(half))
         };
+        let scratch_len = forward.get_outofplace_scratch_len().max(match &inverse {
+            Inverse::Whole(p) => p.get_outofplace_scratch_len(),
+            // Each half's scratch.
+            Inverse::Halves(h) => 2 * h.scratch_len,
+        });
         EvenReal {
             forward,
             inverse,
             twiddles,
-            halves,
             scratch_len,
         }
     }
@@ -134,13 +137,12 @@ impl<F: FftFloat> EvenReal<F> {
         }
         let (left, right) = pairs(spec, half);
         split(Pass::Inverse, left, right, &self.twiddles);
-        let Some(h) = &self.halves else {
-            self.inverse.process_outofplace_with_scratch(
-                &mut spec[..half],
-                as_complex(time),
-                scratch,
-            );
-            return;
+        let h = match &self.inverse {
+            Inverse::Whole(p) => {
+                p.process_outofplace_with_scratch(&mut spec[..half], as_complex(time), scratch);
+                return;
+            }
+            Inverse::Halves(h) => h,
         };
         // Z[k] ± Z[k + H/2], the difference turned by v^k; then the two half transforms into
         // the two halves of `time`; then their outputs interleaved. Each step works element by
@@ -412,7 +414,7 @@ mod tests {
         let mut reference = RealFftPlanner::<f64>::new();
         for len in [2 * HALVES_MIN, 4 * 3usize.pow(11)] {
             let plan = EvenReal::new(len, &mut planner);
-            assert!(plan.halves.is_some(), "{len}");
+            assert!(matches!(plan.inverse, Inverse::Halves(_)), "{len}");
             let c2r = reference.plan_fft_inverse(len);
             let signal: Vec<f64> = (0..len)
                 .map(|i| ((i * 7919) % 1013) as f64 - 500.0)
