@@ -229,7 +229,7 @@ pub(crate) fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
     }
     // A small request never takes a large buffer, which would then circulate among small ones
     // while the next large request missed the pool.
-    let size = |capacity: usize| capacity * std::mem::size_of::<E>();
+    let size = |capacity: usize| capacity.saturating_mul(std::mem::size_of::<E>());
     let small = size(len) <= Pool::<E::F>::MAX_BUFFER;
     let pooled = E::F::with_pool(|pool| {
         let (list, budget) = E::list(pool);
