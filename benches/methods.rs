@@ -151,7 +151,8 @@ fn fft_floor(c: &mut Criterion<ThreadCpuTime>) {
 
 /// A memory-bound convolution (3 taps) against its memory floor: a copy of the input into a new
 /// vector of the result's length (`convolve::bench::copy_floor`), one read and one write of fresh
-/// pages, which no implementation returning a new vector can beat.
+/// pages, which no implementation returning a new vector can beat (with glibc, which maps
+/// fresh pages for a vector this large).
 fn memory_floor(c: &mut Criterion<ThreadCpuTime>) {
     let mut group = c.benchmark_group("memory_floor/f64");
     for n in [1_000_000usize, 10_000_000] {

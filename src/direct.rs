@@ -55,19 +55,9 @@ pub(crate) trait MacOp<T: Scalar> {
 pub(crate) trait MacInto<T: Scalar>: MacOp<T> {
     #[inline(always)]
     fn window_into<const W: usize>(out: &mut [MaybeUninit<T>; W], ys: &[T], xs: &[T]) {
-        let acc = init_with(out, T::default());
+        let acc: &mut [T; W] = crate::error::zero(out).try_into().expect("W outputs");
         Self::window(acc, ys, xs, false);
     }
-}
-
-/// `out` with every element set to `value`, as initialized elements.
-#[inline(always)]
-fn init_with<T: Copy, const W: usize>(out: &mut [MaybeUninit<T>; W], value: T) -> &mut [T; W] {
-    for o in out.iter_mut() {
-        o.write(value);
-    }
-    // SAFETY: every element was just written; `MaybeUninit<T>` has `T`'s layout.
-    unsafe { &mut *(out as *mut [MaybeUninit<T>; W]).cast::<[T; W]>() }
 }
 
 /// `out` as a slice of possibly uninitialized elements, so that initialized and fresh buffers

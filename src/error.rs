@@ -237,6 +237,7 @@ fn allocation_error<T>(len: usize) -> ConvError {
 }
 
 /// Zeroes `part` and returns it initialized.
+#[inline]
 pub(crate) fn zero<T: Copy + Default>(part: &mut [MaybeUninit<T>]) -> &mut [T] {
     part.fill(MaybeUninit::new(T::default()));
     // SAFETY: every element was just written; `MaybeUninit<T>` has `T`'s layout.

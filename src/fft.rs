@@ -114,8 +114,8 @@ impl<F: FftFloat> Planners<F> {
 /// With glibc's default thresholds the freed buffers go back to the system between calls, so
 /// every call paid the faults again: 1.52 ms against 0.57 ms per 10^5 × 10^5 `f32` FFT call
 /// (timing loop, CPU time); for 10^6 × 10^6 `f64`, the faults of its ~64 MB of buffers were a
-/// quarter of the call (`perf`). Buffers of at most [`Pool::MAX_BUFFER`] are kept up to
-/// [`Pool::MAX_TOTAL`] per thread and float type; larger ones (up to [`MAX_POOLED`]) up to
+/// quarter of the call (`perf`). Buffers of at most [`MAX_BUFFER`] are kept up to
+/// [`MAX_TOTAL`] per thread and float type; larger ones (up to [`MAX_POOLED`]) up to
 /// [`MAX_LARGE`] over the whole process, so that the memory kept does not grow with the number
 /// of threads.
 /// [`crate::release_buffers`] hands them all back to the allocator.
@@ -126,7 +126,7 @@ pub struct Pool<F> {
     budget: Budget,
 }
 
-/// Bytes a pool keeps: in buffers of at most [`Pool::MAX_BUFFER`], and in larger ones (its share
+/// Bytes a pool keeps: in buffers of at most [`MAX_BUFFER`], and in larger ones (its share
 /// of [`LARGE_BYTES`]).
 #[derive(Default)]
 pub struct Budget {
@@ -136,9 +136,9 @@ pub struct Budget {
 
 impl Budget {
     /// Counts a buffer of `size` bytes in, if the limits allow; whether they did.
-    fn admit(&mut self, size: usize, max_buffer: usize, max_total: usize) -> bool {
-        if size <= max_buffer {
-            let fits = self.small + size <= max_total;
+    fn admit(&mut self, size: usize) -> bool {
+        if size <= MAX_BUFFER {
+            let fits = self.small + size <= MAX_TOTAL;
             if fits {
                 self.small += size;
             }
@@ -159,8 +159,8 @@ impl Budget {
     }
 
     /// Counts a buffer of `size` bytes out.
-    fn release(&mut self, size: usize, max_buffer: usize) {
-        if size <= max_buffer {
+    fn release(&mut self, size: usize) {
+        if size <= MAX_BUFFER {
             self.small -= size;
         } else {
             self.large -= size;
@@ -175,10 +175,10 @@ impl Drop for Budget {
     }
 }
 
-/// Bytes in pooled buffers larger than [`Pool::MAX_BUFFER`], over all threads.
+/// Bytes in pooled buffers larger than [`MAX_BUFFER`], over all threads.
 static LARGE_BYTES: AtomicUsize = AtomicUsize::new(0);
 
-/// The most bytes the pools of all threads keep in buffers larger than [`Pool::MAX_BUFFER`]:
+/// The most bytes the pools of all threads keep in buffers larger than [`MAX_BUFFER`]:
 /// the buffers of a 10^6 × 10^6 `f64` call on two threads.
 const MAX_LARGE: usize = 256 << 20;
 
@@ -188,10 +188,12 @@ const MAX_LARGE: usize = 256 << 20;
 /// output (`scripts/memory.sh`). glibc maps blocks this large afresh anyway.
 const MAX_POOLED: usize = 32 << 20;
 
-impl<F> Pool<F> {
-    const MAX_BUFFER: usize = 4 << 20;
-    const MAX_TOTAL: usize = 16 << 20;
+/// The largest buffer a pool keeps within its own thread's budget.
+const MAX_BUFFER: usize = 4 << 20;
+/// The most bytes one pool keeps in buffers of at most [`MAX_BUFFER`].
+const MAX_TOTAL: usize = 16 << 20;
 
+impl<F> Pool<F> {
     /// Hands every kept buffer back to the allocator.
     fn clear(&mut self) {
         self.reals = Vec::new();
@@ -230,21 +232,16 @@ pub(crate) fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
     // A small request never takes a large buffer, which would then circulate among small ones
     // while the next large request missed the pool.
     let size = |capacity: usize| capacity.saturating_mul(std::mem::size_of::<E>());
-    let small = size(len) <= Pool::<E::F>::MAX_BUFFER;
+    let small = size(len) <= MAX_BUFFER;
     let pooled = E::F::with_pool(|pool| {
         let (list, budget) = E::list(pool);
         let (i, _) = list
             .iter()
             .enumerate()
-            .filter(|(_, v)| {
-                v.capacity() >= len && (!small || size(v.capacity()) <= Pool::<E::F>::MAX_BUFFER)
-            })
+            .filter(|(_, v)| v.capacity() >= len && (!small || size(v.capacity()) <= MAX_BUFFER))
             .min_by_key(|(_, v)| v.capacity())?;
         let v = list.swap_remove(i);
-        budget.release(
-            v.capacity() * std::mem::size_of::<E>(),
-            Pool::<E::F>::MAX_BUFFER,
-        );
+        budget.release(size(v.capacity()));
         Some(v)
     })
     .flatten();
@@ -267,7 +264,7 @@ pub(crate) fn give<E: Pooled>(v: Vec<E>) {
     }
     E::F::with_pool(|pool| {
         let (list, budget) = E::list(pool);
-        if budget.admit(size, Pool::<E::F>::MAX_BUFFER, Pool::<E::F>::MAX_TOTAL) {
+        if budget.admit(size) {
             list.push(v);
         }
     });
@@ -976,9 +973,8 @@ pub(crate) fn run_joined<T: Scalar>(
         signal?;
         // The product goes element by element, so halves on two threads give the bits of one
         // pass; a long inverse transform runs in halves too (`real.rs`). The restore stays on
-        // this thread: written in halves as well, a 10^6 × 10^6 `f64` call took 22.8 ms
-        // instead of 16.5 (one run each); the cause is not pinned down (the result's pages
-        // are first written there).
+        // this thread: in halves as well, a 10^6 × 10^6 `f64` call showed no consistent gain
+        // (timing loop, halves against one pass: 16.4 against 16.6 ms, 16.9 against 18.2).
         let k = &mut kernel;
         in_halves(&mut spectrum, &k.spectrum, multiply);
         T::Domain::inverse_with(&k.plans, &mut spectrum, &mut k.time, &mut k.scratch, true);
@@ -1235,7 +1231,7 @@ mod tests {
             assert_eq!(bytes, 1000 * 4 + 10 * 8);
             // Over the per-buffer cap: counted against the process-wide budget (which other
             // tests' threads share, so it may be full), and taken back out.
-            let large = Pool::<f32>::MAX_BUFFER / 4 + 1;
+            let large = MAX_BUFFER / 4 + 1;
             give(Vec::<f32>::with_capacity(large));
             let kept = f32::with_pool(|p| p.budget.large).unwrap();
             assert!(kept == 0 || kept == large * 4);

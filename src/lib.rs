@@ -42,9 +42,10 @@ pub mod bench {
     /// # Errors
     /// [`crate::ConvError::Allocation`] when the vector cannot be allocated.
     pub fn copy_floor<T: crate::Element>(a: &[T], len: usize) -> Result<Vec<T>, crate::ConvError> {
-        let mut out = crate::error::try_uninit(len.max(a.len()))?;
+        let len = len.max(a.len());
+        let mut out = crate::error::try_uninit(len)?;
         out.extend_from_slice(a);
-        out.resize(len.max(a.len()), T::default());
+        out.resize(len, T::default());
         Ok(out)
     }
 }
@@ -382,7 +383,35 @@ impl<'a, T: Scalar> Plan<'a, T> {
     /// `out[k] = (x * y)[lo + k]` on this thread, `lo .. lo + out.len()` inside the planned
     /// range.
     fn compute(&self, lo: usize, out: &mut [T]) -> Result<(), ConvError> {
-        method_slice(self.x, self.y, self.scans, lo, out, self.method)
+        let (x, y, method) = (self.x, self.y, self.method);
+        match method {
+            Method::Direct | Method::Auto => {
+                T::direct(x, y, lo, out);
+                Ok(())
+            }
+            Method::Fft | Method::OverlapAdd => {
+                let len = if method == Method::Fft {
+                    fft::cyclic_len(x.len(), y.len(), lo, lo + out.len())?
+                } else {
+                    strategy::block_len(T::KIND, x.len(), y.len())
+                };
+                let [x_scan, y_scan] = self
+                    .scans
+                    .expect("Plan::new scans the operands of the transform methods");
+                if !transform_applies(x, y, [x_scan, y_scan], lo, out, len)? {
+                    return Ok(());
+                }
+                #[cfg(feature = "rayon")]
+                if joins(T::KIND, x.len(), y.len(), lo, out.len(), method) {
+                    fft::run_joined(x, x_scan, y, y_scan, len, lo, out)?;
+                    add_nonfinite_products(x, y, [x_scan, y_scan], lo, out);
+                    return Ok(());
+                }
+                let mut kernel = fft::SpectralKernel::new(y, y_scan, len)?;
+                transform_slice(&mut kernel, method, x, x_scan, y, lo, out);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -396,43 +425,6 @@ fn joins(kind: element::Kind, n: usize, m: usize, lo: usize, len: usize, method:
     {
         let _ = (kind, n, m, lo, len, method);
         false
-    }
-}
-
-/// `out[k] = (x * y)[lo + k]` by `method` (not `Auto`) on this thread, `x` the longer input.
-fn method_slice<T: Scalar>(
-    x: &[T],
-    y: &[T],
-    scans: Option<[fft::Scan; 2]>,
-    lo: usize,
-    out: &mut [T],
-    method: Method,
-) -> Result<(), ConvError> {
-    match method {
-        Method::Direct | Method::Auto => {
-            T::direct(x, y, lo, out);
-            Ok(())
-        }
-        Method::Fft | Method::OverlapAdd => {
-            let len = if method == Method::Fft {
-                fft::cyclic_len(x.len(), y.len(), lo, lo + out.len())?
-            } else {
-                strategy::block_len(T::KIND, x.len(), y.len())
-            };
-            let [x_scan, y_scan] = scans.unwrap_or_else(|| [fft::scan(x), fft::scan(y)]);
-            if !transform_applies(x, y, [x_scan, y_scan], lo, out, len)? {
-                return Ok(());
-            }
-            #[cfg(feature = "rayon")]
-            if joins(T::KIND, x.len(), y.len(), lo, out.len(), method) {
-                fft::run_joined(x, x_scan, y, y_scan, len, lo, out)?;
-                add_nonfinite_products(x, y, [x_scan, y_scan], lo, out);
-                return Ok(());
-            }
-            let mut kernel = fft::SpectralKernel::new(y, y_scan, len)?;
-            transform_slice(&mut kernel, method, x, x_scan, y, lo, out);
-            Ok(())
-        }
     }
 }
 

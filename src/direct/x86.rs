@@ -21,12 +21,11 @@ use std::arch::x86_64::{
 /// them.
 struct Fused;
 
-/// `Fused::window` in explicit 256-bit registers. Left to the compiler, the `W` scalar
-/// accumulators were vectorized in uneven pieces and stored through the stack before being
-/// copied to the output, a store-forwarding stall that made a 3-tap kernel cost a cycle per
-/// output. Each lane still runs one `fma(ys[k], x, acc)` per tap in the order of `k`, as the
-/// generic loop does, so the results are the same bits.
-/// The explicit-register sums behind `Fused`'s two windows.
+/// `Fused`'s two windows (`window`, `window_into`) in explicit 256-bit registers. Left to the
+/// compiler, the `W` scalar accumulators were vectorized in uneven pieces and stored through the
+/// stack before being copied to the output, a store-forwarding stall that made a 3-tap kernel
+/// cost a cycle per output. Each lane still runs one `fma(ys[k], x, acc)` per tap in the order
+/// of `k`, as the generic loop does, so the results are the same bits.
 trait Sums<T> {
     /// `W` sums into `out`, from the `W` values at `out` when `accumulate`, from zero
     /// otherwise (then `out` may be uninitialized).

@@ -147,9 +147,9 @@ impl<F: FftFloat> EvenReal<F> {
         // Z[k] ± Z[k + H/2], the difference turned by v^k; then the two half transforms into
         // the two halves of `time`; then their outputs interleaved. Each step works element by
         // element or on its own half, so both threads' parts are what one thread computes.
+        let quarter = half / 4;
         let (even, odd) = spec[..half].split_at_mut(half / 2);
         {
-            let quarter = half / 4;
             let (even_front, even_back) = even.split_at_mut(quarter);
             let (odd_front, odd_back) = odd.split_at_mut(quarter);
             let (w_front, w_back) = h.twiddles.split_at(quarter);
@@ -178,13 +178,13 @@ impl<F: FftFloat> EvenReal<F> {
         }
         // Interleaved into `spec`, free now, and copied back.
         let (out_even, out_odd) = z.split_at(half / 2);
-        let (front, back) = spec[..half].split_at_mut(2 * (half / 4));
+        let (front, back) = spec[..half].split_at_mut(2 * quarter);
         both(
             parallel,
-            || interleave(front, &out_even[..half / 4], &out_odd[..half / 4]),
-            || interleave(back, &out_even[half / 4..], &out_odd[half / 4..]),
+            || interleave(front, &out_even[..quarter], &out_odd[..quarter]),
+            || interleave(back, &out_even[quarter..], &out_odd[quarter..]),
         );
-        let (z_front, z_back) = z.split_at_mut(2 * (half / 4));
+        let (z_front, z_back) = z.split_at_mut(2 * quarter);
         both(
             parallel,
             || z_front.copy_from_slice(&front[..]),
@@ -225,7 +225,7 @@ fn butterflies<F: Float>(x: &mut [Complex<F>], y: &mut [Complex<F>], twiddles: &
             for ((x, y), &w) in self.x.iter_mut().zip(self.y.iter_mut()).zip(self.twiddles) {
                 let (s, d) = (*x + *y, *x - *y);
                 *x = s;
-                *y = Complex::new(d.re * w.re - d.im * w.im, d.re * w.im + d.im * w.re);
+                *y = d * w;
             }
         }
     }
