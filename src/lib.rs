@@ -25,7 +25,7 @@ pub use convolver::Convolver;
 pub use element::Element;
 pub use error::ConvError;
 pub use mode::{Mode, output_len};
-pub use strategy::choose_method;
+pub use strategy::{choose_method, choose_method_for};
 pub use stream::{Head, Latency, Partitioning, StreamBuilder, StreamConvolver};
 
 /// What the crate's own benchmarks time that the API does not offer; not part of the API.

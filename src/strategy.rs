@@ -127,6 +127,22 @@ pub fn choose_method(a_len: usize, v_len: usize, mode: Mode) -> Method {
     }
 }
 
+/// What `Method::Auto` does for inputs of these lengths and element type `T` (the cost model
+/// has constants per element type; integers are assumed to fit one exact transform, which the
+/// call itself checks against the data).
+///
+/// ```
+/// use convolve::{choose_method, choose_method_for, Method, Mode};
+/// assert_eq!(choose_method_for::<f64>(100, 3, Mode::Full), choose_method(100, 3, Mode::Full));
+/// assert_eq!(choose_method_for::<f32>(1_000_000, 5_000, Mode::Full), Method::OverlapAdd);
+/// ```
+pub fn choose_method_for<T: crate::Element>(a_len: usize, v_len: usize, mode: Mode) -> Method {
+    match kept_range(a_len, v_len, mode, Op::Convolve) {
+        Ok((lo, len)) => select_for_lengths(T::KIND, a_len.max(v_len), a_len.min(v_len), lo, len),
+        Err(_) => Method::Direct,
+    }
+}
+
 /// The concrete method for `Auto` from the lengths alone (`n >= m`), for a plan built before
 /// its data exists: transforms are taken as exact, which the plan checks per call for integers.
 pub(crate) fn select_for_lengths(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> Method {
