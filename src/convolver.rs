@@ -6,10 +6,15 @@
 //! forward and one inverse transform per block (the one-shot functions pay a third for the
 //! kernel) and allocates nothing.
 
-use crate::error::try_zeroed;
+use crate::alloc::try_zeroed;
+use crate::element::Element;
+use crate::engine::{reversed_conj, transform_applies, transform_slice};
+use crate::error::ConvError;
 use crate::fft::{self, SpectralKernel};
+use crate::method::{Algorithm, Method};
+use crate::mode::Mode;
 use crate::mode::{Op, kept_range};
-use crate::{ConvError, Element, Method, Mode, reversed_conj, strategy};
+use crate::strategy;
 
 /// A plan for convolving (or correlating) signals of one length with one kernel.
 ///
@@ -45,7 +50,7 @@ pub struct Convolver<T: Element> {
     lo: usize,
     out_len: usize,
     /// Never `Auto`: resolved at construction.
-    method: Method,
+    method: Algorithm,
     /// The kernel's spectrum, for `Fft` and `OverlapAdd`.
     transform: Option<SpectralKernel<T>>,
 }
@@ -104,20 +109,19 @@ impl<T: Element> Convolver<T> {
     ) -> Result<Self, ConvError> {
         let m = kernel.len();
         let (long, short) = (signal_len.max(m), signal_len.min(m));
-        let method = match method {
-            Method::Auto => strategy::select_for_lengths(T::KIND, long, short, lo, out_len),
-            fixed => fixed,
-        };
+        let method = method
+            .fixed()
+            .unwrap_or_else(|| strategy::select_for_lengths(T::KIND, long, short, lo, out_len));
         // After resolving Auto too: the blocks would be cut from the kernel.
-        let method = if method == Method::OverlapAdd && m > signal_len {
-            Method::Fft
+        let method = if method == Algorithm::OverlapAdd && m > signal_len {
+            Algorithm::Fft
         } else {
             method
         };
         let transform_len = match method {
-            Method::Fft => Some(fft::cyclic_len(long, short, lo, lo + out_len)?),
-            Method::OverlapAdd => Some(strategy::block_len(T::KIND, long, short)),
-            Method::Direct | Method::Auto => None,
+            Algorithm::Fft => Some(fft::cyclic_len(long, short, lo, lo + out_len)?),
+            Algorithm::OverlapAdd => Some(strategy::block_len(T::KIND, long, short)),
+            Algorithm::Direct => None,
         };
         let transform = transform_len
             .map(|len| SpectralKernel::new(&kernel, fft::scan(&kernel), len))
@@ -134,7 +138,7 @@ impl<T: Element> Convolver<T> {
 
     /// The method this plan runs (never `Auto`).
     pub fn method(&self) -> Method {
-        self.method
+        self.method.into()
     }
 
     /// The signal length the plan was built for.
@@ -189,8 +193,8 @@ impl<T: Element> Convolver<T> {
         };
         let signal_scan = fft::scan(signal);
         let scans = [signal_scan, transform.kernel_scan()];
-        if crate::transform_applies(long, short, scans, lo, out, transform.len())? {
-            crate::transform_slice(transform, self.method, signal, signal_scan, kernel, lo, out);
+        if transform_applies(long, short, scans, lo, out, transform.len())? {
+            transform_slice(transform, self.method, signal, signal_scan, kernel, lo, out);
         }
         Ok(())
     }

@@ -15,20 +15,15 @@
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
-/// Whether this x86-64 CPU has AVX2 and FMA, for the runtime choice of the kernels compiled for
-/// them (std caches the detection).
-#[cfg(target_arch = "x86_64")]
-#[inline]
-pub(crate) fn has_avx2_fma() -> bool {
-    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
-}
-
 use std::mem::MaybeUninit;
 
-use crate::element::private::Scalar;
+#[cfg(target_arch = "x86_64")]
+use crate::simd::has_avx2_fma;
+
+use crate::arith::Arith;
 
 /// How one multiply-accumulate is formed: `Plain` rounds twice, `Fused` once (hardware FMA).
-pub(crate) trait MacOp<T: Scalar> {
+pub(crate) trait MacOp<T: Arith> {
     fn mac(acc: T, a: T, b: T) -> T;
 
     /// `acc[w] += Σ_k ys[k] · xs[ys.len() - 1 - k + w]`, one `mac` per tap in the order of `k`
@@ -52,10 +47,10 @@ pub(crate) trait MacOp<T: Scalar> {
 /// `out[w] = Σ_k ys[k] · xs[ys.len() - 1 - k + w]`: [`MacOp::window`] from zero, into outputs
 /// that need not be initialized. Zeroes `out`, then accumulates in place, which is what
 /// `window` with `zero` compiles to; `x86.rs` overrides it with explicit registers.
-pub(crate) trait MacInto<T: Scalar>: MacOp<T> {
+pub(crate) trait MacInto<T: Arith>: MacOp<T> {
     #[inline(always)]
     fn window_into<const W: usize>(out: &mut [MaybeUninit<T>; W], ys: &[T], xs: &[T]) {
-        let acc: &mut [T; W] = crate::error::zero(out).try_into().expect("W outputs");
+        let acc: &mut [T; W] = crate::alloc::zero(out).try_into().expect("W outputs");
         Self::window(acc, ys, xs, false);
     }
 }
@@ -73,9 +68,9 @@ pub(crate) unsafe fn as_uninit<T>(out: &mut [T]) -> &mut [MaybeUninit<T>] {
 
 pub(crate) struct Plain;
 
-impl<T: Scalar> MacInto<T> for Plain {}
+impl<T: Arith> MacInto<T> for Plain {}
 
-impl<T: Scalar> MacOp<T> for Plain {
+impl<T: Arith> MacOp<T> for Plain {
     #[inline(always)]
     fn mac(acc: T, a: T, b: T) -> T {
         T::mac(acc, a, b)
@@ -84,7 +79,7 @@ impl<T: Scalar> MacOp<T> for Plain {
 
 /// Portable kernel for every element type: 16 outputs per block, small enough to stay in the
 /// 16 vector registers of SSE2 for `f64`.
-pub(crate) fn portable<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [MaybeUninit<T>]) {
+pub(crate) fn portable<T: Arith>(x: &[T], y: &[T], lo: usize, out: &mut [MaybeUninit<T>]) {
     kernel::<T, Plain, 16, 4>(x, y, lo, out);
 }
 
@@ -148,7 +143,7 @@ fn taps(t: usize, n: usize, m: usize) -> (usize, usize) {
 
 /// Blocks of `W` outputs (`W` a multiple of `W2`), then blocks of `W2`, then single outputs.
 #[inline(always)]
-pub(crate) fn kernel<T: Scalar, M: MacInto<T>, const W: usize, const W2: usize>(
+pub(crate) fn kernel<T: Arith, M: MacInto<T>, const W: usize, const W2: usize>(
     x: &[T],
     y: &[T],
     lo: usize,
@@ -183,7 +178,7 @@ pub(crate) fn kernel<T: Scalar, M: MacInto<T>, const W: usize, const W2: usize>(
 
 /// One output, every tap in range.
 #[inline(always)]
-fn single<T: Scalar, M: MacOp<T>>(x: &[T], y: &[T], t: usize) -> T {
+fn single<T: Arith, M: MacOp<T>>(x: &[T], y: &[T], t: usize) -> T {
     let (lo, hi) = taps(t, x.len(), y.len());
     let mut acc = T::default();
     for i in lo..=hi {
@@ -194,7 +189,7 @@ fn single<T: Scalar, M: MacOp<T>>(x: &[T], y: &[T], t: usize) -> T {
 
 /// `W` outputs starting at `t0`: the taps common to all of them vectorized, the rest per output.
 #[inline(always)]
-fn block<T: Scalar, M: MacInto<T>, const W: usize>(
+fn block<T: Arith, M: MacInto<T>, const W: usize>(
     x: &[T],
     y: &[T],
     t0: usize,
@@ -242,7 +237,7 @@ fn block<T: Scalar, M: MacInto<T>, const W: usize>(
 /// y_r.len()`: each block of `W` outputs accumulates every pair's taps in the same registers,
 /// so a 2-D kernel of `k` rows costs one pass over the output row, not `k`.
 #[inline(always)]
-pub(crate) fn rows_kernel<T: Scalar, M: MacOp<T>, const W: usize, const W2: usize>(
+pub(crate) fn rows_kernel<T: Arith, M: MacOp<T>, const W: usize, const W2: usize>(
     rows: &[(&[T], &[T])],
     lo: usize,
     out: &mut [T],
@@ -285,7 +280,7 @@ pub(crate) fn rows_kernel<T: Scalar, M: MacOp<T>, const W: usize, const W2: usiz
 
 /// `W` outputs of [`rows_kernel`] starting at `t0`.
 #[inline(always)]
-fn rows_block<T: Scalar, M: MacOp<T>, const W: usize>(
+fn rows_block<T: Arith, M: MacOp<T>, const W: usize>(
     rows: &[(&[T], &[T])],
     n: usize,
     m: usize,

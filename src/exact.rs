@@ -20,7 +20,7 @@
 
 use num_traits::ToPrimitive;
 
-use crate::ConvError;
+use crate::error::ConvError;
 
 /// Per-level relative error budget `η`, in units of `u`.
 const ETA_IN_U: f64 = 10.0;
@@ -181,18 +181,18 @@ pub(crate) fn convolve_limbs<T: Int + Default>(
     lo: usize,
     out: &mut [T],
 ) -> Result<bool, ConvError> {
-    use crate::error::try_zeroed;
-    use crate::fft::{Domain, RealDomain, cyclic_len};
+    use crate::alloc::try_zeroed;
+    use crate::fft::{RealTransform, TransformKind, cyclic_len};
     use num_complex::Complex;
 
     let len = cyclic_len(x.len(), y.len(), lo, lo + out.len())?;
     let Some((bits, xs, ys)) = exact_limbs(x, y, len) else {
         return Ok(false);
     };
-    let plans = RealDomain::<f64>::plans(len);
-    let spec_len = RealDomain::<f64>::spec_len(len);
+    let plans = RealTransform::<f64>::plans(len);
+    let spec_len = RealTransform::<f64>::spec_len(len);
     let mut time = try_zeroed::<f64>(len)?;
-    let mut scratch = try_zeroed(RealDomain::<f64>::scratch_len(&plans))?;
+    let mut scratch = try_zeroed(RealTransform::<f64>::scratch_len(&plans))?;
     let mut spectra = |limbs: &[Vec<f64>]| -> Result<Vec<Vec<Complex<f64>>>, ConvError> {
         limbs
             .iter()
@@ -200,7 +200,7 @@ pub(crate) fn convolve_limbs<T: Int + Default>(
                 time[..limb.len()].copy_from_slice(limb);
                 time[limb.len()..].fill(0.0);
                 let mut spec = try_zeroed(spec_len)?;
-                RealDomain::<f64>::forward(&plans, &mut time, &mut spec, &mut scratch);
+                RealTransform::<f64>::forward(&plans, &mut time, &mut spec, &mut scratch);
                 Ok(spec)
             })
             .collect()
@@ -225,7 +225,7 @@ pub(crate) fn convolve_limbs<T: Int + Default>(
         for a in spec.iter_mut() {
             *a *= scale;
         }
-        RealDomain::<f64>::inverse(&plans, &mut spec, &mut time, &mut scratch);
+        RealTransform::<f64>::inverse(&plans, &mut spec, &mut time, &mut scratch);
         for (r, &t) in result.iter_mut().zip(&time[lo..]) {
             // |t| < 2^50 by the bound, so the conversion is exact.
             *r = r.wrapping_add((t.round() as i64).wrapping_shl(shift as u32));

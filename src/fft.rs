@@ -17,14 +17,15 @@ use num_traits::{Float, FromPrimitive, ToPrimitive};
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftNum, FftPlanner};
 
-use crate::ConvError;
-use crate::element::private::Scalar;
-use crate::error::try_zeroed;
+use crate::alloc::try_zeroed;
+use crate::arith::Arith;
+use crate::error::ConvError;
+use crate::simd::{VectorLoop, run_vectorized};
 
 mod real;
 
 /// A floating-point type with a per-thread plan cache.
-pub trait FftFloat: FftNum + Float + FromPrimitive + Default + crate::error::ZeroBits {
+pub trait FftFloat: FftNum + Float + FromPrimitive + Default + crate::alloc::ZeroBits {
     /// The largest `p` for which `2^p` and `2^-p` are both normal numbers of the type.
     const MAX_SCALE_EXP: i32;
     /// Bits of the significand.
@@ -204,7 +205,7 @@ impl<F> Pool<F> {
 }
 
 /// A buffer element the pools keep: real or complex samples of one float type.
-pub trait Pooled: Copy + Default + crate::error::ZeroBits {
+pub trait Pooled: Copy + Default + crate::alloc::ZeroBits {
     type F: FftFloat;
     fn list(pool: &mut Pool<Self::F>) -> (&mut Vec<Vec<Self>>, &mut Budget);
 }
@@ -252,7 +253,7 @@ pub(crate) fn take<E: Pooled>(len: usize) -> Result<Vec<E>, ConvError> {
         }
         // Zeroed by the allocator: a fresh buffer comes zero from the OS, so this skips a pass
         // over it.
-        None => crate::error::try_zeroed_output(len),
+        None => crate::alloc::try_zeroed_output(len),
     }
 }
 
@@ -303,21 +304,21 @@ fft_float!(f32, PLANNERS_F32, POOL_F32);
 fft_float!(f64, PLANNERS_F64, POOL_F64);
 
 /// Where a type is transformed: a real signal with a half spectrum, or a complex one.
-pub trait Domain: 'static {
+pub trait TransformKind: 'static {
     type F: FftFloat;
-    type Time: Pooled<F = Self::F> + Send + Sync + 'static;
+    type Sample: Pooled<F = Self::F> + Send + Sync + 'static;
     type Plans: Clone + Send;
 
     fn plans(len: usize) -> Self::Plans;
     /// `t · s`.
-    fn scale(t: Self::Time, s: Self::F) -> Self::Time;
+    fn scale(t: Self::Sample, s: Self::F) -> Self::Sample;
     /// Number of spectrum bins for a transform of `len` points.
     fn spec_len(len: usize) -> usize;
     fn scratch_len(plans: &Self::Plans) -> usize;
     /// `time` is used as scratch and left unspecified.
     fn forward(
         plans: &Self::Plans,
-        time: &mut [Self::Time],
+        time: &mut [Self::Sample],
         spec: &mut [Complex<Self::F>],
         scratch: &mut [Complex<Self::F>],
     );
@@ -325,31 +326,103 @@ pub trait Domain: 'static {
     fn inverse(
         plans: &Self::Plans,
         spec: &mut [Complex<Self::F>],
-        time: &mut [Self::Time],
+        time: &mut [Self::Sample],
         scratch: &mut [Complex<Self::F>],
     ) {
         Self::inverse_with(plans, spec, time, scratch, false);
     }
-    /// [`Domain::inverse`], on two threads of rayon's pool when `parallel` and the transform
+    /// [`TransformKind::inverse`], on two threads of rayon's pool when `parallel` and the transform
     /// splits (long real transforms, see `real.rs`); the same bits either way.
     fn inverse_with(
         plans: &Self::Plans,
         spec: &mut [Complex<Self::F>],
-        time: &mut [Self::Time],
+        time: &mut [Self::Sample],
         scratch: &mut [Complex<Self::F>],
         parallel: bool,
     );
 }
 
+/// What the transforms need of an element type: where it is transformed ([`Transform`]) and
+/// how its samples convert to and from that transform's samples.
+pub trait Transformable: Arith {
+    /// The transform this type goes through (integers go through the `f64` real one).
+    type Transform: TransformKind;
+    /// The floating-point components of `v` (`re, im` interleaved for complex types);
+    /// `None` for integers.
+    fn float_parts(v: &[Self]) -> Option<&[FloatOf<Self>]>;
+    /// Into the transform's sample type.
+    fn to_sample(self) -> Sample<Self>;
+    /// Back from the transform; integers round to nearest and wrap to the type's width.
+    fn from_sample(t: Sample<Self>) -> Self;
+}
+
+macro_rules! transformable_float {
+    ($t:ty) => {
+        impl Transformable for $t {
+            type Transform = RealTransform<$t>;
+            fn float_parts(v: &[Self]) -> Option<&[$t]> {
+                Some(v)
+            }
+            #[inline(always)]
+            fn to_sample(self) -> $t {
+                self
+            }
+            #[inline(always)]
+            fn from_sample(t: $t) -> Self {
+                t
+            }
+        }
+        impl Transformable for Complex<$t> {
+            type Transform = ComplexTransform<$t>;
+            fn float_parts(v: &[Self]) -> Option<&[$t]> {
+                Some(bytemuck::cast_slice(v))
+            }
+            #[inline(always)]
+            fn to_sample(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn from_sample(t: Self) -> Self {
+                t
+            }
+        }
+    };
+}
+transformable_float!(f32);
+transformable_float!(f64);
+
+macro_rules! transformable_integer {
+    ($t:ty) => {
+        impl Transformable for $t {
+            type Transform = RealTransform<f64>;
+            fn float_parts(_: &[Self]) -> Option<&[f64]> {
+                None
+            }
+            #[inline(always)]
+            fn to_sample(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn from_sample(t: f64) -> Self {
+                // The exactness guard keeps |t| below 2^53, so the i64 conversion is exact and
+                // the narrowing wraps modulo 2^bits, as numpy's integer arithmetic does.
+                t.round() as i64 as $t
+            }
+        }
+    };
+}
+transformable_integer!(i32);
+transformable_integer!(i64);
+
 /// Real signals: [`RealPlans`], `len / 2 + 1` bins.
-pub struct RealDomain<F>(PhantomData<F>);
+pub struct RealTransform<F>(PhantomData<F>);
 
 /// Complex signals: `rustfft`, `len` bins.
-pub struct ComplexDomain<F>(PhantomData<F>);
+pub struct ComplexTransform<F>(PhantomData<F>);
 
-impl<F: FftFloat> Domain for RealDomain<F> {
+impl<F: FftFloat> TransformKind for RealTransform<F> {
     type F = F;
-    type Time = F;
+    type Sample = F;
     type Plans = RealPlans<F>;
 
     fn plans(len: usize) -> RealPlans<F> {
@@ -401,9 +474,9 @@ impl<F: FftFloat> Domain for RealDomain<F> {
     }
 }
 
-impl<F: FftFloat> Domain for ComplexDomain<F> {
+impl<F: FftFloat> TransformKind for ComplexTransform<F> {
     type F = F;
-    type Time = Complex<F>;
+    type Sample = Complex<F>;
     type Plans = ComplexPlans<F>;
 
     fn plans(len: usize) -> ComplexPlans<F> {
@@ -604,24 +677,24 @@ pub(crate) fn cyclic_len(n: usize, m: usize, lo: usize, hi: usize) -> Result<usi
 /// Writes `src` (converted, times `scale`) followed by zeros into `dst`. Non-finite samples
 /// are written as zeros: a transform would spread them over every output, so
 /// [`crate::finite`] adds their products back where the direct sum puts them.
-pub(crate) fn load<T: Scalar>(src: &[T], dst: &mut [Time<T>], scale: FloatOf<T>) {
-    vectorized(Load { src, dst, scale });
+pub(crate) fn load<T: Transformable>(src: &[T], dst: &mut [Sample<T>], scale: FloatOf<T>) {
+    run_vectorized(Load { src, dst, scale });
 }
 
-struct Load<'a, T: Scalar> {
+struct Load<'a, T: Transformable> {
     src: &'a [T],
-    dst: &'a mut [Time<T>],
+    dst: &'a mut [Sample<T>],
     scale: FloatOf<T>,
 }
 
-impl<T: Scalar> Loop for Load<'_, T> {
+impl<T: Transformable> VectorLoop for Load<'_, T> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
         let (head, tail) = self.dst.split_at_mut(self.src.len());
         for (d, &s) in head.iter_mut().zip(self.src) {
             *d = if s.is_finite() {
-                T::Domain::scale(s.to_time(), self.scale)
+                T::Transform::scale(s.to_sample(), self.scale)
             } else {
                 Default::default()
             };
@@ -630,44 +703,9 @@ impl<T: Scalar> Loop for Load<'_, T> {
     }
 }
 
-/// A loop over samples or bins, run through [`vectorized`].
-pub(crate) trait Loop {
-    type Out;
-    /// The loop itself; `#[inline(always)]` in every impl, so that it is compiled into
-    /// [`vectorized`]'s AVX2 build.
-    fn run(self) -> Self::Out;
-}
-
-/// Runs `l` compiled for AVX2 and FMA when the CPU has them (checked at run time, like the
-/// direct kernel): the baseline x86-64 build has only SSE2. Here: the loads, the spectral
-/// product, the operand scan and the restore pass (a fifth of a 1000 × 1000 `f32` FFT call by
-/// `perf`, 3.8 -> 3.3 µs per call), the real transform's split pass and the streaming
-/// multiply-adds.
-#[inline]
-pub(crate) fn vectorized<L: Loop>(l: L) -> L::Out {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if crate::direct::has_avx2_fma() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { run_avx2(l) };
-        }
-    }
-    l.run()
-}
-
-/// [`Loop::run`] compiled for AVX2 and FMA.
-///
-/// # Safety
-/// The CPU must support AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn run_avx2<L: Loop>(l: L) -> L::Out {
-    l.run()
-}
-
 /// What the transforms need to know of an operand before transforming it, from one pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Scan {
+pub(crate) struct OperandStats {
     /// The exponent `p` with the largest finite magnitude in `[2^p, 2^(p+1))`, clamped to the
     /// range where `2^±p` is normal; 0 when every sample is zero or non-finite.
     ///
@@ -680,18 +718,18 @@ pub(crate) struct Scan {
     pub(crate) finite: bool,
 }
 
-/// The [`Scan`] of `v`: one branch-free pass over the float components in their own type,
+/// The [`OperandStats`] of `v`: one branch-free pass over the float components in their own type,
 /// with several accumulators, so that it vectorizes (by `perf` in a 1000 × 1000 `f32` FFT
 /// call, about 0.1 ns per sample; the previous pass, through `f64` magnitudes with a select
 /// per sample, took 0.5 ns, a fifth of the call). Inputs holding NaN or infinities, whose
 /// largest *finite* magnitude that pass cannot see, take a second, plain pass.
-pub(crate) fn scan<T: Scalar>(v: &[T]) -> Scan {
+pub(crate) fn scan<T: Transformable>(v: &[T]) -> OperandStats {
     scan_by(v, max_abs)
 }
 
 /// [`scan`], over parts of `v` on the threads of rayon's pool when `parallel` (the largest
 /// magnitude of the parts' largest is the whole's, so the result is the same).
-pub(crate) fn scan_split<T: Scalar>(v: &[T], parallel: bool) -> Scan {
+pub(crate) fn scan_split<T: Transformable>(v: &[T], parallel: bool) -> OperandStats {
     #[cfg(feature = "rayon")]
     if parallel {
         use rayon::prelude::*;
@@ -711,10 +749,13 @@ pub(crate) fn scan_split<T: Scalar>(v: &[T], parallel: bool) -> Scan {
 }
 
 /// [`scan`] with `max_abs` as the first pass.
-fn scan_by<T: Scalar>(v: &[T], max_abs: impl Fn(&[FloatOf<T>]) -> Option<FloatOf<T>>) -> Scan {
+fn scan_by<T: Transformable>(
+    v: &[T],
+    max_abs: impl Fn(&[FloatOf<T>]) -> Option<FloatOf<T>>,
+) -> OperandStats {
     let Some(parts) = T::float_parts(v) else {
         // Integers are finite, and their f64 images cannot overflow a transform's sums.
-        return Scan {
+        return OperandStats {
             exp: 0,
             finite: true,
         };
@@ -731,7 +772,7 @@ fn scan_by<T: Scalar>(v: &[T], max_abs: impl Fn(&[FloatOf<T>]) -> Option<FloatOf
         }
     };
     let limit = FloatOf::<T>::MAX_SCALE_EXP;
-    Scan {
+    OperandStats {
         exp: if max == 0.0 {
             0
         } else {
@@ -744,12 +785,12 @@ fn scan_by<T: Scalar>(v: &[T], max_abs: impl Fn(&[FloatOf<T>]) -> Option<FloatOf
 /// The largest `|x|`, or `None` when some `x` is NaN or infinite. `0·x` is 0 for finite `x`
 /// and NaN otherwise, so one sum of those tells.
 fn max_abs<F: FftFloat>(v: &[F]) -> Option<F> {
-    vectorized(MaxAbs(v))
+    run_vectorized(MaxAbs(v))
 }
 
 struct MaxAbs<'a, F>(&'a [F]);
 
-impl<F: FftFloat> Loop for MaxAbs<'_, F> {
+impl<F: FftFloat> VectorLoop for MaxAbs<'_, F> {
     type Out = Option<F>;
     #[inline(always)]
     fn run(self) -> Option<F> {
@@ -783,7 +824,11 @@ impl<F: FftFloat> Loop for MaxAbs<'_, F> {
 /// transform would report infinity for outputs that the direct sum computes as finite numbers,
 /// so the callers use the direct sum instead. Only inputs whose magnitudes multiply to near
 /// the type's maximum get there (`f64`: beyond about `10^300`).
-pub(crate) fn error_stays_finite<T: Scalar>(x: Scan, y: Scan, len: usize) -> bool {
+pub(crate) fn error_stays_finite<T: Transformable>(
+    x: OperandStats,
+    y: OperandStats,
+    len: usize,
+) -> bool {
     let log_len = (usize::BITS - len.leading_zeros()) as i32;
     let digits = FloatOf::<T>::MANTISSA_DIGITS;
     // Margin of 8 binary orders for the constant of the bound and the rounding of the exponents.
@@ -797,7 +842,7 @@ fn pow2<F: FftFloat>(p: i32) -> F {
 
 /// `acc[k] *= other[k]`: the spectral product with a pre-scaled `other`.
 pub(crate) fn multiply<F: FftFloat>(acc: &mut [Complex<F>], other: &[Complex<F>]) {
-    vectorized(Multiply { acc, other });
+    run_vectorized(Multiply { acc, other });
 }
 
 struct Multiply<'a, F> {
@@ -805,7 +850,7 @@ struct Multiply<'a, F> {
     other: &'a [Complex<F>],
 }
 
-impl<F: FftFloat> Loop for Multiply<'_, F> {
+impl<F: FftFloat> VectorLoop for Multiply<'_, F> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
@@ -819,7 +864,7 @@ impl<F: FftFloat> Loop for Multiply<'_, F> {
 /// folded in (the N-D one-transform method).
 #[cfg(feature = "ndarray")]
 pub(crate) fn multiply_scaled<F: FftFloat>(acc: &mut [Complex<F>], other: &[Complex<F>], scale: F) {
-    vectorized(MultiplyScaled { acc, other, scale });
+    run_vectorized(MultiplyScaled { acc, other, scale });
 }
 
 #[cfg(feature = "ndarray")]
@@ -830,7 +875,7 @@ struct MultiplyScaled<'a, F> {
 }
 
 #[cfg(feature = "ndarray")]
-impl<F: FftFloat> Loop for MultiplyScaled<'_, F> {
+impl<F: FftFloat> VectorLoop for MultiplyScaled<'_, F> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
@@ -841,38 +886,42 @@ impl<F: FftFloat> Loop for MultiplyScaled<'_, F> {
 }
 
 /// The float type `T` is transformed in.
-pub(crate) type FloatOf<T> = <<T as Scalar>::Domain as Domain>::F;
+pub(crate) type FloatOf<T> = <<T as Transformable>::Transform as TransformKind>::F;
 /// The time-domain sample type `T` is transformed as.
-pub(crate) type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
+pub(crate) type Sample<T> = <<T as Transformable>::Transform as TransformKind>::Sample;
 
 /// One operand's spectrum at a fixed transform length, with the plans and buffers to multiply
 /// other signals by it: the one-shot FFT method, each overlap-add block and the reusable
 /// [`crate::Convolver`] all run through [`SpectralKernel::apply`], which allocates nothing.
-pub(crate) struct SpectralKernel<T: Scalar> {
-    plans: <T::Domain as Domain>::Plans,
-    /// The kernel's spectrum, of the kernel times `2^-kernel_scan.exp` (see [`Scan`]). The
+pub(crate) struct SpectralKernel<T: Transformable> {
+    plans: <T::Transform as TransformKind>::Plans,
+    /// The kernel's spectrum, of the kernel times `2^-kernel_scan.exp` (see [`OperandStats`]). The
     /// inverse transform's `1/len` is applied with the scaling back, per output (folding it
     /// into the spectrum measured a little less accurate at short lengths).
     spectrum: Vec<Complex<FloatOf<T>>>,
-    kernel_scan: Scan,
-    time: Vec<Time<T>>,
+    kernel_scan: OperandStats,
+    time: Vec<Sample<T>>,
     spec: Vec<Complex<FloatOf<T>>>,
     scratch: Vec<Complex<FloatOf<T>>>,
 }
 
-impl<T: Scalar> SpectralKernel<T> {
+impl<T: Transformable> SpectralKernel<T> {
     /// Transforms `kernel` (zero-padded; non-finite samples as zeros) at length `len`;
     /// `kernel_scan` is [`scan`]`(kernel)`.
-    pub(crate) fn new(kernel: &[T], kernel_scan: Scan, len: usize) -> Result<Self, ConvError> {
+    pub(crate) fn new(
+        kernel: &[T],
+        kernel_scan: OperandStats,
+        len: usize,
+    ) -> Result<Self, ConvError> {
         debug_assert!(kernel.len() <= len);
         // Buffers first (from this thread's pool when it has them): a length that cannot be
         // allocated is an error here, before the planner (which allocates infallibly) sees it.
-        let spec_len = T::Domain::spec_len(len);
+        let spec_len = T::Transform::spec_len(len);
         let mut spectrum = take(spec_len)?;
         let mut time = take(len)?;
         let spec = take(spec_len)?;
-        let plans = T::Domain::plans(len);
-        let mut scratch = take(T::Domain::scratch_len(&plans))?;
+        let plans = T::Transform::plans(len);
+        let mut scratch = take(T::Transform::scratch_len(&plans))?;
         let exp = kernel_scan.exp;
         spectrum_of(&plans, kernel, exp, &mut time, &mut spectrum, &mut scratch);
         Ok(SpectralKernel {
@@ -885,8 +934,8 @@ impl<T: Scalar> SpectralKernel<T> {
         })
     }
 
-    /// The [`Scan`] of the kernel it was built from.
-    pub(crate) fn kernel_scan(&self) -> Scan {
+    /// The [`OperandStats`] of the kernel it was built from.
+    pub(crate) fn kernel_scan(&self) -> OperandStats {
         self.kernel_scan
     }
 
@@ -898,7 +947,7 @@ impl<T: Scalar> SpectralKernel<T> {
     /// The cyclic convolution of `block · 2^-signal_exp` (at most [`Self::len`] samples,
     /// zero-padded) with the scaled kernel, as `len` time-domain samples; [`Self::restore`]
     /// turns one into an output.
-    pub(crate) fn apply(&mut self, block: &[T], signal_exp: i32) -> &[Time<T>] {
+    pub(crate) fn apply(&mut self, block: &[T], signal_exp: i32) -> &[Sample<T>] {
         let SpectralKernel {
             plans,
             spectrum,
@@ -909,7 +958,7 @@ impl<T: Scalar> SpectralKernel<T> {
         } = self;
         spectrum_of(plans, block, signal_exp, time, spec, scratch);
         multiply(spec, spectrum);
-        T::Domain::inverse(plans, spec, time, scratch);
+        T::Transform::inverse(plans, spec, time, scratch);
         time
     }
 
@@ -926,15 +975,15 @@ impl<T: Scalar> SpectralKernel<T> {
 
     /// An output from a sample of [`Self::apply`]'s result.
     #[inline(always)]
-    pub(crate) fn restore(t: Time<T>, factors: [FloatOf<T>; 2]) -> T {
-        T::from_time(T::Domain::scale(
-            T::Domain::scale(t, factors[0]),
+    pub(crate) fn restore(t: Sample<T>, factors: [FloatOf<T>; 2]) -> T {
+        T::from_sample(T::Transform::scale(
+            T::Transform::scale(t, factors[0]),
             factors[1],
         ))
     }
 }
 
-impl<T: Scalar> Drop for SpectralKernel<T> {
+impl<T: Transformable> Drop for SpectralKernel<T> {
     fn drop(&mut self) {
         give(std::mem::take(&mut self.time));
         give(std::mem::take(&mut self.spectrum));
@@ -954,17 +1003,17 @@ impl<T: Scalar> Drop for SpectralKernel<T> {
 /// made a 10^5 × 10^5 call 3x slower than one thread. Each side's pooled buffers go back to
 /// the thread that took them (the signal's spectrum is taken before the join).
 #[cfg(feature = "rayon")]
-pub(crate) fn run_joined<T: Scalar>(
+pub(crate) fn run_joined<T: Transformable>(
     x: &[T],
-    x_scan: Scan,
+    x_scan: OperandStats,
     y: &[T],
-    y_scan: Scan,
+    y_scan: OperandStats,
     len: usize,
     lo: usize,
     out: &mut [T],
 ) -> Result<(), ConvError> {
     rayon::scope(|_| {
-        let mut spectrum = take(T::Domain::spec_len(len))?;
+        let mut spectrum = take(T::Transform::spec_len(len))?;
         let (kernel, signal) = rayon::join(
             || SpectralKernel::new(y, y_scan, len),
             || forward_into(x, x_scan.exp, len, &mut spectrum),
@@ -977,11 +1026,11 @@ pub(crate) fn run_joined<T: Scalar>(
         // (timing loop, halves against one pass: 16.4 against 16.6 ms, 16.9 against 18.2).
         let k = &mut kernel;
         in_halves(&mut spectrum, &k.spectrum, multiply);
-        T::Domain::inverse_with(&k.plans, &mut spectrum, &mut k.time, &mut k.scratch, true);
+        T::Transform::inverse_with(&k.plans, &mut spectrum, &mut k.time, &mut k.scratch, true);
         give(spectrum);
         let factors = kernel.restore_factors(x_scan.exp);
         let time = &kernel.time[lo..];
-        vectorized(Restore::<T> { time, out, factors });
+        run_vectorized(Restore::<T> { time, out, factors });
         Ok(())
     })
 }
@@ -999,15 +1048,15 @@ fn in_halves<A: Send, B: Sync>(a: &mut [A], b: &[B], f: impl Fn(&mut [A], &[B]) 
 /// The spectrum of `x · 2^-exp` zero-padded to `len`, as [`SpectralKernel::apply`] computes
 /// it, with this thread's plans and pooled buffers.
 #[cfg(feature = "rayon")]
-fn forward_into<T: Scalar>(
+fn forward_into<T: Transformable>(
     x: &[T],
     exp: i32,
     len: usize,
     spectrum: &mut [Complex<FloatOf<T>>],
 ) -> Result<(), ConvError> {
     let mut time = take(len)?;
-    let plans = T::Domain::plans(len);
-    let mut scratch = take(T::Domain::scratch_len(&plans))?;
+    let plans = T::Transform::plans(len);
+    let mut scratch = take(T::Transform::scratch_len(&plans))?;
     spectrum_of(&plans, x, exp, &mut time, spectrum, &mut scratch);
     give(time);
     give(scratch);
@@ -1017,42 +1066,42 @@ fn forward_into<T: Scalar>(
 /// `spectrum` ← the transform of `x · 2^-exp`, zero-padded to `time.len()` (`time` and
 /// `scratch` used as scratch): the one forward step of every kernel and signal, shared with
 /// the two-thread path so that it does what one thread does.
-fn spectrum_of<T: Scalar>(
-    plans: &<T::Domain as Domain>::Plans,
+fn spectrum_of<T: Transformable>(
+    plans: &<T::Transform as TransformKind>::Plans,
     x: &[T],
     exp: i32,
-    time: &mut [Time<T>],
+    time: &mut [Sample<T>],
     spectrum: &mut [Complex<FloatOf<T>>],
     scratch: &mut [Complex<FloatOf<T>>],
 ) {
     load(x, time, pow2(-exp));
-    T::Domain::forward(plans, time, spectrum, scratch);
+    T::Transform::forward(plans, time, spectrum, scratch);
 }
 
 /// `out[k] = (x * y)[lo + k]` for the `y` whose spectrum `kernel` holds at a cyclic length that
 /// keeps `lo .. lo + out.len()` free of wrap-around; allocates nothing.
 /// `x_scan` is [`scan`]`(x)`.
-pub(crate) fn run<T: Scalar>(
+pub(crate) fn run<T: Transformable>(
     kernel: &mut SpectralKernel<T>,
     x: &[T],
-    x_scan: Scan,
+    x_scan: OperandStats,
     lo: usize,
     out: &mut [T],
 ) {
     let exp = x_scan.exp;
     let factors = kernel.restore_factors(exp);
     let time = &kernel.apply(x, exp)[lo..];
-    vectorized(Restore::<T> { time, out, factors });
+    run_vectorized(Restore::<T> { time, out, factors });
 }
 
 /// `out[k] = restore(time[k])`.
-struct Restore<'a, T: Scalar> {
-    time: &'a [Time<T>],
+struct Restore<'a, T: Transformable> {
+    time: &'a [Sample<T>],
     out: &'a mut [T],
     factors: [FloatOf<T>; 2],
 }
 
-impl<T: Scalar> Loop for Restore<'_, T> {
+impl<T: Transformable> VectorLoop for Restore<'_, T> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
@@ -1079,13 +1128,13 @@ pub struct FftFloor<F: FftFloat> {
 impl<F: FftFloat> FftFloor<F> {
     pub fn new(a: &[F], v: &[F]) -> Result<Self, ConvError> {
         let len = cyclic_len(a.len(), v.len(), 0, a.len() + v.len() - 1)?;
-        let plans = RealDomain::<F>::plans(len);
-        let bins = RealDomain::<F>::spec_len(len);
+        let plans = RealTransform::<F>::plans(len);
+        let bins = RealTransform::<F>::spec_len(len);
         Ok(FftFloor {
             inputs: [a.to_vec(), v.to_vec()],
             time: [try_zeroed(len)?, try_zeroed(len)?],
             spec: [try_zeroed(bins)?, try_zeroed(bins)?],
-            scratch: try_zeroed(RealDomain::<F>::scratch_len(&plans))?,
+            scratch: try_zeroed(RealTransform::<F>::scratch_len(&plans))?,
             plans,
         })
     }
@@ -1104,11 +1153,11 @@ impl<F: FftFloat> FftFloor<F> {
         for ((input, time), spec) in self.inputs.iter().zip(&mut self.time).zip(&mut self.spec) {
             time[..input.len()].copy_from_slice(input);
             time[input.len()..].fill(F::zero());
-            RealDomain::<F>::forward(&self.plans, time, spec, &mut self.scratch);
+            RealTransform::<F>::forward(&self.plans, time, spec, &mut self.scratch);
         }
         let [x, y] = &mut self.spec;
         multiply(x, y);
-        RealDomain::<F>::inverse(&self.plans, x, &mut self.time[0], &mut self.scratch);
+        RealTransform::<F>::inverse(&self.plans, x, &mut self.time[0], &mut self.scratch);
         &self.time[0]
     }
 }
@@ -1167,7 +1216,7 @@ mod tests {
                 v[at] = -3.0;
                 assert_eq!(
                     scan(&v),
-                    Scan {
+                    OperandStats {
                         exp: 1,
                         finite: true
                     },
@@ -1178,13 +1227,17 @@ mod tests {
                     w[(at + 1) % len] = bad;
                     // The -3 is overwritten only when it is the one sample.
                     let exp = if len == 1 { 0 } else { 1 };
-                    assert_eq!(scan(&w), Scan { exp, finite: false }, "{len} {at} {bad}");
+                    assert_eq!(
+                        scan(&w),
+                        OperandStats { exp, finite: false },
+                        "{len} {at} {bad}"
+                    );
                 }
                 let mut c = vec![Complex::new(0.25f64, 0.0); len];
                 c[at].im = 5.0;
                 assert_eq!(
                     scan(&c),
-                    Scan {
+                    OperandStats {
                         exp: 2,
                         finite: true
                     }
@@ -1195,14 +1248,14 @@ mod tests {
         }
         assert_eq!(
             scan(&[i64::MAX, 1]),
-            Scan {
+            OperandStats {
                 exp: 0,
                 finite: true
             }
         );
         assert_eq!(
             scan::<f64>(&[0.0, -0.0]),
-            Scan {
+            OperandStats {
                 exp: 0,
                 finite: true
             }

@@ -1,32 +1,38 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod alloc;
+mod arith;
 mod convolver;
 mod direct;
 mod element;
+mod engine;
 mod error;
 mod exact;
 mod fft;
 mod finite;
+mod method;
 mod mode;
 #[cfg(feature = "ndarray")]
 pub mod nd;
 mod overlap_add;
 mod parallel;
+mod simd;
 mod strategy;
 mod stream;
 
-use std::mem::MaybeUninit;
-use std::str::FromStr;
-
 pub use num_complex;
 
-pub use convolver::Convolver;
-pub use element::Element;
-pub use error::ConvError;
-pub use mode::{Mode, output_len};
-pub use strategy::{choose_method, choose_method_for};
-pub use stream::{Head, Latency, Partitioning, StreamBuilder, StreamConvolver};
+pub use crate::convolver::Convolver;
+pub use crate::element::Element;
+pub use crate::error::ConvError;
+pub use crate::method::Method;
+pub use crate::mode::{Mode, output_len};
+pub use crate::strategy::{choose_method, choose_method_for};
+pub use crate::stream::{Head, Latency, Partitioning, StreamBuilder, StreamConvolver};
+
+use crate::engine::{full_slice, full_vec, reversed_conj};
+use crate::mode::{Op, kept_range};
 
 /// What the crate's own benchmarks time that the API does not offer; not part of the API.
 #[doc(hidden)]
@@ -43,67 +49,10 @@ pub mod bench {
     /// [`crate::ConvError::Allocation`] when the vector cannot be allocated.
     pub fn copy_floor<T: crate::Element>(a: &[T], len: usize) -> Result<Vec<T>, crate::ConvError> {
         let len = len.max(a.len());
-        let mut out = crate::error::try_uninit(len)?;
+        let mut out = crate::alloc::try_uninit(len)?;
         out.extend_from_slice(a);
         out.resize(len, T::default());
         Ok(out)
-    }
-}
-
-use element::private::Scalar;
-use error::try_zeroed;
-use mode::{Op, kept_range};
-
-/// How the result is computed. Every method returns the same values (up to floating-point
-/// rounding; integers are exact with all of them).
-///
-/// ```
-/// use convolve::{convolve_with, Method, Mode};
-/// let a = [1.0f64, 2.0, 3.0, 4.0];
-/// let v = [1.0, -1.0];
-/// let d = convolve_with(&a, &v, Mode::Full, Method::Direct).unwrap();
-/// let f = convolve_with(&a, &v, Mode::Full, Method::Fft).unwrap();
-/// for (x, y) in d.iter().zip(&f) {
-///     assert!((x - y).abs() < 1e-12);
-/// }
-/// assert_eq!("overlap-add".parse::<Method>().unwrap(), Method::OverlapAdd);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum Method {
-    /// Let the cost model pick one of the others (see [`choose_method`]).
-    #[default]
-    Auto,
-    /// The O(n·m) sum, register-blocked and vectorized. Best for short kernels.
-    Direct,
-    /// One zero-padded FFT of each input. Best when both inputs are long.
-    Fft,
-    /// Blockwise FFT of the long input with the short one's spectrum computed once. Best for a
-    /// long signal and a kernel of a few hundred taps or more.
-    OverlapAdd,
-}
-
-impl FromStr for Method {
-    type Err = ConvError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "auto" => Ok(Method::Auto),
-            "direct" => Ok(Method::Direct),
-            "fft" => Ok(Method::Fft),
-            "overlap-add" | "overlap_add" | "oa" => Ok(Method::OverlapAdd),
-            _ => Err(ConvError::InvalidMethod { got: s.to_string() }),
-        }
-    }
-}
-
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Method::Auto => "auto",
-            Method::Direct => "direct",
-            Method::Fft => "fft",
-            Method::OverlapAdd => "overlap-add",
-        })
     }
 }
 
@@ -256,246 +205,7 @@ fn check_out_len<T>(expected: usize, out: &[T]) -> Result<(), ConvError> {
 /// # Ok::<(), convolve::ConvError>(())
 /// ```
 pub fn release_buffers() {
-    fft::release_pools();
+    crate::fft::release_pools();
     #[cfg(feature = "rayon")]
-    rayon::broadcast(|_| fft::release_pools());
-}
-
-/// `conj(v[m-1]), …, conj(v[0])`: correlation is convolution with this.
-fn reversed_conj<T: Scalar>(v: &[T]) -> Result<Vec<T>, ConvError> {
-    let mut reversed = try_zeroed(v.len())?;
-    for (r, &e) in reversed.iter_mut().zip(v.iter().rev()) {
-        *r = e.conj();
-    }
-    Ok(reversed)
-}
-
-/// `out[k] = (a * v)[lo + k]`: the one computation every public function reduces to.
-fn full_slice<T: Scalar>(
-    a: &[T],
-    v: &[T],
-    lo: usize,
-    out: &mut [T],
-    method: Method,
-) -> Result<(), ConvError> {
-    Plan::new(a, v, lo, out.len(), method).run(lo, out)
-}
-
-/// [`full_slice`] into a new vector of `len` outputs. The direct kernel writes every output, so
-/// its vector is never zeroed. The transform methods need initialized outputs: split problems
-/// below [`error::FRESH_PAGES_BYTES`] zero each part on the thread that computes it, just
-/// before computing it (zeroing the whole vector first would be a serial pass over memory);
-/// the others take `calloc`'s zeroed memory, which costs nothing more for fresh pages.
-fn full_vec<T: Scalar>(
-    a: &[T],
-    v: &[T],
-    lo: usize,
-    len: usize,
-    method: Method,
-) -> Result<Vec<T>, ConvError> {
-    let plan = Plan::new(a, v, lo, len, method);
-    let fresh = len.saturating_mul(std::mem::size_of::<T>()) >= error::FRESH_PAGES_BYTES;
-    if plan.method != Method::Direct && (fresh || plan.chunk.is_none()) {
-        let mut out = error::try_zeroed_output(len)?;
-        plan.run(lo, &mut out)?;
-        return Ok(out);
-    }
-    let mut out = error::try_uninit(len)?;
-    plan.split(&mut out.spare_capacity_mut()[..len], |offset, part| {
-        plan.compute_uninit(lo + offset, part)
-    })?;
-    // SAFETY: `compute_uninit` initialized every part of the first `len` elements.
-    unsafe { out.set_len(len) };
-    Ok(out)
-}
-
-/// How one problem is computed, decided once before it is split over threads.
-struct Plan<'a, T: Scalar> {
-    /// The longer input.
-    x: &'a [T],
-    /// The shorter input.
-    y: &'a [T],
-    /// The method `Auto` resolves to.
-    method: Method,
-    /// The output range length per thread when the problem is split.
-    chunk: Option<usize>,
-    /// The transform methods' [`fft::scan`]s of `x` and `y`, made once for all parts (split
-    /// over threads too when the problem is), not once per part.
-    scans: Option<[fft::Scan; 2]>,
-}
-
-impl<'a, T: Scalar> Plan<'a, T> {
-    fn new(a: &'a [T], v: &'a [T], lo: usize, len: usize, method: Method) -> Self {
-        // Convolution commutes: the longer input is the signal, the shorter the kernel.
-        let (x, y) = if a.len() >= v.len() { (a, v) } else { (v, a) };
-        let method = match method {
-            Method::Auto => strategy::select(x, y, lo, len),
-            fixed => fixed,
-        };
-        // Integers too wide for one exact transform take the limb split, which works on the
-        // whole product: splitting the outputs would repeat it per range. Checked only for
-        // problems large enough to split (it searches the block length and, for integers,
-        // scans the data).
-        let chunk = parallel::chunk_len(T::KIND, x.len(), y.len(), lo, len, method).filter(|_| {
-            method != Method::OverlapAdd
-                || T::fft_is_exact(x, y, strategy::block_len(T::KIND, x.len(), y.len()))
-        });
-        let scans = (method != Method::Direct).then(|| {
-            let parallel = chunk.is_some() || joins(T::KIND, x.len(), y.len(), lo, len, method);
-            [x, y].map(|v| fft::scan_split(v, parallel))
-        });
-        Plan {
-            x,
-            y,
-            method,
-            chunk,
-            scans,
-        }
-    }
-
-    /// `out[k] = (x * y)[lo + k]` for the planned range, split over threads if planned.
-    fn run(&self, lo: usize, out: &mut [T]) -> Result<(), ConvError> {
-        self.split(out, |offset, part| self.compute(lo + offset, part))
-    }
-
-    /// `f(offset, part)` on the planned parts of `out` in parallel, or on all of it.
-    fn split<E: Send>(
-        &self,
-        out: &mut [E],
-        f: impl Fn(usize, &mut [E]) -> Result<(), ConvError> + Sync,
-    ) -> Result<(), ConvError> {
-        match self.chunk {
-            Some(chunk) => parallel::for_each_chunk(out, chunk, f),
-            None => f(0, out),
-        }
-    }
-
-    /// [`Plan::compute`] into outputs that need not be initialized, all of which it writes.
-    fn compute_uninit(&self, lo: usize, out: &mut [MaybeUninit<T>]) -> Result<(), ConvError> {
-        if self.method == Method::Direct {
-            T::direct_uninit(self.x, self.y, lo, out);
-            Ok(())
-        } else {
-            self.compute(lo, error::zero(out))
-        }
-    }
-
-    /// `out[k] = (x * y)[lo + k]` on this thread, `lo .. lo + out.len()` inside the planned
-    /// range.
-    fn compute(&self, lo: usize, out: &mut [T]) -> Result<(), ConvError> {
-        let (x, y, method) = (self.x, self.y, self.method);
-        match method {
-            Method::Direct | Method::Auto => {
-                T::direct(x, y, lo, out);
-                Ok(())
-            }
-            Method::Fft | Method::OverlapAdd => {
-                let len = if method == Method::Fft {
-                    fft::cyclic_len(x.len(), y.len(), lo, lo + out.len())?
-                } else {
-                    strategy::block_len(T::KIND, x.len(), y.len())
-                };
-                let [x_scan, y_scan] = self
-                    .scans
-                    .expect("Plan::new scans the operands of the transform methods");
-                if !transform_applies(x, y, [x_scan, y_scan], lo, out, len)? {
-                    return Ok(());
-                }
-                #[cfg(feature = "rayon")]
-                if joins(T::KIND, x.len(), y.len(), lo, out.len(), method) {
-                    fft::run_joined(x, x_scan, y, y_scan, len, lo, out)?;
-                    add_nonfinite_products(x, y, [x_scan, y_scan], lo, out);
-                    return Ok(());
-                }
-                let mut kernel = fft::SpectralKernel::new(y, y_scan, len)?;
-                transform_slice(&mut kernel, method, x, x_scan, y, lo, out);
-                Ok(())
-            }
-        }
-    }
-}
-
-/// Whether the one-transform FFT method runs its forward transforms on two threads.
-fn joins(kind: element::Kind, n: usize, m: usize, lo: usize, len: usize, method: Method) -> bool {
-    #[cfg(feature = "rayon")]
-    {
-        method == Method::Fft && parallel::joins_transforms(kind, n, m, lo, len)
-    }
-    #[cfg(not(feature = "rayon"))]
-    {
-        let _ = (kind, n, m, lo, len, method);
-        false
-    }
-}
-
-/// `out[k] = (signal * kernel)[lo + k]` through `transform`, the spectrum of `kernel`, by
-/// `method` (`Fft`, or `OverlapAdd` with `signal` the longer input), non-finite samples'
-/// products added back; [`transform_applies`] must have said yes. Allocates nothing.
-fn transform_slice<T: Scalar>(
-    transform: &mut fft::SpectralKernel<T>,
-    method: Method,
-    signal: &[T],
-    signal_scan: fft::Scan,
-    kernel: &[T],
-    lo: usize,
-    out: &mut [T],
-) {
-    if method == Method::OverlapAdd {
-        overlap_add::run(transform, kernel.len(), signal, signal_scan, lo, out);
-    } else {
-        fft::run(transform, signal, signal_scan, lo, out);
-    }
-    add_nonfinite_products(
-        signal,
-        kernel,
-        [signal_scan, transform.kernel_scan()],
-        lo,
-        out,
-    );
-}
-
-/// Adds the products of non-finite samples, which the transforms took as zeros, when there are
-/// any (`scans` those of `signal` and `kernel`).
-fn add_nonfinite_products<T: Scalar>(
-    signal: &[T],
-    kernel: &[T],
-    scans: [fft::Scan; 2],
-    lo: usize,
-    out: &mut [T],
-) {
-    if !(scans[0].finite && scans[1].finite) {
-        finite::add_nonfinite_products(signal, kernel, lo, out);
-    }
-}
-
-/// Whether a transform of length `len` can compute this product (`x` the longer input,
-/// `scans` those of both inputs); when it cannot, computes the product exactly another way and
-/// returns false: integers too wide for one exact `f64` transform take [`exact_fallback`],
-/// floats so large that the transform's rounding error would overflow take the direct sum.
-fn transform_applies<T: Scalar>(
-    x: &[T],
-    y: &[T],
-    scans: [fft::Scan; 2],
-    lo: usize,
-    out: &mut [T],
-    len: usize,
-) -> Result<bool, ConvError> {
-    if !T::fft_is_exact(x, y, len) {
-        exact_fallback(x, y, lo, out)?;
-        return Ok(false);
-    }
-    if !fft::error_stays_finite::<T>(scans[0], scans[1], len) {
-        T::direct(x, y, lo, out);
-        return Ok(false);
-    }
-    Ok(true)
-}
-
-/// Integers whose plain `f64` transform is not provably exact: the limb-split transform when
-/// some limb width is, otherwise the exact direct sum.
-fn exact_fallback<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [T]) -> Result<(), ConvError> {
-    if !T::convolve_limbs(x, y, lo, out)? {
-        T::direct(x, y, lo, out);
-    }
-    Ok(())
+    rayon::broadcast(|_| crate::fft::release_pools());
 }

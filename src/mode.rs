@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::ConvError;
+use crate::error::ConvError;
 
 /// Which part of the full convolution to return, exactly as numpy's `mode` argument.
 ///

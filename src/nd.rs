@@ -67,9 +67,12 @@ mod window;
 
 use ndarray::{Array, Array2, ArrayView, ArrayView2, CowArray, Dimension, IxDyn};
 
+use crate::alloc::try_zeroed;
+use crate::element::Element;
 use crate::element::private::Scalar;
-use crate::error::try_zeroed;
-use crate::{ConvError, Element, Method, Mode};
+use crate::error::ConvError;
+use crate::method::Method;
+use crate::mode::Mode;
 
 use window::Window;
 
@@ -501,7 +504,7 @@ fn compute<T: Scalar>(
     method: Method,
 ) -> Result<Vec<T>, ConvError> {
     let size: usize = w.len.iter().product();
-    let mut out = crate::error::try_zeroed_output(size)?;
+    let mut out = crate::alloc::try_zeroed_output(size)?;
     if xs.is_empty() {
         // Zero-dimensional arrays: one product.
         out[0] = T::mac(T::default(), x[0], y[0]);
@@ -587,7 +590,7 @@ fn separable_if_cheaper<T: Scalar>(
     if plan.ns >= best_ns {
         return Ok(false);
     }
-    let Some((column, row)) = T::rank_one(y, ys[0], ys[1]) else {
+    let Some((column, row)) = separable::rank_one(y, ys[0], ys[1]) else {
         return Ok(false);
     };
     separable::run(x, xs, &column, &row, lo, len, &plan, out)?;
@@ -649,13 +652,13 @@ mod tests {
         let w = window::window(&xs, &ys, mode).unwrap();
         let mut out = vec![0.0; w.len.iter().product()];
         separable_if_cheaper(&x, &xs, v, &ys, &w, f64::INFINITY, &mut out).unwrap() && {
-            let est = strategy::estimate(Kind::F64, &xs, &ys, &w.lo, &w.len);
+            let est = strategy::estimate(ElementKind::F64, &xs, &ys, &w.lo, &w.len);
             let best = est.of(est.cheapest(true)).unwrap();
             separable_if_cheaper(&x, &xs, v, &ys, &w, best, &mut out).unwrap()
         }
     }
 
-    use crate::element::Kind;
+    use crate::arith::ElementKind;
 
     #[test]
     fn auto_takes_the_passes_where_predicted_cheaper() {
@@ -702,7 +705,7 @@ mod tests {
         // Tiny problems stay on the 2-D direct sum.
         let small = outer(&column[..2], &row[..2]);
         let w = window::window(&[4, 4], &[2, 2], Mode::Full).unwrap();
-        let est = strategy::estimate(Kind::F64, &[4, 4], &[2, 2], &w.lo, &w.len);
+        let est = strategy::estimate(ElementKind::F64, &[4, 4], &[2, 2], &w.lo, &w.len);
         let mut out = vec![0.0; 25];
         let x = [1.0; 16];
         assert!(
@@ -731,7 +734,11 @@ mod tests {
                         separable_plan::<f64>(xs, ys, lo, len)
                     };
                     assert_eq!(plan.transposed, transposed, "{xs:?} {ys:?}");
-                    let kind = if kind_is_f32 { Kind::F32 } else { Kind::F64 };
+                    let kind = if kind_is_f32 {
+                        ElementKind::F32
+                    } else {
+                        ElementKind::F64
+                    };
                     let rows = if plan.rows_first { xs[0] } else { len[0] };
                     let row_ns = strategy::row_pass_ns(
                         kind,

@@ -8,7 +8,7 @@
 //! that `Full` would crop away.
 
 use crate::element::private::Scalar;
-use crate::fft::{Scan, SpectralKernel};
+use crate::fft::{OperandStats, SpectralKernel};
 
 /// `out[k] = (x * y)[lo + k]` for the `m`-tap `y` whose spectrum `kernel` holds, at the
 /// kernel's transform length (at least `2m`), for `x.len() >= m`; `x_scan` is
@@ -17,7 +17,7 @@ pub(crate) fn run<T: Scalar>(
     kernel: &mut SpectralKernel<T>,
     m: usize,
     x: &[T],
-    x_scan: Scan,
+    x_scan: OperandStats,
     lo: usize,
     out: &mut [T],
 ) {

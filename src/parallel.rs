@@ -20,8 +20,10 @@
 #[cfg(feature = "rayon")]
 use rayon::prelude::*;
 
-use crate::element::Kind;
-use crate::{ConvError, Method, strategy};
+use crate::arith::ElementKind;
+use crate::error::ConvError;
+use crate::method::Algorithm;
+use crate::strategy;
 
 /// Every direct kernel's block width divides this (64 outputs: `f32` blocks of 64, `f64` of
 /// 32, the others of 16).
@@ -35,17 +37,17 @@ pub(crate) const PARALLEL_MIN_NS: f64 = 100_000.0;
 /// The output range length per thread for this problem, or `None` to run it on this thread.
 #[cfg_attr(not(feature = "rayon"), allow(unused_variables))]
 pub(crate) fn chunk_len(
-    kind: Kind,
+    kind: ElementKind,
     n: usize,
     m: usize,
     lo: usize,
     len: usize,
-    method: Method,
+    method: Algorithm,
 ) -> Option<usize> {
     #[cfg(feature = "rayon")]
     {
         let threads = rayon::current_num_threads();
-        if threads < 2 || method == Method::Fft {
+        if threads < 2 || method == Algorithm::Fft {
             return None;
         }
         if strategy::predicted_ns(kind, n, m, lo, len, method) < PARALLEL_MIN_NS {
@@ -64,9 +66,15 @@ pub(crate) fn chunk_len(
 /// Whether the one-transform FFT method runs its two forward transforms on two threads: with
 /// at least two threads in the pool, above the same predicted time as a split.
 #[cfg(feature = "rayon")]
-pub(crate) fn joins_transforms(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> bool {
+pub(crate) fn joins_transforms(
+    kind: ElementKind,
+    n: usize,
+    m: usize,
+    lo: usize,
+    len: usize,
+) -> bool {
     rayon::current_num_threads() >= 2
-        && strategy::predicted_ns(kind, n, m, lo, len, Method::Fft) >= PARALLEL_MIN_NS
+        && strategy::predicted_ns(kind, n, m, lo, len, Algorithm::Fft) >= PARALLEL_MIN_NS
 }
 
 /// Runs `f(offset, part)` for consecutive `chunk`-long parts of `out`, in parallel.
@@ -103,13 +111,18 @@ mod tests {
             .unwrap();
         pool.install(|| {
             for (n, m, method) in [
-                (1_000_003, 3, Method::Direct),
-                (80_001, 64, Method::Direct),
-                (100_000, 700, Method::OverlapAdd),
-                (50_001, 3_000, Method::OverlapAdd),
-                (50_001, 3_000, Method::Direct),
+                (1_000_003, 3, Algorithm::Direct),
+                (80_001, 64, Algorithm::Direct),
+                (100_000, 700, Algorithm::OverlapAdd),
+                (50_001, 3_000, Algorithm::OverlapAdd),
+                (50_001, 3_000, Algorithm::Direct),
             ] {
-                for kind in [Kind::F32, Kind::F64, Kind::ComplexF64, Kind::I64] {
+                for kind in [
+                    ElementKind::F32,
+                    ElementKind::F64,
+                    ElementKind::ComplexF64,
+                    ElementKind::I64,
+                ] {
                     let chunk = chunk_len(kind, n, m, m - 1, n - m + 1, method);
                     assert!(
                         chunk.is_some_and(|c| c % ALIGN == 0),
@@ -118,15 +131,28 @@ mod tests {
                 }
             }
             assert_eq!(
-                chunk_len(Kind::F64, 1_000, 16, 0, 1_015, Method::Direct),
+                chunk_len(ElementKind::F64, 1_000, 16, 0, 1_015, Algorithm::Direct),
                 None
             );
             assert_eq!(
-                chunk_len(Kind::F64, 1 << 20, 1 << 20, 0, 1 << 21, Method::Fft),
+                chunk_len(
+                    ElementKind::F64,
+                    1 << 20,
+                    1 << 20,
+                    0,
+                    1 << 21,
+                    Algorithm::Fft
+                ),
                 None
             );
-            assert!(joins_transforms(Kind::F64, 60_001, 50_000, 0, 110_000));
-            assert!(!joins_transforms(Kind::F64, 1_000, 1_000, 0, 1_999));
+            assert!(joins_transforms(
+                ElementKind::F64,
+                60_001,
+                50_000,
+                0,
+                110_000
+            ));
+            assert!(!joins_transforms(ElementKind::F64, 1_000, 1_000, 0, 1_999));
         });
         let one = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
@@ -134,7 +160,7 @@ mod tests {
             .unwrap();
         one.install(|| {
             assert_eq!(
-                chunk_len(Kind::F64, 60_001, 64, 0, 60_064, Method::Direct),
+                chunk_len(ElementKind::F64, 60_001, 64, 0, 60_064, Algorithm::Direct),
                 None
             )
         });

@@ -7,11 +7,12 @@
 
 use std::cell::Cell;
 
-use crate::element::Kind;
+use crate::arith::ElementKind;
 use crate::element::private::Scalar;
 use crate::fft::{FastLen, cyclic_len, fast_len_table_from};
+use crate::method::{Algorithm, Method};
+use crate::mode::Mode;
 use crate::mode::{Op, kept_range};
-use crate::{Method, Mode};
 
 /// Measured costs of one element family, in nanoseconds of CPU time.
 ///
@@ -61,7 +62,7 @@ struct Costs {
     fft_overhead: f64,
 }
 
-fn costs(kind: Kind) -> Costs {
+fn costs(kind: ElementKind) -> Costs {
     const F64: Costs = Costs {
         per_mac: 0.0454,
         per_edge_mac: 0.120,
@@ -87,25 +88,25 @@ fn costs(kind: Kind) -> Costs {
         fft_overhead: 259.0,
     };
     match kind {
-        Kind::F64 => F64,
-        Kind::F32 => F32,
-        Kind::ComplexF64 => Costs {
+        ElementKind::F64 => F64,
+        ElementKind::F32 => F32,
+        ElementKind::ComplexF64 => Costs {
             per_mac: 4.0 * F64.per_mac,
             per_nlogn: 2.0 * F64.per_nlogn,
             ..F64
         },
-        Kind::ComplexF32 => Costs {
+        ElementKind::ComplexF32 => Costs {
             per_mac: 4.0 * F32.per_mac,
             per_nlogn: 2.0 * F32.per_nlogn,
             ..F32
         },
         // `exact_integers` group: direct i32, n = 10^5 × m = 1000 (10^8 products): 4.46 ms;
         // direct i64, 16384 × 16384 (2.7·10^8 products): 55.8 ms. Their transforms are f64 ones.
-        Kind::I32 => Costs {
+        ElementKind::I32 => Costs {
             per_mac: 0.045,
             ..F64
         },
-        Kind::I64 => Costs {
+        ElementKind::I64 => Costs {
             per_mac: 0.21,
             ..F64
         },
@@ -122,7 +123,14 @@ fn costs(kind: Kind) -> Costs {
 /// ```
 pub fn choose_method(a_len: usize, v_len: usize, mode: Mode) -> Method {
     match kept_range(a_len, v_len, mode, Op::Convolve) {
-        Ok((lo, len)) => select_for_lengths(Kind::F64, a_len.max(v_len), a_len.min(v_len), lo, len),
+        Ok((lo, len)) => select_for_lengths(
+            ElementKind::F64,
+            a_len.max(v_len),
+            a_len.min(v_len),
+            lo,
+            len,
+        )
+        .into(),
         Err(_) => Method::Direct,
     }
 }
@@ -136,23 +144,35 @@ pub fn choose_method(a_len: usize, v_len: usize, mode: Mode) -> Method {
 /// assert_eq!(choose_method_for::<f64>(100, 3, Mode::Full), choose_method(100, 3, Mode::Full));
 /// assert_eq!(choose_method_for::<f32>(1_000_000, 5_000, Mode::Full), Method::OverlapAdd);
 /// ```
-pub fn choose_method_for<T: crate::Element>(a_len: usize, v_len: usize, mode: Mode) -> Method {
+pub fn choose_method_for<T: crate::element::Element>(
+    a_len: usize,
+    v_len: usize,
+    mode: Mode,
+) -> Method {
     match kept_range(a_len, v_len, mode, Op::Convolve) {
-        Ok((lo, len)) => select_for_lengths(T::KIND, a_len.max(v_len), a_len.min(v_len), lo, len),
+        Ok((lo, len)) => {
+            select_for_lengths(T::KIND, a_len.max(v_len), a_len.min(v_len), lo, len).into()
+        }
         Err(_) => Method::Direct,
     }
 }
 
-/// The concrete method for `Auto` from the lengths alone (`n >= m`), for a plan built before
-/// its data exists: transforms are taken as exact, which the plan checks per call for integers.
-pub(crate) fn select_for_lengths(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> Method {
+/// The concrete method for `Auto` from the lengths alone (`n >= m`), for a estimates built before
+/// its data exists: transforms are taken as exact, which the estimates checks per call for integers.
+pub(crate) fn select_for_lengths(
+    kind: ElementKind,
+    n: usize,
+    m: usize,
+    lo: usize,
+    len: usize,
+) -> Algorithm {
     // The remembered choice first: even the quick direct test costs a few tens of
     // nanoseconds, a fifth of a 100 × 16 `f32` call since the direct kernel got faster.
     remembered((kind, n, m, lo, len), || {
         if direct_is_obviously_cheapest(kind, n, m, lo, len) {
-            Method::Direct
+            Algorithm::Direct
         } else {
-            Plan::new(kind, n, m, lo, len).cheapest(true, true)
+            Estimates::new(kind, n, m, lo, len).cheapest(true, true)
         }
     })
 }
@@ -160,62 +180,62 @@ pub(crate) fn select_for_lengths(kind: Kind, n: usize, m: usize, lo: usize, len:
 /// The predicted single-threaded time of `method` (not `Auto`) on outputs `lo .. lo + len` of
 /// an `n`-by-`m` product (`n >= m`), in nanoseconds.
 pub(crate) fn predicted_ns(
-    kind: Kind,
+    kind: ElementKind,
     n: usize,
     m: usize,
     lo: usize,
     len: usize,
-    method: Method,
+    method: Algorithm,
 ) -> f64 {
     match method {
-        // The direct sum's cost needs no transform lengths: not the whole plan (whose
+        // The direct sum's cost needs no transform lengths: not the whole estimates (whose
         // block-length search costs about a microsecond) on every direct call.
-        Method::Direct | Method::Auto => direct_ns(&costs(kind), n, m, lo, len),
-        Method::Fft => Plan::new(kind, n, m, lo, len).fft,
-        Method::OverlapAdd => Plan::new(kind, n, m, lo, len).overlap_add,
+        Algorithm::Direct => direct_ns(&costs(kind), n, m, lo, len),
+        Algorithm::Fft => Estimates::new(kind, n, m, lo, len).fft,
+        Algorithm::OverlapAdd => Estimates::new(kind, n, m, lo, len).overlap_add,
     }
 }
 
 /// The concrete method for `Auto` on these inputs (`x` the longer one).
-pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Method {
-    if !matches!(T::KIND, Kind::I32 | Kind::I64) {
+pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Algorithm {
+    if !matches!(T::KIND, ElementKind::I32 | ElementKind::I64) {
         // Float transforms are always exact enough: the choice depends on the lengths alone.
         return select_for_lengths(T::KIND, x.len(), y.len(), lo, len);
     }
     if direct_is_obviously_cheapest(T::KIND, x.len(), y.len(), lo, len) {
-        return Method::Direct;
+        return Algorithm::Direct;
     }
-    let plan = Plan::new(T::KIND, x.len(), y.len(), lo, len);
-    let fft_ok = plan.fft_len.is_some_and(|l| T::fft_is_exact(x, y, l));
-    let oa_ok = T::fft_is_exact(x, y, plan.block_len);
-    let mut method = plan.cheapest(fft_ok, oa_ok);
-    // Integers too wide for one exact transform: the limb split (`Method::Fft` runs it) costs
+    let estimates = Estimates::new(T::KIND, x.len(), y.len(), lo, len);
+    let fft_ok = estimates.fft_len.is_some_and(|l| T::fft_is_exact(x, y, l));
+    let oa_ok = T::fft_is_exact(x, y, estimates.block_len);
+    let mut method = estimates.cheapest(fft_ok, oa_ok);
+    // Integers too wide for one exact transform: the limb split (`Algorithm::Fft` runs it) costs
     // its number of transforms, each like one of the plain method's three.
     // Planning the split scans the data once per limb width tried, so it is skipped when even
     // the cheapest split (two limbs each: 7 transforms) cannot win.
     let current = match method {
-        Method::OverlapAdd => plan.overlap_add,
-        _ => plan.direct,
+        Algorithm::OverlapAdd => estimates.overlap_add,
+        _ => estimates.direct,
     };
-    if !fft_ok && plan.fft * 7.0 / 3.0 < current {
-        let limbs = plan.fft_len.and_then(|l| T::limb_transforms(x, y, l));
-        if limbs.is_some_and(|transforms| plan.fft * transforms as f64 / 3.0 < current) {
-            method = Method::Fft;
+    if !fft_ok && estimates.fft * 7.0 / 3.0 < current {
+        let limbs = estimates.fft_len.and_then(|l| T::limb_transforms(x, y, l));
+        if limbs.is_some_and(|transforms| estimates.fft * transforms as f64 / 3.0 < current) {
+            method = Algorithm::Fft;
         }
     }
     method
 }
 
 /// The lengths of a choice: kind, `n`, `m`, `lo`, `len`.
-type Problem = (Kind, usize, usize, usize, usize);
+type Problem = (ElementKind, usize, usize, usize, usize);
 
 /// `choose()`, or one of this thread's last two choices when it was for the same problem: a
 /// program that calls with the same lengths again and again (frames, batches, `choose_method`,
 /// the two passes of a separable N-D kernel) costs them once. Costing a problem takes 0.2-0.5
 /// µs, which at 100 × 64 (under a microsecond of work) was a fifth of Auto's time.
-fn remembered(problem: Problem, choose: impl FnOnce() -> Method) -> Method {
+fn remembered(problem: Problem, choose: impl FnOnce() -> Algorithm) -> Algorithm {
     thread_local! {
-        static LAST: Cell<[Option<(Problem, Method)>; 2]> = const { Cell::new([None; 2]) };
+        static LAST: Cell<[Option<(Problem, Algorithm)>; 2]> = const { Cell::new([None; 2]) };
     }
     LAST.with(|last| {
         let [newest, older] = last.get();
@@ -242,7 +262,13 @@ fn remembered(problem: Problem, choose: impl FnOnce() -> Method) -> Method {
 /// least `fft_overhead + len · (2 · per_nlogn · log2(2m) + per_bin)`. Below 4 taps the direct
 /// sum (under 1 ns per output) is always cheaper than the transforms' `per_bin` alone. The
 /// choice is the one the full model would make, only sooner.
-fn direct_is_obviously_cheapest(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> bool {
+fn direct_is_obviously_cheapest(
+    kind: ElementKind,
+    n: usize,
+    m: usize,
+    lo: usize,
+    len: usize,
+) -> bool {
     if m < 4 {
         return true;
     }
@@ -254,7 +280,7 @@ fn direct_is_obviously_cheapest(kind: Kind, n: usize, m: usize, lo: usize, len: 
 /// The overlap-add transform length for these inputs: the even 7-smooth `L >= 2m` with the
 /// least predicted work per output sample (two transforms and a product per `L - m + 1` new
 /// samples), searched up to `64m` or the whole product, whichever is shorter.
-pub(crate) fn block_len(kind: Kind, n: usize, m: usize) -> usize {
+pub(crate) fn block_len(kind: ElementKind, n: usize, m: usize) -> usize {
     let c = costs(kind);
     let full = n + m - 1;
     let limit = full.min(m.saturating_mul(64)).max(2 * m);
@@ -324,7 +350,7 @@ fn fft_ns_at(c: &Costs, l: FastLen) -> f64 {
 }
 
 /// The predicted costs of the three methods for one problem.
-struct Plan {
+struct Estimates {
     direct: f64,
     fft: f64,
     overlap_add: f64,
@@ -332,8 +358,8 @@ struct Plan {
     block_len: usize,
 }
 
-impl Plan {
-    fn new(kind: Kind, n: usize, m: usize, lo: usize, len: usize) -> Plan {
+impl Estimates {
+    fn new(kind: ElementKind, n: usize, m: usize, lo: usize, len: usize) -> Estimates {
         let c = costs(kind);
         let direct = direct_ns(&c, n, m, lo, len);
 
@@ -348,7 +374,7 @@ impl Plan {
             + blocks * (block_len as f64 * c.per_bin + c.per_block)
             + c.fft_overhead;
 
-        Plan {
+        Estimates {
             direct,
             fft,
             overlap_add,
@@ -357,15 +383,15 @@ impl Plan {
         }
     }
 
-    fn cheapest(&self, fft_ok: bool, oa_ok: bool) -> Method {
-        let mut best = (self.direct, Method::Direct);
+    fn cheapest(&self, fft_ok: bool, oa_ok: bool) -> Algorithm {
+        let mut best = (self.direct, Algorithm::Direct);
         if fft_ok && self.fft < best.0 {
-            best = (self.fft, Method::Fft);
+            best = (self.fft, Algorithm::Fft);
         }
         // Overlap-add only pays when the long input spans several blocks.
         if oa_ok && self.overlap_add < best.0 && self.block_len < self.fft_len.unwrap_or(usize::MAX)
         {
-            best = (self.overlap_add, Method::OverlapAdd);
+            best = (self.overlap_add, Algorithm::OverlapAdd);
         }
         best.1
     }
@@ -420,7 +446,7 @@ mod tests {
     fn model_inputs() {
         const NS: [usize; 5] = [100, 1_000, 10_000, 100_000, 1_000_000];
         const MS: [usize; 7] = [3, 16, 64, 256, 1_024, 16_384, 0];
-        for (kind, name) in [(Kind::F64, "f64"), (Kind::F32, "f32")] {
+        for (kind, name) in [(ElementKind::F64, "f64"), (ElementKind::F32, "f32")] {
             for mode in [Mode::Full, Mode::Same, Mode::Valid] {
                 for (m, n) in MS.iter().flat_map(|&m| NS.iter().map(move |&n| (m, n))) {
                     let m = if m == 0 { n } else { m };
@@ -452,7 +478,7 @@ mod tests {
     #[test]
     fn block_len_exceeds_the_kernel() {
         for m in [1, 3, 64, 1000, 16384] {
-            let b = block_len(Kind::F64, 10_000_000, m);
+            let b = block_len(ElementKind::F64, 10_000_000, m);
             assert!(b >= 2 * m && b <= 64 * m.max(2) * 2, "m={m} block={b}");
         }
     }

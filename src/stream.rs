@@ -10,13 +10,13 @@
 mod layout;
 mod segment;
 
-use crate::ConvError;
+use crate::alloc::try_zeroed;
 use crate::element::Element;
-use crate::error::try_zeroed;
-use crate::fft::{Domain, next_fast_len};
+use crate::error::ConvError;
+use crate::fft::{TransformKind, next_fast_len};
 use num_traits::FromPrimitive;
 
-use segment::{Line, Schedule, Scratch, Segment, Time};
+use segment::{Line, Sample, Schedule, Scratch, Segment};
 
 /// How late the output is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -245,7 +245,7 @@ struct Channel<T: Element> {
     /// The head's input: the `head.len() - 1` samples before this block, then this block's.
     recent: Vec<T>,
     /// The last `in_len` inputs, at `t % in_len`.
-    input: Vec<Time<T>>,
+    input: Vec<Sample<T>>,
     /// The segments' sums for the next `out_len` outputs, at `t % out_len`, per bank.
     output: Vec<T>,
     lines: Vec<Line<T>>,
@@ -697,7 +697,7 @@ impl<T: Element> StreamConvolver<T> {
                 Some(x) => {
                     let x = &x[done..done + len];
                     for (r, &s) in ring.iter_mut().zip(x) {
-                        *r = s.to_time();
+                        *r = s.to_sample();
                     }
                     if h > 0 {
                         c.recent[h - 1 + phase..h - 1 + phase + len].copy_from_slice(x);
@@ -745,8 +745,8 @@ impl<T: Element> StreamConvolver<T> {
             }
             if let Some(start) = c.fade {
                 let scale = |x: T, g: f64| {
-                    let g = <<T::Domain as Domain>::F as FromPrimitive>::from_f64(g);
-                    T::from_time(T::Domain::scale(x.to_time(), g.expect("a gain fits")))
+                    let g = <<T::Transform as TransformKind>::F as FromPrimitive>::from_f64(g);
+                    T::from_sample(T::Transform::scale(x.to_sample(), g.expect("a gain fits")))
                 };
                 let mut gain = FadeGain::new(c.t - start, fade_delay, fade_len);
                 for (o, &m) in out.iter_mut().zip(mix.iter()) {

@@ -9,7 +9,7 @@
 use std::mem::MaybeUninit;
 
 use super::{MacInto, MacOp, Plain, kernel, rows_kernel};
-use crate::element::private::Scalar;
+use crate::arith::Arith;
 use std::arch::x86_64::{
     __m256, __m256d, _mm256_fmadd_pd, _mm256_fmadd_ps, _mm256_loadu_pd, _mm256_loadu_ps,
     _mm256_set1_pd, _mm256_set1_ps, _mm256_setzero_pd, _mm256_setzero_ps, _mm256_storeu_pd,
@@ -134,7 +134,7 @@ pub(crate) unsafe fn f64_fma(x: &[f64], y: &[f64], lo: usize, out: &mut [MaybeUn
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn plain<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [MaybeUninit<T>]) {
+pub(crate) unsafe fn plain<T: Arith>(x: &[T], y: &[T], lo: usize, out: &mut [MaybeUninit<T>]) {
     kernel::<T, Plain, 16, 4>(x, y, lo, out);
 }
 
@@ -155,14 +155,15 @@ pub(crate) unsafe fn f64_fma_rows(rows: &[(&[f64], &[f64])], lo: usize, out: &mu
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn plain_rows<T: Scalar>(rows: &[(&[T], &[T])], lo: usize, out: &mut [T]) {
+pub(crate) unsafe fn plain_rows<T: Arith>(rows: &[(&[T], &[T])], lo: usize, out: &mut [T]) {
     rows_kernel::<T, Plain, 16, 4>(rows, lo, out);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::direct::{as_uninit, has_avx2_fma, kernel, rows_kernel};
+    use crate::direct::{as_uninit, kernel, rows_kernel};
+    use crate::simd::has_avx2_fma;
 
     /// A fused multiply-add left to the compiler: the trait's generic `window`.
     struct Generic;

@@ -10,7 +10,7 @@
 //! directions, generic over the float type, and the baseline x86-64 build runs it one complex
 //! number at a time. At 1,024 points that loop was 45 % of a streaming block's CPU time
 //! (`perf`, f32, 1,024 taps × block 512), as much as the complex transform itself. Here the
-//! same loop is also compiled for AVX2 and FMA (chosen at run time, `fft::vectorized`), where
+//! same loop is also compiled for AVX2 and FMA (chosen at run time, `simd::run_vectorized`), where
 //! the compiler vectorizes it. Odd lengths still go through realfft.
 
 use std::sync::Arc;
@@ -218,7 +218,7 @@ fn butterflies<F: Float>(x: &mut [Complex<F>], y: &mut [Complex<F>], twiddles: &
         y: &'a mut [Complex<F>],
         twiddles: &'a [Complex<F>],
     }
-    impl<F: Float> super::Loop for Butterflies<'_, F> {
+    impl<F: Float> crate::simd::VectorLoop for Butterflies<'_, F> {
         type Out = ();
         #[inline(always)]
         fn run(self) {
@@ -229,7 +229,7 @@ fn butterflies<F: Float>(x: &mut [Complex<F>], y: &mut [Complex<F>], twiddles: &
             }
         }
     }
-    super::vectorized(Butterflies { x, y, twiddles });
+    crate::simd::run_vectorized(Butterflies { x, y, twiddles });
 }
 
 /// `z[2r] = even[r]`, `z[2r + 1] = odd[r]`, vectorized where the CPU allows.
@@ -239,7 +239,7 @@ fn interleave<F: Float>(z: &mut [Complex<F>], even: &[Complex<F>], odd: &[Comple
         even: &'a [Complex<F>],
         odd: &'a [Complex<F>],
     }
-    impl<F: Float> super::Loop for Interleave<'_, F> {
+    impl<F: Float> crate::simd::VectorLoop for Interleave<'_, F> {
         type Out = ();
         #[inline(always)]
         fn run(self) {
@@ -249,7 +249,7 @@ fn interleave<F: Float>(z: &mut [Complex<F>], even: &[Complex<F>], odd: &[Comple
             }
         }
     }
-    super::vectorized(Interleave { z, even, odd });
+    crate::simd::run_vectorized(Interleave { z, even, odd });
 }
 
 #[derive(Clone, Copy)]
@@ -265,7 +265,7 @@ fn split<F: Float>(
     right: &mut [Complex<F>],
     twiddles: &[Complex<F>],
 ) {
-    super::vectorized(Split {
+    crate::simd::run_vectorized(Split {
         pass,
         left,
         right,
@@ -280,7 +280,7 @@ struct Split<'a, F> {
     twiddles: &'a [Complex<F>],
 }
 
-impl<F: Float> super::Loop for Split<'_, F> {
+impl<F: Float> crate::simd::VectorLoop for Split<'_, F> {
     type Out = ();
     #[inline(always)]
     fn run(self) {

@@ -1,9 +1,9 @@
 //! Boundary extension for `convolve2d` / `correlate2d`: the image is extended by fill, wrap or
 //! symmetric reflection and the extended image is convolved in `valid` mode.
 
-use crate::ConvError;
+use crate::alloc::try_zeroed;
 use crate::element::private::Scalar;
-use crate::error::try_zeroed;
+use crate::error::ConvError;
 
 use super::Boundary;
 

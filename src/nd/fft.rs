@@ -14,18 +14,19 @@
 use num_complex::Complex;
 use num_traits::{FromPrimitive, Zero};
 
-use crate::ConvError;
+use crate::alloc::try_zeroed;
 use crate::element::private::Scalar;
-use crate::error::try_zeroed;
+use crate::error::ConvError;
 use crate::fft::{
-    ComplexPlans, Domain, FftFloat, cyclic_len, fast_len, give, multiply, multiply_scaled, take,
+    ComplexPlans, FftFloat, TransformKind, Transformable, cyclic_len, fast_len, give, multiply,
+    multiply_scaled, take,
 };
 
 use super::index::{Odometer, strides};
 use super::parallel;
 
-type Freq<T> = <<T as Scalar>::Domain as Domain>::F;
-type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
+type Freq<T> = <<T as Transformable>::Transform as TransformKind>::F;
+type Sample<T> = <<T as Transformable>::Transform as TransformKind>::Sample;
 
 /// Lines gathered per batched transform along a leading axis: 16 complex values of each row
 /// make a 256-byte (f64) contiguous read.
@@ -38,10 +39,10 @@ const LINES: usize = 16;
 pub(crate) struct Transform<T: Scalar> {
     lens: Vec<usize>,
     spec_shape: Vec<usize>,
-    last: <T::Domain as Domain>::Plans,
+    last: <T::Transform as TransformKind>::Plans,
     lead: Vec<ComplexPlans<Freq<T>>>,
     scratch: Vec<Complex<Freq<T>>>,
-    row: Vec<Time<T>>,
+    row: Vec<Sample<T>>,
     lines: Vec<Complex<Freq<T>>>,
 }
 
@@ -49,19 +50,19 @@ impl<T: Scalar> Transform<T> {
     pub(crate) fn new(lens: &[usize]) -> Result<Self, ConvError> {
         let d = lens.len();
         let last_len = lens[d - 1];
-        let last = T::Domain::plans(last_len);
+        let last = T::Transform::plans(last_len);
         let lead: Vec<_> = lens[..d - 1]
             .iter()
             .map(|&l| Freq::<T>::complex_plans(l))
             .collect();
-        let mut scratch_len = T::Domain::scratch_len(&last);
+        let mut scratch_len = T::Transform::scratch_len(&last);
         for p in &lead {
             scratch_len = scratch_len
                 .max(p.forward_fft().get_inplace_scratch_len())
                 .max(p.inverse_fft().get_inplace_scratch_len());
         }
         let mut spec_shape = lens.to_vec();
-        spec_shape[d - 1] = T::Domain::spec_len(last_len);
+        spec_shape[d - 1] = T::Transform::spec_len(last_len);
         // Leading-axis lines (N-D) or rows of bins (2-D) gathered at a time.
         let longest_lead = lens[..d - 1].iter().copied().max().unwrap_or(0);
         let longest_line = if d == 2 { spec_shape[1] } else { longest_lead };
@@ -77,7 +78,7 @@ impl<T: Scalar> Transform<T> {
     }
 
     /// A buffer for a spectrum of this shape, from the thread's pool when it has one (its
-    /// contents unspecified: [`Transform::forward`] overwrites them). Hand it back with
+    /// contents unspecified: [`TransformKind::forward`] overwrites them). Hand it back with
     /// [`give`].
     pub(crate) fn spectrum(&self) -> Result<Vec<Complex<Freq<T>>>, ConvError> {
         take(self.spec_size())
@@ -127,7 +128,7 @@ impl<T: Scalar> Transform<T> {
                 &mut self.row,
                 num_traits::One::one(),
             );
-            T::Domain::forward(
+            T::Transform::forward(
                 &self.last,
                 &mut self.row,
                 &mut spec[at..at + s],
@@ -157,7 +158,7 @@ impl<T: Scalar> Transform<T> {
         spec: &mut [Complex<Freq<T>>],
         keep_lo: &[usize],
         keep_len: &[usize],
-        mut sink: impl FnMut(&[usize], &[Time<T>]),
+        mut sink: impl FnMut(&[usize], &[Sample<T>]),
     ) {
         if self.lens.len() == 2 {
             self.inverse_2d(spec, keep_lo, keep_len, sink);
@@ -183,7 +184,7 @@ impl<T: Scalar> Transform<T> {
         let mut r = Odometer::new(&keep_lo[..last], &keep_len[..last]);
         while let Some(idx) = r.current() {
             let at: usize = (0..last).map(|a| idx[a] * spec_strides[a]).sum();
-            T::Domain::inverse(
+            T::Transform::inverse(
                 &self.last,
                 &mut spec[at..at + s],
                 &mut self.row,
@@ -199,7 +200,7 @@ impl<T: Scalar> Transform<T> {
 }
 
 impl<T: Scalar> Transform<T> {
-    /// [`Transform::forward`] in 2-D, where the spectrum is stored transposed (bin-major, `s`
+    /// [`TransformKind::forward`] in 2-D, where the spectrum is stored transposed (bin-major, `s`
     /// lines of `lens[0]` values), so that the transforms along the first axis run on
     /// contiguous lines in one batched call. Rows are transformed `LINES` at a time and
     /// written into the spectrum 16 values at a time; rows beyond the extent are zero.
@@ -224,7 +225,7 @@ impl<T: Scalar> Transform<T> {
                     &mut self.row,
                     num_traits::One::one(),
                 );
-                T::Domain::forward(&self.last, &mut self.row, bins, &mut self.scratch);
+                T::Transform::forward(&self.last, &mut self.row, bins, &mut self.scratch);
             }
             for (b, line) in spec.chunks_exact_mut(l0).enumerate() {
                 for (c, v) in line[r0..r0 + rows].iter_mut().enumerate() {
@@ -241,13 +242,13 @@ impl<T: Scalar> Transform<T> {
             .process_with_scratch(spec, &mut self.scratch);
     }
 
-    /// [`Transform::inverse`] of a spectrum laid out by [`Transform::forward_2d`].
+    /// [`TransformKind::inverse`] of a spectrum laid out by [`TransformKind::forward_2d`].
     fn inverse_2d(
         &mut self,
         spec: &mut [Complex<Freq<T>>],
         keep_lo: &[usize],
         keep_len: &[usize],
-        mut sink: impl FnMut(&[usize], &[Time<T>]),
+        mut sink: impl FnMut(&[usize], &[Sample<T>]),
     ) {
         let (l0, s) = (self.lens[0], self.spec_shape[1]);
         self.lead[0]
@@ -266,7 +267,7 @@ impl<T: Scalar> Transform<T> {
                 }
             }
             for (c, bins) in self.lines.chunks_exact_mut(s).take(rows).enumerate() {
-                T::Domain::inverse(&self.last, bins, &mut self.row, &mut self.scratch);
+                T::Transform::inverse(&self.last, bins, &mut self.row, &mut self.scratch);
                 sink(&[r0 + c], &self.row[cols.clone()]);
             }
             r0 += rows;
@@ -377,7 +378,7 @@ pub(crate) fn window<T: Scalar>(
     tr.inverse(&mut xs, lo, len, |idx, row| {
         let off: usize = (0..last).map(|a| (idx[a] - lo[a]) * out_strides[a]).sum();
         for (o, &t) in out[off..off + len[last]].iter_mut().zip(row) {
-            *o = T::from_time(t);
+            *o = T::from_sample(t);
         }
     });
     give(xs);
@@ -581,7 +582,7 @@ fn band<T: Scalar>(
                     .map(|a| (start[a] + idx[a] - band_lo[a]) * out_strides[a])
                     .sum::<usize>()
                     + first_col;
-                let values = row.iter().map(|&v| T::from_time(v));
+                let values = row.iter().map(|&v| T::from_sample(v));
                 let (target, off) = if r0 >= rows {
                     (&mut spill[..], (r0 - rows) * out_strides[0] + rest)
                 } else if r0 < handover.defer_rows {

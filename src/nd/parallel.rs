@@ -22,7 +22,7 @@
 #[cfg(feature = "rayon")]
 use rayon::prelude::*;
 
-use crate::ConvError;
+use crate::error::ConvError;
 
 /// How many bands a problem predicted to take `predicted_ns` on one thread is cut into:
 /// rayon's thread count above the threshold, 1 below it or without the `rayon` feature.
@@ -96,37 +96,6 @@ pub(crate) fn even_cuts(rows: usize, bands: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The problems of `tests/nd_threads.rs` are split (so that the test compares something):
-    /// predicted above the threshold, and overlap-add has several tile rows to share out.
-    #[cfg(feature = "rayon")]
-    #[test]
-    fn the_threads_test_problems_are_split() {
-        use crate::Mode;
-        use crate::element::Kind;
-        use crate::nd::{strategy, window::per_axis};
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
-        pool.install(|| {
-            for (sa, sv) in [
-                (&[301, 277][..], &[9, 7][..]),
-                (&[801, 157], &[11, 9]),
-                (&[45, 38, 41], &[5, 6, 4]),
-            ] {
-                for kind in [Kind::F32, Kind::F64, Kind::I64] {
-                    let w = per_axis(sa, sv, Mode::Same);
-                    let est = strategy::estimate(kind, sa, sv, &w.lo, &w.len);
-                    assert_eq!(bands(est.direct), 2, "{kind:?} {sa:?}");
-                    assert_eq!(bands(est.overlap_add.unwrap()), 2, "{kind:?} {sa:?}");
-                    let (block, _) = strategy::tiles(kind, sa, sv).unwrap();
-                    assert!(sa[0].div_ceil(block[0]) >= 3, "{kind:?} {sa:?} {block:?}");
-                }
-            }
-            assert_eq!(bands(50_000.0), 1);
-        });
-    }
 
     #[test]
     fn bands_cover_the_rows_once() {

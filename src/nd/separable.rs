@@ -17,10 +17,15 @@
 //!
 //! Both passes split their rows across rayon's pool like the other N-D methods.
 
+use bytemuck::Pod;
+
+use crate::alloc::try_zeroed;
+use crate::arith::ElementKind;
 use crate::element::private::Scalar;
-use crate::error::try_zeroed;
+use crate::error::ConvError;
 use crate::fft::{FftFloat, SpectralKernel, cyclic_len, error_stays_finite, scan};
-use crate::{ConvError, Method, strategy};
+use crate::method::Method;
+use crate::strategy;
 
 use super::parallel;
 
@@ -72,6 +77,28 @@ pub(crate) fn float_rank_one<F: FftFloat>(
         }
     }
     (diff2 <= 16.0 * eps * eps * norm2).then_some((column, row))
+}
+
+/// A 2-D kernel `v` (`rows × cols`, row-major) as `(column, row)` with
+/// `v[i][j] = column[i] · row[j]`: within rounding for floats ([`float_rank_one`]), exactly for
+/// integers ([`int_rank_one`]); `None` for kernels of higher rank and for complex types.
+pub(crate) fn rank_one<T: Scalar>(v: &[T], rows: usize, cols: usize) -> Option<(Vec<T>, Vec<T>)> {
+    // `T::KIND` names the type, so each cast below is to `T` itself (sizes and alignment
+    // equal); the checked casts fail rather than reinterpret anything else.
+    fn as_type<A: Pod, B: Pod>(v: &[A]) -> Option<&[B]> {
+        bytemuck::try_cast_slice(v).ok()
+    }
+    fn back<A: Pod, B: Pod>(pair: Option<(Vec<A>, Vec<A>)>) -> Option<(Vec<B>, Vec<B>)> {
+        let (column, row) = pair?;
+        Some((as_type(&column)?.to_vec(), as_type(&row)?.to_vec()))
+    }
+    match T::KIND {
+        ElementKind::F32 => back(float_rank_one::<f32>(as_type(v)?, rows, cols)),
+        ElementKind::F64 => back(float_rank_one::<f64>(as_type(v)?, rows, cols)),
+        ElementKind::I32 => back(int_rank_one::<i32>(as_type(v)?, rows, cols)),
+        ElementKind::I64 => back(int_rank_one::<i64>(as_type(v)?, rows, cols)),
+        ElementKind::ComplexF32 | ElementKind::ComplexF64 => None,
+    }
 }
 
 /// `v` (`rows × cols`, row-major) as `(column, row)` with `v[i][j] = column[i] · row[j]`
@@ -127,11 +154,11 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
 /// The 1-D method for each row of a pass: `n`-long rows, an `m`-tap kernel, outputs
 /// `lo .. lo + len`. Transforms only for floats with rows at least as long as the kernel.
 pub(crate) fn row_method<T: Scalar>(n: usize, m: usize, lo: usize, len: usize) -> Method {
-    use crate::element::Kind;
-    if n < m || matches!(T::KIND, Kind::I32 | Kind::I64) {
+    use crate::arith::ElementKind;
+    if n < m || matches!(T::KIND, ElementKind::I32 | ElementKind::I64) {
         return Method::Direct;
     }
-    strategy::select_for_lengths(T::KIND, n, m, lo, len)
+    strategy::select_for_lengths(T::KIND, n, m, lo, len).into()
 }
 
 /// `out` (`rows × len`) = each `n`-long row of `x` convolved with `k`, outputs
@@ -369,7 +396,7 @@ mod tests {
     /// exactly; floats on a coarse grid: exactly too, every sum being representable).
     #[test]
     fn every_plan_matches_the_direct_sum() {
-        use crate::Mode;
+        use crate::mode::Mode;
         use crate::nd::{direct, window::per_axis};
         let (xs, column, row) = ([13, 11], [2i64, -1, 3, 5], [1i64, 4, -2]);
         let x: Vec<i64> = (0..143).map(|k| (k * 37 % 19) - 9).collect();

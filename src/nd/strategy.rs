@@ -2,8 +2,9 @@
 //! transforms' `N log2 N`, with per-element constants measured by `cargo bench --bench nd
 //! --features ndarray` (see the table in `Costs`).
 
-use crate::element::Kind;
-use crate::{ConvError, Method};
+use crate::arith::ElementKind;
+use crate::error::ConvError;
+use crate::method::{Algorithm, Method};
 
 use super::direct;
 use super::fft::{lens, tiles as tiles_with};
@@ -45,7 +46,7 @@ struct Costs {
     overhead: f64,
 }
 
-fn costs(kind: Kind) -> Costs {
+fn costs(kind: ElementKind) -> Costs {
     const F64: Costs = Costs {
         per_mac: 0.07,
         per_out_row: 0.3,
@@ -65,24 +66,24 @@ fn costs(kind: Kind) -> Costs {
         overhead: 3000.0,
     };
     match kind {
-        Kind::F64 => F64,
-        Kind::F32 => F32,
-        Kind::ComplexF64 => Costs {
+        ElementKind::F64 => F64,
+        ElementKind::F32 => F32,
+        ElementKind::ComplexF64 => Costs {
             per_mac: 4.0 * F64.per_mac,
             per_nlogn: 2.0 * F64.per_nlogn,
             ..F64
         },
-        Kind::ComplexF32 => Costs {
+        ElementKind::ComplexF32 => Costs {
             per_mac: 4.0 * F32.per_mac,
             per_nlogn: 2.0 * F32.per_nlogn,
             ..F32
         },
         // The 1-D `exact_integers` rates; integer transforms are f64 ones.
-        Kind::I32 => Costs {
+        ElementKind::I32 => Costs {
             per_mac: 0.045,
             ..F64
         },
-        Kind::I64 => Costs {
+        ElementKind::I64 => Costs {
             per_mac: 0.21,
             ..F64
         },
@@ -115,7 +116,7 @@ fn overlap_add_ns(c: &Costs, x_shape: &[usize], (block, lens): &(Vec<usize>, Vec
 
 /// The overlap-add tiling with the least predicted cost (`x` the larger input).
 pub(crate) fn tiles(
-    kind: Kind,
+    kind: ElementKind,
     x_shape: &[usize],
     y_shape: &[usize],
 ) -> Result<(Vec<usize>, Vec<usize>), ConvError> {
@@ -140,7 +141,7 @@ pub(crate) struct Estimate {
 }
 
 pub(crate) fn estimate(
-    kind: Kind,
+    kind: ElementKind,
     x_shape: &[usize],
     y_shape: &[usize],
     lo: &[usize],
@@ -191,7 +192,7 @@ struct SeparableCosts {
     per_transposed: f64,
 }
 
-fn separable_costs(kind: Kind) -> SeparableCosts {
+fn separable_costs(kind: ElementKind) -> SeparableCosts {
     const F64: SeparableCosts = SeparableCosts {
         per_strip_out: 1.6,
         per_strip_mac: 0.11,
@@ -203,30 +204,31 @@ fn separable_costs(kind: Kind) -> SeparableCosts {
         per_transposed: 1.0,
     };
     match kind {
-        Kind::F32 => F32,
-        Kind::ComplexF32 => SeparableCosts {
+        ElementKind::F32 => F32,
+        ElementKind::ComplexF32 => SeparableCosts {
             per_strip_mac: 4.0 * F32.per_strip_mac,
             per_transposed: 2.0 * F32.per_transposed,
             ..F32
         },
-        Kind::ComplexF64 => SeparableCosts {
+        ElementKind::ComplexF64 => SeparableCosts {
             per_strip_mac: 4.0 * F64.per_strip_mac,
             per_transposed: 2.0 * F64.per_transposed,
             ..F64
         },
         // Integers: not measured; the 2-D direct kernel's integer rates relative to f64.
-        Kind::I32 | Kind::I64 => SeparableCosts {
-            per_strip_mac: F64.per_strip_mac * costs(kind).per_mac / costs(Kind::F64).per_mac,
+        ElementKind::I32 | ElementKind::I64 => SeparableCosts {
+            per_strip_mac: F64.per_strip_mac * costs(kind).per_mac
+                / costs(ElementKind::F64).per_mac,
             ..F64
         },
-        Kind::F64 => F64,
+        ElementKind::F64 => F64,
     }
 }
 
 /// The separable row pass: `rows` 1-D convolutions of `n`-long rows with an `m`-tap kernel,
 /// outputs `lo .. lo + len`, each by `method`, costed by the 1-D model.
 pub(crate) fn row_pass_ns(
-    kind: Kind,
+    kind: ElementKind,
     rows: usize,
     n: usize,
     m: usize,
@@ -234,14 +236,15 @@ pub(crate) fn row_pass_ns(
     len: usize,
     method: Method,
 ) -> f64 {
-    let one = crate::strategy::predicted_ns(kind, n.max(m), n.min(m), lo, len, method);
+    let algorithm = method.fixed().unwrap_or(Algorithm::Direct);
+    let one = crate::strategy::predicted_ns(kind, n.max(m), n.min(m), lo, len, algorithm);
     rows as f64 * one
 }
 
 /// The separable column pass by strips: outputs `lo .. lo + len` along axis 0 of `n`-long
 /// columns with an `m`-tap kernel, for `width` columns.
 pub(crate) fn column_strips_ns(
-    kind: Kind,
+    kind: ElementKind,
     n: usize,
     m: usize,
     lo: usize,
@@ -256,7 +259,7 @@ pub(crate) fn column_strips_ns(
 /// The separable column pass by transposes: the `n × width` input and the `len × width`
 /// result transposed, and `width` 1-D rows of `n` between them.
 fn column_transposed_ns(
-    kind: Kind,
+    kind: ElementKind,
     n: usize,
     m: usize,
     lo: usize,
@@ -280,7 +283,7 @@ pub(crate) struct SeparablePlan {
 /// columns first: the column pass on `n1` columns, the row pass on `len0` rows), with the
 /// 1-D methods the rows of each pass take.
 pub(crate) fn separable(
-    kind: Kind,
+    kind: ElementKind,
     x_shape: [usize; 2],
     y_shape: [usize; 2],
     lo: [usize; 2],
@@ -348,10 +351,43 @@ impl Estimate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Mode;
+
+    /// The problems of `tests/nd_threads.rs` are split (so that the test compares something):
+    /// predicted above the threshold, and overlap-add has several tile rows to share out.
+    #[cfg(feature = "rayon")]
+    #[test]
+    fn the_threads_test_problems_are_split() {
+        use crate::arith::ElementKind as Kind;
+        use crate::mode::Mode;
+        use crate::nd::parallel::bands;
+        use crate::nd::{strategy, window::per_axis};
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            for (sa, sv) in [
+                (&[301, 277][..], &[9, 7][..]),
+                (&[801, 157], &[11, 9]),
+                (&[45, 38, 41], &[5, 6, 4]),
+            ] {
+                for kind in [Kind::F32, Kind::F64, Kind::I64] {
+                    let w = per_axis(sa, sv, Mode::Same);
+                    let est = strategy::estimate(kind, sa, sv, &w.lo, &w.len);
+                    assert_eq!(bands(est.direct), 2, "{kind:?} {sa:?}");
+                    assert_eq!(bands(est.overlap_add.unwrap()), 2, "{kind:?} {sa:?}");
+                    let (block, _) = strategy::tiles(kind, sa, sv).unwrap();
+                    assert!(sa[0].div_ceil(block[0]) >= 3, "{kind:?} {sa:?} {block:?}");
+                }
+            }
+            assert_eq!(bands(50_000.0), 1);
+        });
+    }
+
+    use crate::mode::Mode;
     use crate::nd::window::per_axis;
 
-    fn auto(kind: Kind, image: &[usize], kernel: &[usize]) -> Method {
+    fn auto(kind: ElementKind, image: &[usize], kernel: &[usize]) -> Method {
         let w = per_axis(image, kernel, Mode::Same);
         estimate(kind, image, kernel, &w.lo, &w.len).cheapest(true)
     }
@@ -359,32 +395,44 @@ mod tests {
     #[test]
     fn auto_follows_the_measured_crossovers() {
         // The picks that matched the fastest measured method in `benches/nd.rs`.
-        assert_eq!(auto(Kind::F64, &[512, 512], &[3, 3]), Method::Direct);
-        assert_eq!(auto(Kind::F64, &[512, 512], &[15, 15]), Method::OverlapAdd);
-        assert_eq!(auto(Kind::F64, &[512, 512], &[255, 255]), Method::Fft);
-        assert_eq!(auto(Kind::F64, &[2048, 2048], &[3, 3]), Method::Direct);
+        assert_eq!(auto(ElementKind::F64, &[512, 512], &[3, 3]), Method::Direct);
         assert_eq!(
-            auto(Kind::F64, &[2048, 2048], &[63, 63]),
+            auto(ElementKind::F64, &[512, 512], &[15, 15]),
             Method::OverlapAdd
         );
-        assert_eq!(auto(Kind::F64, &[2048, 2048], &[255, 255]), Method::Fft);
         assert_eq!(
-            auto(Kind::F32, &[128, 128, 128], &[9, 9, 9]),
+            auto(ElementKind::F64, &[512, 512], &[255, 255]),
+            Method::Fft
+        );
+        assert_eq!(
+            auto(ElementKind::F64, &[2048, 2048], &[3, 3]),
+            Method::Direct
+        );
+        assert_eq!(
+            auto(ElementKind::F64, &[2048, 2048], &[63, 63]),
+            Method::OverlapAdd
+        );
+        assert_eq!(
+            auto(ElementKind::F64, &[2048, 2048], &[255, 255]),
+            Method::Fft
+        );
+        assert_eq!(
+            auto(ElementKind::F32, &[128, 128, 128], &[9, 9, 9]),
             Method::OverlapAdd
         );
         // Without transforms (non-finite data, inexact integers) only the direct sum is left.
         let w = per_axis(&[512, 512], &[255, 255], Mode::Same);
-        let est = estimate(Kind::F64, &[512, 512], &[255, 255], &w.lo, &w.len);
+        let est = estimate(ElementKind::F64, &[512, 512], &[255, 255], &w.lo, &w.len);
         assert_eq!(est.cheapest(false), Method::Direct);
     }
 
     #[test]
     fn overlap_add_tiles_large_inputs_only() {
-        let (block, lens) = tiles(Kind::F64, &[2048, 2048], &[15, 15]).unwrap();
+        let (block, lens) = tiles(ElementKind::F64, &[2048, 2048], &[15, 15]).unwrap();
         assert!(block.iter().all(|&b| b < 2048), "{block:?}");
         assert!(lens.iter().zip(&block).all(|(&l, &b)| l >= b + 14));
         // A kernel as large as the image: one transform over each axis.
-        let (block, _) = tiles(Kind::F64, &[64, 64], &[60, 60]).unwrap();
+        let (block, _) = tiles(ElementKind::F64, &[64, 64], &[60, 60]).unwrap();
         assert_eq!(block, [64, 64]);
     }
 }

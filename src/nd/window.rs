@@ -10,8 +10,9 @@
 //! * `Valid`: `|n - m| + 1` per axis, starting at `min(n, m) - 1`, which requires one input to
 //!   be at least as large as the other in every dimension.
 
+use crate::error::ConvError;
+use crate::mode::Mode;
 use crate::mode::full_len;
-use crate::{ConvError, Mode};
 
 /// The kept box of the full convolution: start and length per axis.
 #[derive(Clone, Debug, PartialEq, Eq)]

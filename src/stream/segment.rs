@@ -15,21 +15,22 @@
 use num_complex::Complex;
 use num_traits::{Float, FromPrimitive, Zero};
 
-use crate::ConvError;
+use crate::alloc::try_zeroed;
 use crate::element::private::Scalar;
-use crate::error::try_zeroed;
-use crate::fft::{Domain, FftFloat, Loop, vectorized};
+use crate::error::ConvError;
+use crate::fft::{FftFloat, TransformKind, Transformable};
+use crate::simd::{VectorLoop, run_vectorized};
 
 use super::layout;
 
-pub(crate) type Time<T> = <<T as Scalar>::Domain as Domain>::Time;
-pub(crate) type Bin<T> = Complex<<<T as Scalar>::Domain as Domain>::F>;
+pub(crate) type Sample<T> = <<T as Transformable>::Transform as TransformKind>::Sample;
+pub(crate) type Bin<T> = Complex<<<T as Transformable>::Transform as TransformKind>::F>;
 
 /// Kernel side: plans and the partitions' spectra, scaled by the inverse's `1 / (2·size)`,
 /// in one or two banks (two for a cross-fade: old and new kernel; bank-major).
 pub(crate) struct Segment<T: Scalar> {
     pub spec: layout::Segment,
-    plans: <T::Domain as Domain>::Plans,
+    plans: <T::Transform as TransformKind>::Plans,
     bins: usize,
     banks: usize,
     spectra: Vec<Bin<T>>,
@@ -79,7 +80,7 @@ pub(crate) struct Line<T: Scalar> {
 
 /// Buffers shared by all segments and channels, sized for the largest segment.
 pub(crate) struct Scratch<T: Scalar> {
-    pub time: Vec<Time<T>>,
+    pub time: Vec<Sample<T>>,
     pub sum: Vec<Bin<T>>,
     pub fft: Vec<Bin<T>>,
     /// The FFT head's spectrum of a partial block.
@@ -89,8 +90,8 @@ pub(crate) struct Scratch<T: Scalar> {
 impl<T: Scalar> Segment<T> {
     pub fn new(spec: layout::Segment, schedule: Schedule, banks: usize) -> Result<Self, ConvError> {
         let len = 2 * spec.size;
-        let plans = T::Domain::plans(len);
-        let bins = T::Domain::spec_len(len);
+        let plans = T::Transform::plans(len);
+        let bins = T::Transform::spec_len(len);
         Ok(Segment {
             spec,
             plans,
@@ -102,7 +103,7 @@ impl<T: Scalar> Segment<T> {
     }
 
     pub fn scratch_len(&self) -> usize {
-        T::Domain::scratch_len(&self.plans)
+        T::Transform::scratch_len(&self.plans)
     }
 
     pub fn bins(&self) -> usize {
@@ -124,17 +125,17 @@ impl<T: Scalar> Segment<T> {
         let size = self.spec.size;
         let len = self.spec.count * self.bins;
         let time = &mut scratch.time[..2 * size];
-        let scale = <T::Domain as Domain>::F::from_usize(2 * size)
+        let scale = <T::Transform as TransformKind>::F::from_usize(2 * size)
             .expect("length fits a float")
             .recip();
         let spectra = &mut self.spectra[bank * len..(bank + 1) * len];
         for (p, spectrum) in spectra.chunks_exact_mut(self.bins).enumerate() {
             let first = self.spec.offset + p * size;
             for (i, t) in time[..size].iter_mut().enumerate() {
-                *t = tap(first + i).to_time();
+                *t = tap(first + i).to_sample();
             }
             time[size..].fill(Default::default());
-            T::Domain::forward(&self.plans, time, spectrum, &mut scratch.fft);
+            T::Transform::forward(&self.plans, time, spectrum, &mut scratch.fft);
             for b in spectrum.iter_mut() {
                 *b = *b * scale;
             }
@@ -152,7 +153,7 @@ impl<T: Scalar> Segment<T> {
         banks: &[usize],
         t: usize,
         p0: usize,
-        input: &[Time<T>],
+        input: &[Sample<T>],
         output: &mut [T],
         scratch: &mut Scratch<T>,
     ) {
@@ -179,7 +180,7 @@ impl<T: Scalar> Segment<T> {
             time[..first].copy_from_slice(&input[start..start + first]);
             time[first..].copy_from_slice(&input[..2 * size - first]);
             let x = &mut line.spectra[slot(0)..slot(0) + bins];
-            T::Domain::forward(&self.plans, time, x, &mut scratch.fft);
+            T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
         }
         let n = output.len() / self.banks;
         for &bank in banks {
@@ -200,7 +201,7 @@ impl<T: Scalar> Segment<T> {
             }
             if block == inverse {
                 let time = &mut scratch.time[..2 * size];
-                T::Domain::inverse(&self.plans, acc, time, &mut scratch.fft);
+                T::Transform::inverse(&self.plans, acc, time, &mut scratch.fft);
                 acc.fill(Complex::zero());
                 // Outputs trigger - size + offset ..: not before t + p0 (the layout's offset).
                 let output = &mut output[bank * n..(bank + 1) * n];
@@ -209,7 +210,7 @@ impl<T: Scalar> Segment<T> {
                 let (wrapped, rest) = output.split_at_mut(first);
                 let (a, b) = (&mut rest[..until], &mut wrapped[..size - until]);
                 for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(&time[size..]) {
-                    *o = T::add(*o, T::from_time(r));
+                    *o = T::add(*o, T::from_sample(r));
                 }
             }
         }
@@ -227,7 +228,7 @@ impl<T: Scalar> Segment<T> {
     pub fn run_head(
         &self,
         line: &mut Line<T>,
-        (prev, cur): (&[Time<T>], &[Time<T>]),
+        (prev, cur): (&[Sample<T>], &[Sample<T>]),
         outs: &mut [(usize, &mut [T])],
         scratch: &mut Scratch<T>,
     ) {
@@ -247,7 +248,7 @@ impl<T: Scalar> Segment<T> {
         } else {
             &mut scratch.partial[..bins]
         };
-        T::Domain::forward(&self.plans, time, x, &mut scratch.fft);
+        T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
         let x = if full {
             &line.spectra[line.head * bins..(line.head + 1) * bins]
         } else {
@@ -259,10 +260,10 @@ impl<T: Scalar> Segment<T> {
             let sum = &mut scratch.sum[..bins];
             mac_to(sum, acc, x, &kernel[..bins]);
             let time = &mut scratch.time[..2 * size];
-            T::Domain::inverse(&self.plans, sum, time, &mut scratch.fft);
+            T::Transform::inverse(&self.plans, sum, time, &mut scratch.fft);
             let first = size + cur.len() - out.len();
             for (o, &r) in out.iter_mut().zip(&time[first..]) {
-                *o = T::add(*o, T::from_time(r));
+                *o = T::add(*o, T::from_sample(r));
             }
             if full {
                 // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
@@ -298,16 +299,16 @@ fn mac_to<F: FftFloat>(
     x: &[Complex<F>],
     h: &[Complex<F>],
 ) {
-    vectorized(MacTo { out, acc, x, h });
+    run_vectorized(MacTo { out, acc, x, h });
 }
 
 /// `acc[k] += x[k] · h[k]`: the spectral multiply-add every segment runs per partition.
 #[inline]
 fn mac<F: FftFloat>(acc: &mut [Complex<F>], x: &[Complex<F>], h: &[Complex<F>]) {
-    vectorized(Mac { acc, x, h });
+    run_vectorized(Mac { acc, x, h });
 }
 
-/// [`mac_to`]'s loop, compiled for AVX2 and FMA where the CPU has them (`fft::vectorized`:
+/// [`mac_to`]'s loop, compiled for AVX2 and FMA where the CPU has them (`simd::run_vectorized`:
 /// 15-20 % less CPU per streaming block than the baseline SSE2 build).
 struct MacTo<'a, F> {
     out: &'a mut [Complex<F>],
@@ -316,7 +317,7 @@ struct MacTo<'a, F> {
     h: &'a [Complex<F>],
 }
 
-impl<F: FftFloat> Loop for MacTo<'_, F> {
+impl<F: FftFloat> VectorLoop for MacTo<'_, F> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
@@ -333,7 +334,7 @@ struct Mac<'a, F> {
     h: &'a [Complex<F>],
 }
 
-impl<F: FftFloat> Loop for Mac<'_, F> {
+impl<F: FftFloat> VectorLoop for Mac<'_, F> {
     type Out = ();
     #[inline(always)]
     fn run(self) {
