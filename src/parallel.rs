@@ -126,7 +126,7 @@ mod tests {
                     let chunk = chunk_len(kind, n, m, m - 1, n - m + 1, method);
                     assert!(
                         chunk.is_some_and(|c| c % ALIGN == 0),
-                        "{kind:?} {n}x{m} {method}"
+                        "{kind:?} {n}x{m} {method:?}"
                     );
                 }
             }

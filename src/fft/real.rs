@@ -391,7 +391,7 @@ mod tests {
                 let (mut plain, mut fast) = (ours.clone(), ours.clone());
                 let (l, r) = pairs(&mut plain, len / 2);
                 // The baseline build, called directly.
-                super::super::Loop::run(Split {
+                crate::simd::VectorLoop::run(Split {
                     pass,
                     left: l,
                     right: r,
