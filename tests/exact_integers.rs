@@ -80,5 +80,10 @@ fn measured_error_is_far_below_the_guard_bound() {
             err * 20.0 < bound,
             "measured error {err} is not far below the bound {bound}"
         );
+        // What the guard is for: rounding the transform's result recovers every integer.
+        assert!(
+            err < 0.5,
+            "measured error {err} does not round to the integers"
+        );
     }
 }
