@@ -384,7 +384,10 @@ pub fn zero_nonfinite<T: Sample>(v: &[T]) -> Vec<T> {
 pub fn tolerance<T: Sample>(a: &[T], v: &[T]) -> f64 {
     let n = (a.len() + v.len()).next_power_of_two().max(2) as f64;
     let grid = T::TINY * (a.len().min(v.len()) as f64 + n.log2());
-    C * (T::EPS * n.log2() * norm(a) * norm(v) + grid)
+    // The norms' product first: `ε · ‖a‖` alone underflows to 0 for a subnormal `a` even
+    // where `‖a‖ · ‖v‖` is far from it (the fuzzer: ‖a‖ = 4e-310 with ‖v‖ = 3e151).
+    let scale = norm(a) * norm(v);
+    C * (T::EPS * n.log2() * scale + grid)
 }
 
 /// Asserts `got` equals `want` within the tolerance (exactly for integers); returns the largest
