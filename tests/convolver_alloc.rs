@@ -2,15 +2,13 @@
 //! element type: a global allocator counts the allocations of the current thread around it.
 //! In its own test binary so that the counting allocator does not slow the other suites.
 
+mod common;
 mod counting;
 
+use common::{METHODS, MODES, Op, smooth as signal};
+use convolve::Element;
 use convolve::num_complex::Complex;
-use convolve::{Convolver, Element, Method, Mode};
 use counting::allocations;
-
-fn signal<T: Element>(n: usize, f: impl Fn(f64) -> T) -> Vec<T> {
-    (0..n).map(|i| f((i as f64 * 0.37).sin())).collect()
-}
 
 /// Builds a plan per (method, mode) and counts the allocations of many `process_into` calls,
 /// including signals with NaN and infinity (the transforms' local fix-up must not allocate).
@@ -18,19 +16,10 @@ fn process_into_never_allocates<T: Element>(f: impl Fn(f64) -> T + Copy, nan: T)
     for (n, m) in [(10_000, 100), (500, 3_000), (64, 64)] {
         let kernel = signal(m, f);
         let mut clean = signal(n, f);
-        for mode in [Mode::Full, Mode::Same, Mode::Valid] {
-            for method in [
-                Method::Direct,
-                Method::Fft,
-                Method::OverlapAdd,
-                Method::Auto,
-            ] {
-                for correlation in [false, true] {
-                    let mut plan = if correlation {
-                        Convolver::new_correlation(&kernel, n, mode, method).unwrap()
-                    } else {
-                        Convolver::new(&kernel, n, mode, method).unwrap()
-                    };
+        for mode in MODES {
+            for method in METHODS {
+                for op in Op::BOTH {
+                    let mut plan = op.plan(&kernel, n, mode, method).unwrap();
                     let mut out = vec![T::default(); plan.output_len()];
                     let mut dirty = clean.clone();
                     dirty[n / 2] = nan;
@@ -42,7 +31,7 @@ fn process_into_never_allocates<T: Element>(f: impl Fn(f64) -> T + Copy, nan: T)
                     let during = allocations() - before;
                     assert_eq!(
                         during, 0,
-                        "{} allocations: {method} {mode} corr={correlation} n={n} m={m}",
+                        "{} allocations: {op} {method} {mode} n={n} m={m}",
                         during
                     );
                     // The counter sees this thread's allocations: `process` makes its output.

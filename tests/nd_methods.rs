@@ -5,52 +5,20 @@
 
 mod common;
 
-use common::{MODES, TestElem, assert_close, random_vec, rng};
+use common::nd::{contains, oracle};
+use common::{METHODS, MODES, TestElem, assert_close, random_vec, rng};
 use convolve::num_complex::Complex;
 use convolve::{Method, Mode, nd};
 use ndarray::{ArrayD, IxDyn};
 use rand::RngExt;
 
-/// Full N-D convolution by the definition (wrapping, as numpy), then scipy's crop.
-fn oracle(a: &ArrayD<i64>, v: &ArrayD<i64>, mode: Mode) -> ArrayD<i64> {
-    let d = a.ndim();
-    let full: Vec<usize> = (0..d).map(|k| a.shape()[k] + v.shape()[k] - 1).collect();
-    let mut out = ArrayD::<i64>::zeros(IxDyn(&full));
-    for (i, &x) in a.indexed_iter() {
-        for (j, &y) in v.indexed_iter() {
-            let t: Vec<usize> = (0..d).map(|k| i[k] + j[k]).collect();
-            let o = &mut out[IxDyn(&t)];
-            *o = o.wrapping_add(x.wrapping_mul(y));
-        }
-    }
-    let (lo, len): (Vec<usize>, Vec<usize>) = (0..d)
-        .map(|k| {
-            let (n, m) = (a.shape()[k], v.shape()[k]);
-            match mode {
-                Mode::Full => (0, n + m - 1),
-                Mode::Same => ((m - 1) / 2, n),
-                Mode::Valid => (n.min(m) - 1, n.max(m) - n.min(m) + 1),
-            }
-        })
-        .unzip();
-    ArrayD::from_shape_fn(IxDyn(&len), |k| {
-        let t: Vec<usize> = (0..d).map(|x| lo[x] + k[x]).collect();
-        out[IxDyn(&t)]
-    })
-}
-
 fn random_shape(r: &mut impl rand::Rng, d: usize, max: usize) -> Vec<usize> {
     (0..d).map(|_| r.random_range(1..=max)).collect()
-}
-
-fn contains(a: &[usize], v: &[usize]) -> bool {
-    a.iter().zip(v).all(|(x, y)| x >= y) || a.iter().zip(v).all(|(x, y)| x <= y)
 }
 
 #[test]
 fn direct_matches_the_schoolbook_oracle_exactly() {
     let mut r = rng(1);
-    let mut checked = 0;
     for _ in 0..300 {
         let d = r.random_range(1..=3);
         let (sa, sv) = (random_shape(&mut r, d, 9), random_shape(&mut r, d, 6));
@@ -62,12 +30,7 @@ fn direct_matches_the_schoolbook_oracle_exactly() {
                 continue;
             }
             let want = oracle(&a, &v, mode);
-            for method in [
-                Method::Direct,
-                Method::Fft,
-                Method::OverlapAdd,
-                Method::Auto,
-            ] {
+            for method in METHODS {
                 let got = nd::convolve_with(a.view(), v.view(), mode, method).unwrap();
                 assert_eq!(got, want, "{method} {mode} {sa:?} {sv:?}");
                 let gotf = nd::convolve_with(
@@ -82,16 +45,13 @@ fn direct_matches_the_schoolbook_oracle_exactly() {
                     want.mapv(|e| e as f64),
                     "f64 direct {mode} {sa:?} {sv:?}"
                 );
-                checked += 1;
             }
         }
     }
-    assert!(checked > 1500, "{checked}");
 }
 
-fn transforms_agree<T: TestElem>(seed: u64, max_a: usize, max_v: usize) -> usize {
+fn transforms_agree<T: TestElem>(seed: u64, max_a: usize, max_v: usize) {
     let mut r = rng(seed);
-    let mut checked = 0;
     for _ in 0..60 {
         let d = r.random_range(1..=3);
         let (sa, sv) = (
@@ -124,24 +84,20 @@ fn transforms_agree<T: TestElem>(seed: u64, max_a: usize, max_v: usize) -> usize
                     let got: Vec<T> = got.iter().copied().collect();
                     let what = format!("{} {method} {mode} corr={corr} {sa:?} {sv:?}", T::NAME);
                     assert_close(&got, &want, &af, &vf, &what);
-                    checked += 1;
                 }
             }
         }
     }
-    checked
 }
 
 #[test]
 fn transform_methods_agree_with_direct() {
-    let mut checked = 0;
-    checked += transforms_agree::<f64>(2, 40, 12);
-    checked += transforms_agree::<f32>(3, 40, 12);
-    checked += transforms_agree::<Complex<f64>>(4, 24, 8);
-    checked += transforms_agree::<Complex<f32>>(5, 24, 8);
-    checked += transforms_agree::<i32>(6, 24, 8);
-    checked += transforms_agree::<i64>(7, 24, 8);
-    assert!(checked > 3000, "{checked}");
+    transforms_agree::<f64>(2, 40, 12);
+    transforms_agree::<f32>(3, 40, 12);
+    transforms_agree::<Complex<f64>>(4, 24, 8);
+    transforms_agree::<Complex<f32>>(5, 24, 8);
+    transforms_agree::<i32>(6, 24, 8);
+    transforms_agree::<i64>(7, 24, 8);
 }
 
 #[test]

@@ -7,18 +7,11 @@
 
 mod common;
 
+use common::nd::{contains, outer};
 use common::{MODES, TestElem, assert_close, random_vec, rng};
 use convolve::{ConvError, Method, Mode, nd};
 use ndarray::{Array2, ArrayView2};
 use rand::RngExt;
-
-fn outer<T: TestElem + std::ops::Mul<Output = T>>(column: &[T], row: &[T]) -> Array2<T> {
-    Array2::from_shape_fn((column.len(), row.len()), |(i, j)| column[i] * row[j])
-}
-
-fn contains(a: &[usize], v: &[usize]) -> bool {
-    a.iter().zip(v).all(|(x, y)| x >= y) || a.iter().zip(v).all(|(x, y)| x <= y)
-}
 
 fn flat<T: Copy>(a: ArrayView2<T>) -> Vec<T> {
     a.iter().copied().collect()
@@ -26,9 +19,8 @@ fn flat<T: Copy>(a: ArrayView2<T>) -> Vec<T> {
 
 /// `convolve_separable`, and `convolve`/`correlate` with Auto on the outer product, against
 /// the 2-D direct sum.
-fn agrees_with_direct<T: TestElem + std::ops::Mul<Output = T>>(seed: u64, max_a: usize) -> usize {
+fn agrees_with_direct<T: TestElem + std::ops::Mul<Output = T>>(seed: u64, max_a: usize) {
     let mut r = rng(seed);
-    let mut checked = 0;
     for round in 0..80 {
         // Every tenth problem large enough that Auto takes the passes (see the unit test
         // `nd::tests::auto_takes_the_passes_where_predicted_cheaper`).
@@ -72,26 +64,24 @@ fn agrees_with_direct<T: TestElem + std::ops::Mul<Output = T>>(seed: u64, max_a:
                 &vf,
                 &format!("{what} correlate"),
             );
-            checked += 1;
         }
     }
-    checked
 }
 
 #[test]
 fn separable_agrees_with_direct_f64() {
-    assert!(agrees_with_direct::<f64>(71, 40) > 200);
+    agrees_with_direct::<f64>(71, 40);
 }
 
 #[test]
 fn separable_agrees_with_direct_f32() {
-    assert!(agrees_with_direct::<f32>(72, 40) > 200);
+    agrees_with_direct::<f32>(72, 40);
 }
 
 #[test]
 fn separable_integers_are_exact() {
-    assert!(agrees_with_direct::<i64>(73, 30) > 200);
-    assert!(agrees_with_direct::<i32>(74, 30) > 200);
+    agrees_with_direct::<i64>(73, 30);
+    agrees_with_direct::<i32>(74, 30);
     // Products that wrap: the passes wrap like the 2-D sum (modular arithmetic).
     let mut r = rng(75);
     let a = Array2::from_shape_fn((40, 37), |_| r.random_range(i64::MIN..=i64::MAX));

@@ -6,23 +6,10 @@
 
 mod common;
 
-use common::{MODES, TestElem, random_vec, rng};
-use convolve::{Method, nd};
+use common::nd::outer;
+use common::{METHODS, MODES, TestElem, pool, random_vec, rng};
+use convolve::nd;
 use ndarray::{Array2, ArrayD, IxDyn};
-
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("a thread pool")
-}
-
-const METHODS: [Method; 4] = [
-    Method::Direct,
-    Method::Fft,
-    Method::OverlapAdd,
-    Method::Auto,
-];
 
 fn identical_across_pools<T: TestElem>(seed: u64) {
     let mut rng = rng(seed);
@@ -73,7 +60,7 @@ fn separable_identical_across_pools<T: TestElem + std::ops::Mul<Output = T>>(see
         let a = Array2::from_shape_vec(sa, random_vec::<T>(&mut rng, sa[0] * sa[1])).unwrap();
         let column: Vec<T> = random_vec(&mut rng, sv[0]);
         let row: Vec<T> = random_vec(&mut rng, sv[1]);
-        let v = Array2::from_shape_fn(sv, |(i, j)| column[i] * row[j]);
+        let v = outer(&column, &row);
         for mode in MODES {
             let auto = || nd::convolve(a.view(), v.view(), mode).unwrap();
             let sep = || nd::convolve_separable(a.view(), &column, &row, mode).unwrap();

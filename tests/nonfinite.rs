@@ -3,23 +3,14 @@
 
 mod common;
 
-use common::{METHODS, MODES, random_vec, rng, tolerance};
+use common::{
+    METHODS, MODES, Sample, assert_same_where_finite, random_vec, rng, tolerance, zero_nonfinite,
+};
 use convolve::{Method, convolve_with, correlate_with};
-
-fn same_class(got: f64, want: f64) -> bool {
-    if want.is_nan() {
-        got.is_nan()
-    } else if want.is_infinite() {
-        got == want
-    } else {
-        got.is_finite()
-    }
-}
 
 #[test]
 fn nonfinite_samples_poison_only_the_outputs_they_touch() {
     let mut rng = rng(21);
-    let mut checked = 0;
     for &(n, m) in &[
         (2_000usize, 300usize),
         (300, 2_000),
@@ -38,15 +29,7 @@ fn nonfinite_samples_poison_only_the_outputs_they_touch() {
             }
             // A zero next to an infinity: numpy forms 0 · inf = NaN only where they meet.
             a[n / 3 + 1] = 0.0;
-            let finite_a: Vec<f64> = a
-                .iter()
-                .map(|x| if x.is_finite() { *x } else { 0.0 })
-                .collect();
-            let finite_v: Vec<f64> = v
-                .iter()
-                .map(|x| if x.is_finite() { *x } else { 0.0 })
-                .collect();
-            let tol = tolerance(&finite_a, &finite_v);
+            let tol = tolerance(&zero_nonfinite(&a), &zero_nonfinite(&v));
             let (mut finite_seen, mut nonfinite_seen) = (0, 0);
             for mode in MODES {
                 for op in [convolve_with::<f64>, correlate_with::<f64>] {
@@ -56,16 +39,8 @@ fn nonfinite_samples_poison_only_the_outputs_they_touch() {
                     nonfinite_seen += want.len() - finite_outputs;
                     for method in METHODS {
                         let got = op(&a, &v, mode, method).unwrap();
-                        for (k, (&g, &w)) in got.iter().zip(&want).enumerate() {
-                            assert!(
-                                same_class(g, w),
-                                "{mode} {method} n={n} m={m} [{k}]: {g} vs {w}"
-                            );
-                            if w.is_finite() {
-                                assert!((g - w).abs() <= tol, "{mode} {method} [{k}]: {g} vs {w}");
-                            }
-                        }
-                        checked += 1;
+                        let what = format!("{mode} {method} n={n} m={m}");
+                        assert_same_where_finite(&got, &want, tol, &what);
                     }
                 }
             }
@@ -75,7 +50,6 @@ fn nonfinite_samples_poison_only_the_outputs_they_touch() {
             );
         }
     }
-    assert_eq!(checked, 4 * 3 * 3 * 2 * 4);
 }
 
 /// Finite inputs near the type's maximum: a transform's internal sums would overflow (and
@@ -134,27 +108,11 @@ fn fuzz_regression_tiny_kernel_next_to_infinities() {
     ];
     let v = [Complex::new(-5.022146041777276e-166, 0.0)];
     let want = convolve_with(&a, &v, convolve::Mode::Valid, Method::Direct).unwrap();
-    let finite_a: Vec<_> = a
-        .iter()
-        .map(|z| {
-            if z.re.is_finite() {
-                *z
-            } else {
-                Complex::new(0.0, 0.0)
-            }
-        })
-        .collect();
-    let tol = tolerance(&finite_a, &v);
+    let tol = tolerance(&zero_nonfinite(&a), &v);
     assert!(tol > 0.0, "the tolerance must not underflow");
     for method in METHODS {
         let got = convolve_with(&a, &v, convolve::Mode::Valid, method).unwrap();
-        for (k, (g, w)) in got.iter().zip(&want).enumerate() {
-            let finite = |z: &Complex<f64>| z.re.is_finite() && z.im.is_finite();
-            assert_eq!(finite(g), finite(w), "{method} output {k}: {g} vs {w}");
-            if finite(w) {
-                assert!((g - w).norm() <= tol, "{method} output {k}: {g} vs {w}");
-            }
-        }
+        assert_same_where_finite(&got, &want, tol, &method.to_string());
     }
 }
 
@@ -195,24 +153,14 @@ fn fuzz_regression_subnormal_outputs_next_to_infinities() {
             })
             .collect();
     v.push(2.65377e-319);
-    let finite = |x: &[f64]| -> Vec<f64> {
-        x.iter()
-            .map(|&e| if e.is_finite() { e } else { 0.0 })
-            .collect()
-    };
-    let tol = tolerance(&finite(&a), &finite(&v));
+    let tol = tolerance(&zero_nonfinite(&a), &zero_nonfinite(&v));
     assert!(tol > 0.0, "the tolerance must not underflow");
     let want = correlate_with(&a, &v, convolve::Mode::Full, Method::Direct).unwrap();
     let mut finite_outputs = 0;
     for method in METHODS {
         let got = correlate_with(&a, &v, convolve::Mode::Full, method).unwrap();
-        for (k, (g, w)) in got.iter().zip(&want).enumerate() {
-            assert!(same_class(*g, *w), "{method} output {k}: {g} vs {w}");
-            if w.is_finite() {
-                assert!((g - w).abs() <= tol, "{method} output {k}: {g:e} vs {w:e}");
-                finite_outputs += usize::from(*w != 0.0);
-            }
-        }
+        assert_same_where_finite(&got, &want, tol, &method.to_string());
+        finite_outputs += want.iter().filter(|w| w.finite() && **w != 0.0).count();
     }
     assert!(
         finite_outputs > 0,

@@ -2,15 +2,13 @@
 //! allocate: a global allocator counts the allocations of the current thread around them. In
 //! its own test binary so that the counting allocator does not slow the other suites.
 
+mod common;
 mod counting;
 
+use common::smooth as signal;
 use convolve::num_complex::Complex;
 use convolve::{Element, Head, Latency, Partitioning, StreamBuilder};
 use counting::allocations;
-
-fn signal<T: Element>(n: usize, f: impl Fn(f64) -> T) -> Vec<T> {
-    (0..n).map(|i| f((i as f64 * 0.37).sin())).collect()
-}
 
 fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
     let kernel = signal(20_000, f);

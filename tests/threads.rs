@@ -7,16 +7,9 @@
 
 mod common;
 
-use common::{MODES, TestElem, random_vec, rng};
+use common::{MODES, Op, TestElem, pool, random_vec, rng};
+use convolve::Method;
 use convolve::num_complex::Complex;
-use convolve::{Method, convolve_with, correlate_with};
-
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("a thread pool")
-}
 
 fn identical_across_pools<T: TestElem>(seed: u64) {
     let mut rng = rng(seed);
@@ -34,21 +27,15 @@ fn identical_across_pools<T: TestElem>(seed: u64) {
         let v: Vec<T> = random_vec(&mut rng, m);
         for mode in MODES {
             for &method in methods {
-                for correlate in [false, true] {
-                    let run = || {
-                        if correlate {
-                            correlate_with(&a, &v, mode, method).unwrap()
-                        } else {
-                            convolve_with(&a, &v, mode, method).unwrap()
-                        }
-                    };
+                for op in Op::BOTH {
+                    let run = || op.run(&a, &v, mode, method).unwrap();
                     let want = one.install(run);
                     // 3 threads: ranges of unequal length, and not a power of two.
                     for threads in [2, 3] {
                         let got = pool(threads).install(run);
                         assert!(
                             got == want,
-                            "{} {mode} {method} corr={correlate} n={n} m={m}: {threads} threads differ",
+                            "{} {op} {mode} {method} n={n} m={m}: {threads} threads differ",
                             T::NAME
                         );
                     }

@@ -14,27 +14,25 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use convolve::num_complex::Complex;
-use convolve::{Convolver, Element, Method, Mode, convolve_with, correlate_with};
+use convolve::{Element, Method, Mode, convolve_with};
 use libfuzzer_sys::fuzz_target;
 
-const MODES: [Mode; 3] = [Mode::Full, Mode::Same, Mode::Valid];
-const METHODS: [Method; 4] = [
-    Method::Auto,
-    Method::Direct,
-    Method::Fft,
-    Method::OverlapAdd,
-];
-/// The constant of the accuracy statement (README, "Accuracy").
-const C: f64 = 2.0;
+// The integration tests' oracle, tolerance and comparisons (no dependency beyond `convolve`).
+#[path = "../../tests/common/oracle.rs"]
+mod oracle;
+
+use oracle::{
+    METHODS, MODES, Op, Sample, assert_same_where_finite, norm, tolerance, zero_nonfinite,
+};
 
 /// One sample, drawn so that ordinary values are common and extreme ones present.
 #[derive(Debug)]
-struct Sample(f64);
+struct Drawn(f64);
 
-impl<'a> Arbitrary<'a> for Sample {
+impl<'a> Arbitrary<'a> for Drawn {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         let tag: u8 = u.arbitrary()?;
-        Ok(Sample(match tag % 10 {
+        Ok(Drawn(match tag % 10 {
             0..=4 => f64::from(u.arbitrary::<i16>()?) / 64.0,
             5 => f64::from_bits(u.arbitrary()?),
             6 => f64::NAN,
@@ -50,167 +48,43 @@ struct Case {
     kind: u8,
     mode: u8,
     correlate: bool,
-    a: Vec<Sample>,
-    v: Vec<Sample>,
+    a: Vec<Drawn>,
+    v: Vec<Drawn>,
 }
 
-trait FuzzElem: Element + std::fmt::Debug {
-    const EPS: f64;
-    /// Largest finite value.
-    const MAX: f64;
-    /// Smallest positive (subnormal) value: the rounding step below the normal range.
-    const MIN_SUBNORMAL: f64;
-    fn finite(self) -> bool;
-    fn abs(self) -> f64;
-    /// `|self / s|²`, computed without forming `|self|²`.
-    fn scaled_norm_sqr(self, s: f64) -> f64;
-    fn dist(self, other: Self) -> f64;
-    /// Whether `self` is NaN, +inf, -inf or finite exactly when `want` is.
-    fn same_class(self, want: Self) -> bool;
-}
-
-fn class(x: f64) -> u8 {
-    if x.is_nan() {
-        0
-    } else if x == f64::INFINITY {
-        1
-    } else if x == f64::NEG_INFINITY {
-        2
-    } else {
-        3
-    }
-}
-
-macro_rules! real {
-    ($t:ty) => {
-        impl FuzzElem for $t {
-            const EPS: f64 = <$t>::EPSILON as f64;
-            const MAX: f64 = <$t>::MAX as f64;
-            const MIN_SUBNORMAL: f64 = <$t>::from_bits(1) as f64;
-            fn finite(self) -> bool {
-                self.is_finite()
-            }
-            fn abs(self) -> f64 {
-                (self as f64).abs()
-            }
-            fn scaled_norm_sqr(self, s: f64) -> f64 {
-                let x = self as f64 / s;
-                x * x
-            }
-            fn dist(self, other: Self) -> f64 {
-                (self as f64 - other as f64).abs()
-            }
-            fn same_class(self, want: Self) -> bool {
-                class(self as f64) == class(want as f64)
-            }
-        }
-    };
-}
-real!(f64);
-real!(f32);
-
-impl FuzzElem for Complex<f64> {
-    const EPS: f64 = f64::EPSILON;
-    const MAX: f64 = f64::MAX;
-    const MIN_SUBNORMAL: f64 = f64::from_bits(1);
-    fn finite(self) -> bool {
-        self.re.is_finite() && self.im.is_finite()
-    }
-    fn abs(self) -> f64 {
-        self.norm()
-    }
-    fn scaled_norm_sqr(self, s: f64) -> f64 {
-        let (re, im) = (self.re / s, self.im / s);
-        re * re + im * im
-    }
-    fn dist(self, other: Self) -> f64 {
-        (self - other).norm()
-    }
-    fn same_class(self, want: Self) -> bool {
-        // A complex product mixes components, so only finiteness as a whole is compared.
-        self.finite() == want.finite()
-    }
-}
-
-/// `‖v₀‖₂` without underflow or overflow of the squares: scaled by the largest magnitude.
-fn norm<T: FuzzElem>(v: &[T]) -> f64 {
-    let finite = || v.iter().filter(|e| e.finite());
-    let max = finite().map(|e| e.abs()).fold(0.0, f64::max);
-    if max == 0.0 || !max.is_finite() {
-        return max;
-    }
-    max * finite()
-        .map(|&e| e.scaled_norm_sqr(max))
-        .sum::<f64>()
-        .sqrt()
-}
-
-fn check_floats<T: FuzzElem>(a: &[T], v: &[T], mode: Mode, correlate: bool) {
-    let op = |method| free(a, v, mode, correlate, method);
-    let want = op(Method::Direct);
-    let n = (a.len() + v.len()).next_power_of_two().max(2) as f64;
-    let scale = norm(a) * norm(v);
-    // Where results are subnormal, rounding is absolute: the direct sum itself rounds each of
-    // its min(n, m) products to the subnormal grid, so the two may differ by that many steps.
-    let grid = T::MIN_SUBNORMAL * (a.len().min(v.len()) as f64 + n.log2());
-    let bound = C * (T::EPS * n.log2() * scale + grid);
-    let comparable = bound.is_finite() && scale < T::MAX / 4.0;
-    let mut results: Vec<(String, Vec<T>)> = Vec::new();
-    for m in METHODS {
-        results.push((format!("{m}"), op(m)));
-        results.push((format!("plan {m}"), plan(a, v, mode, correlate, m)));
-    }
-    for (name, got) in &results {
+fn check_floats<T: Sample>(a: &[T], v: &[T], mode: Mode, op: Op) {
+    let want = op.run(a, v, mode, Method::Direct).unwrap();
+    let (a0, v0) = (zero_nonfinite(a), zero_nonfinite(v));
+    let bound = tolerance(&a0, &v0);
+    let comparable = bound.is_finite() && norm(&a0) * norm(&v0) < T::MAX / 4.0;
+    for (name, got) in results(a, v, mode, op) {
         assert_eq!(got.len(), want.len(), "{name}: length");
-        if !comparable {
-            continue;
-        }
-        for (k, (&g, &w)) in got.iter().zip(&want).enumerate() {
-            assert!(g.same_class(w), "{name} output {k}: {g:?}, direct {w:?}");
-            if w.finite() {
-                let d = g.dist(w);
-                assert!(
-                    d <= bound,
-                    "{name} output {k}: {g:?}, direct {w:?}, bound {bound:e}"
-                );
-            }
+        if comparable {
+            assert_same_where_finite(&got, &want, bound, &name);
         }
     }
 }
 
-fn check_ints<T: Element + std::fmt::Debug>(a: &[T], v: &[T], mode: Mode, correlate: bool) {
-    let op = |method| free(a, v, mode, correlate, method);
-    let want = op(Method::Direct);
-    for method in METHODS {
-        assert_eq!(op(method), want, "{method}");
+fn check_ints<T: Element + std::fmt::Debug>(a: &[T], v: &[T], mode: Mode, op: Op) {
+    let want = op.run(a, v, mode, Method::Direct).unwrap();
+    for (name, got) in results(a, v, mode, op) {
+        assert_eq!(got, want, "{name}");
     }
+}
+
+/// Every method's result through the free function and through a [`convolve::Convolver`]
+/// plan, for `a` with kernel `v`.
+fn results<T: Element>(a: &[T], v: &[T], mode: Mode, op: Op) -> Vec<(String, Vec<T>)> {
+    let mut out = Vec::new();
     for m in METHODS {
-        assert_eq!(plan(a, v, mode, correlate, m), want, "plan {m}");
+        out.push((format!("{m}"), op.run(a, v, mode, m).unwrap()));
+        let mut plan = op.plan(v, a.len(), mode, m).unwrap();
+        out.push((format!("plan {m}"), plan.process(a).unwrap()));
     }
+    out
 }
 
-/// The result of the free function for `a` with kernel `v`.
-fn free<T: Element>(a: &[T], v: &[T], mode: Mode, correlate: bool, method: Method) -> Vec<T> {
-    if correlate {
-        correlate_with(a, v, mode, method)
-    } else {
-        convolve_with(a, v, mode, method)
-    }
-    .unwrap()
-}
-
-/// The result of a [`Convolver`] plan for `a` with kernel `v`.
-fn plan<T: Element>(a: &[T], v: &[T], mode: Mode, correlate: bool, method: Method) -> Vec<T> {
-    let mut plan = if correlate {
-        Convolver::new_correlation(v, a.len(), mode, method)
-    } else {
-        Convolver::new(v, a.len(), mode, method)
-    }
-    .unwrap();
-    plan.process(a).unwrap()
-}
-
-fn build<T>(s: &[Sample], f: impl Fn(f64, f64) -> T) -> Vec<T> {
+fn build<T>(s: &[Drawn], f: impl Fn(f64, f64) -> T) -> Vec<T> {
     // Pairs of samples make a complex value; real types use the first of each pair.
     s.chunks(2)
         .map(|c| f(c[0].0, c.get(1).map_or(0.0, |x| x.0)))
@@ -219,6 +93,11 @@ fn build<T>(s: &[Sample], f: impl Fn(f64, f64) -> T) -> Vec<T> {
 
 fuzz_target!(|case: Case| {
     let mode = MODES[usize::from(case.mode) % 3];
+    let op = if case.correlate {
+        Op::Correlate
+    } else {
+        Op::Convolve
+    };
     // Bounded lengths keep executions fast; the transforms still run (Auto uses them above
     // a few hundred products, the fixed methods always).
     let a = &case.a[..case.a.len().min(3_000)];
@@ -237,42 +116,32 @@ fuzz_target!(|case: Case| {
         }
     };
     match case.kind % 6 {
-        0 => check_floats(
-            &build(a, |x, _| x),
-            &build(v, |x, _| x),
-            mode,
-            case.correlate,
-        ),
+        0 => check_floats(&build(a, |x, _| x), &build(v, |x, _| x), mode, op),
         1 => check_floats(
             &build(a, |x, _| x as f32),
             &build(v, |x, _| x as f32),
             mode,
-            case.correlate,
+            op,
         ),
-        2 => check_floats(
-            &build(a, Complex::new),
-            &build(v, Complex::new),
-            mode,
-            case.correlate,
-        ),
+        2 => check_floats(&build(a, Complex::new), &build(v, Complex::new), mode, op),
         3 => check_ints(
             &build(a, |x, _| int(x, 64.0) as i32),
             &build(v, |x, _| int(x, 64.0) as i32),
             mode,
-            case.correlate,
+            op,
         ),
         4 => check_ints(
             &build(a, |x, _| int(x, 64.0)),
             &build(v, |x, _| int(x, 64.0)),
             mode,
-            case.correlate,
+            op,
         ),
         _ => check_ints(
             // Full-width values: the limb split and the direct fallback.
             &build(a, |x, y| int(x, 1e15).wrapping_mul(int(y, 1e3))),
             &build(v, |x, y| int(x, 1e15).wrapping_add(int(y, 7.0))),
             mode,
-            case.correlate,
+            op,
         ),
     }
 });
