@@ -15,7 +15,8 @@ use anyhow::{Context, Result, bail, ensure};
 use convolve::{Method, Mode, choose_method, convolve_into, convolve_with, correlate_with};
 use indicatif::ProgressBar;
 
-use crate::formats::{self, Output, RawSink, RawSource, ReadOptions, Sink, Source};
+use crate::formats::{self, RawSink, RawSource, ReadOptions, Sink, Source};
+use crate::output::Output;
 use crate::sample::Real;
 
 /// What to compute.

@@ -7,7 +7,8 @@ use anyhow::Result;
 use convolve::{Method, Mode};
 
 use crate::apply::{self, Files, Job, Report};
-use crate::formats::{MemorySource, Output, ReadOptions};
+use crate::formats::{MemorySource, ReadOptions};
+use crate::output::Output;
 
 const RATE: u32 = 48_000;
 const SONG_SECONDS: f64 = 4.0;

@@ -14,7 +14,8 @@ use convolve::nd;
 use ndarray::Array2;
 
 use crate::apply::{Files, Job, Report};
-use crate::formats::{self, Format, Output};
+use crate::formats::{self, Format};
+use crate::output::Output;
 use crate::sample::Real;
 
 /// Reads both images, convolves (or correlates) them, writes the result.

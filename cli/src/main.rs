@@ -8,6 +8,7 @@ mod bench;
 mod demo;
 mod formats;
 mod image;
+mod output;
 mod sample;
 
 use std::io::IsTerminal;
