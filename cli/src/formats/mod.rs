@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::sample::Real;
+use crate::dtype::Dtype;
+use crate::sample::Sample;
 
-use npy::NpySource;
-pub use npy::{NpySink, npy_float_bytes, npy_header};
+pub use npy::{NpyArray, NpySink, NpySource};
 pub use raw::{RawSink, RawSource};
 pub use text::TextSink;
 use text::TextSource;
@@ -28,7 +28,7 @@ use wav::WavSource;
 pub enum FormatError {
     /// An extension none of the formats uses.
     #[error(
-        "`{path}`: unsupported format {ext:?}; use .wav, .npy, .txt, .csv, .f32 or .f64 (raw little-endian)"
+        "`{path}`: unsupported format {ext:?}; use .wav/.wave, .npy, .txt/.csv/.tsv/.dat (text), .f32/.raw or .f64 (raw little-endian)"
     )]
     Extension {
         /// The file.
@@ -47,7 +47,7 @@ pub enum FormatError {
         detail: String,
     },
     /// A `.npy` whose dtype or shape the tool does not read.
-    #[error("`{path}`: unsupported .npy array ({detail}); expected a 1-D float32 or float64 array")]
+    #[error("`{path}`: {detail}")]
     Npy {
         /// The file.
         path: PathBuf,
@@ -105,13 +105,13 @@ pub enum FormatError {
 /// The formats, by extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// `.wav`: integer or float PCM, any number of channels.
+    /// `.wav`, `.wave`: integer or float PCM, any number of channels.
     Wav,
-    /// `.npy`: 1-D float32/float64 (2-D `(frames, channels)` is read as channels).
+    /// `.npy`: any numeric dtype, 1-D or 2-D.
     Npy,
-    /// `.txt`, `.csv`, `.tsv`: one number per line, or one column of a table.
+    /// `.txt`, `.csv`, `.tsv`, `.dat`: one number per line, or one column of a table.
     Text,
-    /// `.f32`: raw little-endian float32, mono.
+    /// `.f32`, `.raw`: raw little-endian float32, mono.
     RawF32,
     /// `.f64`: raw little-endian float64, mono.
     RawF64,
@@ -139,25 +139,49 @@ impl Format {
             }
         })
     }
+
+    /// What a file of this format holds, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Wav => "32-bit float WAV",
+            Format::Npy => ".npy array",
+            Format::Text => "text",
+            Format::RawF32 => "raw little-endian float32",
+            Format::RawF64 => "raw little-endian float64",
+        }
+    }
+}
+
+/// How a 2-D array holds channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Shape `(frames, channels)`: soundfile's and scipy.io.wavfile's layout.
+    FramesFirst,
+    /// Shape `(channels, frames)`: librosa's layout and `np.stack([left, right])`.
+    ChannelsFirst,
 }
 
 /// A signal read block by block, de-interleaved into one buffer per channel.
-pub trait Source<T: Real> {
+pub trait Source<T: Sample> {
     /// Number of channels.
     fn channels(&self) -> usize;
     /// Number of frames (samples per channel), known before reading.
     fn frames(&self) -> u64;
     /// The sample rate, for formats that have one.
     fn sample_rate(&self) -> Option<u32>;
+    /// The layout of a 2-D array; `None` for 1-D arrays and the other formats.
+    fn layout(&self) -> Option<Layout> {
+        None
+    }
     /// Replaces the content of `out[c]` with the next at most `max` frames of channel `c`;
     /// returns how many were read (0 at the end).
     fn read(&mut self, max: usize, out: &mut [Vec<T>]) -> Result<usize>;
 }
 
 /// A destination written frame by frame from one buffer per channel.
-pub trait Sink<T: Real> {
-    /// Appends `channels[c][..frames]` for every channel, interleaved.
-    fn write(&mut self, channels: &[Vec<T>], frames: usize) -> Result<()>;
+pub trait Sink<T: Sample> {
+    /// Appends `channels[c]` (all of one length) for every channel, interleaved.
+    fn write(&mut self, channels: &[&[T]]) -> Result<()>;
     /// Completes the file (headers, flush). Nothing may be written after.
     fn finish(&mut self) -> Result<()>;
 }
@@ -167,15 +191,17 @@ pub trait Sink<T: Real> {
 pub struct ReadOptions {
     /// For text with several columns: a 0-based index or a header name.
     pub column: Option<String>,
+    /// For 2-D `.npy`: which axis holds the channels (`None`: inferred when unambiguous).
+    pub layout: Option<Layout>,
 }
 
 /// Opens `path` as a source of the format its extension names.
-pub fn open<T: Real>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Source<T>>> {
+pub fn open<T: Sample>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Source<T>>> {
     let format = Format::of(path)?;
     let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
     let source: Box<dyn Source<T>> = match format {
         Format::Wav => Box::new(WavSource::new(path, file)?),
-        Format::Npy => Box::new(NpySource::new(path, file)?),
+        Format::Npy => Box::new(NpySource::new(path, file, options.layout)?),
         Format::Text => Box::new(TextSource::new(path, file, options)?),
         Format::RawF32 => Box::new(RawSource::new(path, file, 4, 1)?),
         Format::RawF64 => Box::new(RawSource::new(path, file, 8, 1)?),
@@ -188,30 +214,60 @@ pub fn open<T: Real>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Sourc
     Ok(source)
 }
 
-/// Reads a whole source into one vector per channel.
-pub fn read_all<T: Real>(source: &mut dyn Source<T>) -> Result<Vec<Vec<T>>> {
+/// The dtype of an input without reading its data (for choosing the arithmetic).
+pub fn probe(path: &Path) -> Result<Dtype> {
+    if Format::of(path)? == Format::Npy {
+        let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
+        return Ok(NpyArray::parse(path, &file)?.dtype);
+    }
+    Ok(Dtype::Float(8))
+}
+
+/// A vector with room for `len` elements, or an error naming `path` when memory is short.
+pub fn try_vec<T>(len: usize, path: &Path) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        anyhow::anyhow!(
+            "`{}`: not enough memory for {len} samples ({} MB)",
+            path.display(),
+            len.saturating_mul(std::mem::size_of::<T>()) / 1_000_000
+        )
+    })?;
+    Ok(v)
+}
+
+/// Reads a whole source into one vector per channel, allocating fallibly.
+pub fn read_all<T: Sample>(source: &mut dyn Source<T>, path: &Path) -> Result<Vec<Vec<T>>> {
     let channels = source.channels();
-    let frames = usize::try_from(source.frames()).context("input too long for this machine")?;
-    let mut all: Vec<Vec<T>> = (0..channels).map(|_| Vec::with_capacity(frames)).collect();
+    let frames = usize::try_from(source.frames())
+        .map_err(|_| anyhow::anyhow!("`{}` is too long for this machine", path.display()))?;
+    let mut all = Vec::with_capacity(channels);
+    for _ in 0..channels {
+        all.push(try_vec::<T>(frames, path)?);
+    }
     let mut block = vec![Vec::new(); channels];
     loop {
         let got = source.read(1 << 16, &mut block)?;
         if got == 0 {
-            return Ok(all);
+            break;
         }
         for (a, b) in all.iter_mut().zip(&block) {
             a.extend_from_slice(b);
         }
     }
+    ensure_complete(all[0].len() as u64, frames as u64, path)?;
+    Ok(all)
 }
 
-/// De-interleaves `frames` frames of `interleaved` into `out`.
-pub(crate) fn deinterleave<T: Real>(interleaved: &[T], out: &mut [Vec<T>]) {
-    let channels = out.len();
-    for (c, o) in out.iter_mut().enumerate() {
-        o.clear();
-        o.extend(interleaved.iter().skip(c).step_by(channels).copied());
+/// The error for a file that ended before the length its header announces.
+pub fn ensure_complete(got: u64, announced: u64, path: &Path) -> Result<()> {
+    if got != announced {
+        bail!(
+            "`{}` is truncated: it ended after {got} of the {announced} frames its header announces",
+            path.display()
+        );
     }
+    Ok(())
 }
 
 /// Channels already in memory, read as a source (the demo's synthesized audio).
@@ -221,7 +277,7 @@ pub struct MemorySource<T> {
     pos: usize,
 }
 
-impl<T: Real> MemorySource<T> {
+impl<T: Sample> MemorySource<T> {
     /// A source over `channels` (all of one length).
     pub fn new(channels: Vec<Vec<T>>, rate: Option<u32>) -> Self {
         MemorySource {
@@ -232,7 +288,7 @@ impl<T: Real> MemorySource<T> {
     }
 }
 
-impl<T: Real> Source<T> for MemorySource<T> {
+impl<T: Sample> Source<T> for MemorySource<T> {
     fn channels(&self) -> usize {
         self.channels.len()
     }

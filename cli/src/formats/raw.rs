@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::{FormatError, Sink, Source};
-use crate::sample::Real;
+use crate::sample::Sample;
 
 /// Raw little-endian float32/float64, `channels` interleaved.
 pub struct RawSource {
@@ -49,7 +49,7 @@ impl RawSource {
     }
 }
 
-impl<T: Real> Source<T> for RawSource {
+impl<T: Sample> Source<T> for RawSource {
     fn channels(&self) -> usize {
         self.channels
     }
@@ -86,7 +86,11 @@ impl<T: Real> Source<T> for RawSource {
                 .chunks_exact(frame)
                 .map(|f| &f[c * self.width..][..self.width]);
             if self.width == 4 {
-                o.extend(lanes.map(|b| T::from_f32(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))));
+                o.extend(
+                    lanes.map(|b| {
+                        T::from_f64(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+                    }),
+                );
             } else {
                 o.extend(lanes.map(|b| {
                     T::from_f64(f64::from_le_bytes([
@@ -117,8 +121,9 @@ impl<W: Write> RawSink<W> {
     }
 }
 
-impl<T: Real, W: Write> Sink<T> for RawSink<W> {
-    fn write(&mut self, channels: &[Vec<T>], frames: usize) -> Result<()> {
+impl<T: Sample, W: Write> Sink<T> for RawSink<W> {
+    fn write(&mut self, channels: &[&[T]]) -> Result<()> {
+        let frames = channels.first().map_or(0, |c| c.len());
         let (w, frame) = (self.width, self.width * channels.len());
         self.bytes.resize(frames * frame, 0);
         // One pass per channel into fixed-size slots: no per-sample capacity checks.
@@ -129,7 +134,7 @@ impl<T: Real, W: Write> Sink<T> for RawSink<W> {
                 .map(|f| &mut f[c * w..][..w]);
             if w == 4 {
                 for (b, x) in slots.zip(&ch[..frames]) {
-                    b.copy_from_slice(&x.to_f32().to_le_bytes());
+                    b.copy_from_slice(&(x.to_f64() as f32).to_le_bytes());
                 }
             } else {
                 for (b, x) in slots.zip(&ch[..frames]) {

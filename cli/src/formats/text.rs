@@ -1,4 +1,5 @@
-//! Text: one number per line, or one column of a comma/tab/semicolon table.
+//! Text: one number per line, or one column of a table separated by commas, semicolons, tabs or
+//! runs of spaces (numpy.savetxt's default).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
@@ -7,7 +8,43 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::{FormatError, ReadOptions, Sink, Source};
-use crate::sample::Real;
+use crate::sample::Sample;
+
+/// What separates the fields of a line, decided by the first data line.
+#[derive(Clone, Copy, Debug)]
+enum Separator {
+    Comma,
+    Semicolon,
+    Tab,
+    /// Runs of spaces or tabs.
+    Whitespace,
+}
+
+impl Separator {
+    fn of(line: &str) -> Separator {
+        if line.contains(',') {
+            Separator::Comma
+        } else if line.contains(';') {
+            Separator::Semicolon
+        } else if line.contains('\t') {
+            Separator::Tab
+        } else {
+            Separator::Whitespace
+        }
+    }
+
+    fn fields(self, line: &str) -> Box<dyn Iterator<Item = &str> + '_> {
+        fn clean(f: &str) -> &str {
+            f.trim().trim_matches('"').trim()
+        }
+        match self {
+            Separator::Comma => Box::new(line.split(',').map(clean)),
+            Separator::Semicolon => Box::new(line.split(';').map(clean)),
+            Separator::Tab => Box::new(line.split('\t').map(clean)),
+            Separator::Whitespace => Box::new(line.split_whitespace().map(clean)),
+        }
+    }
+}
 
 /// Which field of a text line holds the value.
 #[derive(Clone, Debug)]
@@ -23,14 +60,9 @@ pub(super) struct TextSource {
     lines: io::Lines<BufReader<File>>,
     line_no: usize,
     field: Field,
+    separator: Separator,
     frames: u64,
     skip_header: bool,
-}
-
-/// Splits a line into fields on commas, tabs or semicolons.
-fn fields(line: &str) -> impl Iterator<Item = &str> {
-    line.split([',', '\t', ';'])
-        .map(|f| f.trim().trim_matches('"').trim())
 }
 
 /// Lines that carry no data: blank or `#` comments.
@@ -60,7 +92,8 @@ impl TextSource {
                 path: path.to_path_buf()
             });
         };
-        let names: Vec<String> = fields(&first).map(str::to_string).collect();
+        let separator = Separator::of(&first);
+        let names: Vec<String> = separator.fields(&first).map(str::to_string).collect();
         let header = names.iter().any(|f| f.parse::<f64>().is_err());
         let field = match (&options.column, names.len()) {
             (_, 1) => Field::Only,
@@ -101,6 +134,7 @@ impl TextSource {
             lines: BufReader::new(file).lines(),
             line_no: 0,
             field,
+            separator,
             frames,
             skip_header: header,
         })
@@ -109,7 +143,7 @@ impl TextSource {
     fn value(&self, line: &str) -> Result<f64, FormatError> {
         let text = match self.field {
             Field::Only => {
-                let mut f = fields(line);
+                let mut f = self.separator.fields(line);
                 let first = f.next().unwrap_or("");
                 let rest = f.count();
                 if rest > 0 {
@@ -121,7 +155,7 @@ impl TextSource {
                 }
                 first
             }
-            Field::Index(i) => fields(line).nth(i).unwrap_or(""),
+            Field::Index(i) => self.separator.fields(line).nth(i).unwrap_or(""),
         };
         text.parse::<f64>().map_err(|_| FormatError::Number {
             path: self.path.clone(),
@@ -131,7 +165,7 @@ impl TextSource {
     }
 }
 
-impl<T: Real> Source<T> for TextSource {
+impl<T: Sample> Source<T> for TextSource {
     fn channels(&self) -> usize {
         1
     }
@@ -161,28 +195,36 @@ impl<T: Real> Source<T> for TextSource {
     }
 }
 
-/// Writes one frame per line, channels separated by commas, each value in the shortest form
-/// that reads back to the same number.
+/// Writes one frame per line, channels separated by `separator` (a tab for `.tsv`, a comma
+/// otherwise), each value in the shortest form that reads back to the same number.
 pub struct TextSink<W: Write> {
     w: W,
+    separator: u8,
 }
 
 impl<W: Write> TextSink<W> {
     /// A text writer on `w`.
-    pub fn new(w: W) -> Self {
-        TextSink { w }
+    pub fn new(w: W, separator: u8) -> Self {
+        TextSink { w, separator }
     }
 }
 
-impl<T: Real, W: Write> Sink<T> for TextSink<W> {
-    fn write(&mut self, channels: &[Vec<T>], frames: usize) -> Result<()> {
-        for i in 0..frames {
-            for (c, ch) in channels.iter().enumerate() {
-                let sep = if c + 1 == channels.len() { "\n" } else { "," };
-                write!(self.w, "{}{sep}", ch[i]).context("writing text")?;
+impl<T: Sample, W: Write> Sink<T> for TextSink<W> {
+    fn write(&mut self, channels: &[&[T]]) -> Result<()> {
+        let frames = channels.first().map_or(0, |c| c.len());
+        let result: std::io::Result<()> = (|| {
+            for i in 0..frames {
+                for (c, ch) in channels.iter().enumerate() {
+                    if c > 0 {
+                        self.w.write_all(&[self.separator])?;
+                    }
+                    ch[i].write_text(&mut self.w)?;
+                }
+                self.w.write_all(b"\n")?;
             }
-        }
-        Ok(())
+            Ok(())
+        })();
+        result.context("writing text")
     }
     fn finish(&mut self) -> Result<()> {
         self.w.flush().context("writing text")
