@@ -77,8 +77,8 @@ pub const BLOCK_KERNELS: usize = 2;
 /// The shortest block when streaming.
 pub const MIN_BLOCK: usize = 1 << 16;
 
-/// Frames per block when streaming: `max(2m, 65536)`. The kernel's spectrum is kept, so a
-/// block costs two transforms of about `block + m`; longer blocks buy little speed and cost
+/// Frames per sub-block when streaming: `max(2m, 65536)`. The kernel's spectrum is kept, so a
+/// sub-block costs two transforms of about `U + m`; longer ones buy little speed and cost
 /// memory (scripts/cli_memory.sh measures both).
 pub fn default_block_len(kernel_len: usize) -> usize {
     kernel_len.saturating_mul(BLOCK_KERNELS).max(MIN_BLOCK)
@@ -155,10 +155,12 @@ pub fn run<T: Sample>(
     let channels = pair_channels(signal_channels, kernel.len(), None)?;
     let n = signal.frames();
     let m = kernel[0].len();
-    let block = job.block_len.unwrap_or_else(|| default_block_len(m));
-    if block == 0 {
+    let unit = job.block_len.unwrap_or_else(|| default_block_len(m));
+    if unit == 0 {
         bail!("--block-len must be at least 1");
     }
+    let splits = splits_per_channel(channels);
+    let block = unit.saturating_mul(splits);
     progress.set_length(n);
     let (lo, len) = kept(n, m as u64, job.mode, job.correlate);
     let mut report = Report {
@@ -202,7 +204,7 @@ pub fn run<T: Sample>(
             kernel,
             sink,
             job,
-            block,
+            (unit, splits),
             (lo, len),
             progress,
             &mut meter,
@@ -215,6 +217,19 @@ pub fn run<T: Sample>(
     Ok(report)
 }
 
+/// Sub-blocks each output channel's block is cut into, so that every core has one to convolve:
+/// a mono signal on two cores runs two half-blocks at once, stereo one block per channel.
+pub fn splits_per_channel(channels: usize) -> usize {
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    threads.div_ceil(channels.max(1)).max(1)
+}
+
+/// One sub-block of one output channel: its plan (the kernel's spectrum) and its full result.
+struct Unit<T: Sample> {
+    plan: Convolver<T>,
+    out: Vec<T>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn stream<T: Sample>(
     signal: &mut dyn Source<T>,
@@ -222,7 +237,7 @@ fn stream<T: Sample>(
     kernel: &[Vec<T>],
     sink: &mut dyn Sink<T>,
     job: &Job,
-    block: usize,
+    (unit, splits): (usize, usize),
     (lo, len): (u64, u64),
     progress: &ProgressBar,
     meter: &mut PeakMeter,
@@ -232,18 +247,22 @@ fn stream<T: Sample>(
     let channels = report.channels;
     let n = signal.frames();
     let m = kernel[0].len();
-    // Every block is convolved in full; a block of `block >= m` frames correlates as it
-    // convolves with the conjugated reverse kernel, which new_correlation keeps.
-    let mut plans = Vec::with_capacity(channels);
-    for c in 0..channels {
-        let k = &kernel[c % kernel.len()];
-        plans.push(if job.correlate {
-            Convolver::new_correlation(k, block, Mode::Full, job.method)?
+    let block = unit * splits;
+    // Every sub-block is convolved in full; a sub-block correlates as it convolves with the
+    // conjugated reverse kernel, which new_correlation keeps.
+    let mut units: Vec<Unit<T>> = Vec::with_capacity(channels * splits);
+    for c in 0..channels * splits {
+        let k = &kernel[(c / splits) % kernel.len()];
+        let plan = if job.correlate {
+            Convolver::new_correlation(k, unit, Mode::Full, job.method)?
         } else {
-            Convolver::new(k, block, Mode::Full, job.method)?
-        });
+            Convolver::new(k, unit, Mode::Full, job.method)?
+        };
+        let mut out = formats::try_vec(unit + m - 1, signal_path)?;
+        out.resize(unit + m - 1, T::default());
+        units.push(Unit { plan, out });
     }
-    report.method = plans[0].method();
+    report.method = units[0].plan.method();
     let end = lo + len;
     let mut input: Vec<Vec<T>> = Vec::with_capacity(signal_channels);
     let mut full: Vec<Vec<T>> = Vec::with_capacity(channels);
@@ -259,6 +278,8 @@ fn stream<T: Sample>(
         t.resize(m - 1, T::default());
         tails.push(t);
     }
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let per_thread = units.len().div_ceil(threads);
     // Global index (into the full result) of the first output of the current block.
     let mut pos: u64 = 0;
     loop {
@@ -269,10 +290,39 @@ fn stream<T: Sample>(
         for x in &mut input {
             x.resize(block, T::default()); // a short last block, zero-padded
         }
+        let input = &input;
+        let run_units = |first: usize, units: &mut [Unit<T>]| -> Result<(), convolve::ConvError> {
+            for (i, u) in units.iter_mut().enumerate() {
+                let (c, s) = ((first + i) / splits, (first + i) % splits);
+                let x = &input[c % signal_channels][s * unit..(s + 1) * unit];
+                u.plan.process_into(x, &mut u.out)?;
+            }
+            Ok(())
+        };
+        std::thread::scope(|scope| -> Result<(), convolve::ConvError> {
+            let mut chunks = units.chunks_mut(per_thread).enumerate();
+            let here = chunks.next();
+            let others: Vec<_> = chunks
+                .map(|(t, chunk)| scope.spawn(move || run_units(t * per_thread, chunk)))
+                .collect();
+            if let Some((_, chunk)) = here {
+                run_units(0, chunk)?;
+            }
+            for h in others {
+                h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+            }
+            Ok(())
+        })?;
         let (keep_from, keep_to) = clip(pos, pos + b as u64, lo, end);
         for c in 0..channels {
             let y = &mut full[c];
-            plans[c].process_into(&input[c % signal_channels], y)?;
+            y.fill(T::default());
+            for s in 0..splits {
+                let part = &units[c * splits + s].out;
+                for (yj, &pj) in y[s * unit..].iter_mut().zip(part) {
+                    *yj = yj.plus(pj);
+                }
+            }
             for (yj, &tj) in y.iter_mut().zip(&tails[c]) {
                 *yj = yj.plus(tj);
             }

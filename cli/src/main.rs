@@ -84,10 +84,11 @@ with channel c. Two WAV inputs must have the same sample rate.
 Lengths (n signal, m kernel), exactly as numpy:
   full  n + m - 1        same  max(n, m), centred        valid  max(n, m) - min(n, m) + 1
 
-Memory: a signal longer than the block B = max(2m, 65536) frames streams. Peak memory is about
-  (C_in + 3 C_out) x B x 8 bytes + C_k x m x 8 bytes + 20 MB   (f64; half of the first terms for f32)
-for C_in signal, C_k kernel and C_out output channels (scripts/cli_memory.sh measures it).
-A signal of at most B frames, and the kernel, are held in memory.
+Memory: a signal longer than the block B = max(2m, 65536) frames streams; the kernel and a
+signal of at most B frames are held whole. Peak memory (f64; about half the first term in f32)
+  <= 8 bytes x ((6 C_out + 3) (B + m) + C_in B) + 6 MB
+for C_in signal and C_out output channels: 38 MB for stereo 48 kHz audio of any length through
+a 2 s stereo IR (m = 96000), measured by scripts/cli_memory.sh.
 The output appears only when complete (written to a temporary file, then renamed); an error,
 Ctrl-C or SIGTERM removes the partial file. An output naming an input is refused.
 
