@@ -18,6 +18,7 @@ static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// On SIGINT or SIGTERM, deletes the partial outputs and exits with 128 + the signal, as a
 /// shell reports a process killed by it. Unnamed scratch files vanish with the process.
+#[cfg(unix)]
 pub fn remove_partial_outputs_on_signals() -> Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
@@ -31,6 +32,12 @@ pub fn remove_partial_outputs_on_signals() -> Result<()> {
             std::process::exit(128 + signal);
         }
     });
+    Ok(())
+}
+
+/// Elsewhere the temporary file is removed on every error path, not on a console interrupt.
+#[cfg(not(unix))]
+pub fn remove_partial_outputs_on_signals() -> Result<()> {
     Ok(())
 }
 
