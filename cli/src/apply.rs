@@ -7,8 +7,9 @@
 //! as soon as no later block can change them, cropped to numpy's window for the mode, so memory
 //! is a few blocks and the kernel whatever the length of the file.
 //!
-//! Each output channel has its own [`Convolver`] (the kernel's spectrum computed once), so a
-//! block costs one forward and one inverse transform per channel and allocates nothing.
+//! A kernel of at least [`KEEP_SPECTRUM_FROM`] taps keeps its spectrum in a [`Convolver`] per
+//! sub-block (one sub-block per core), so a block costs one forward and one inverse transform
+//! per sub-block; shorter kernels go through the library's one-shot call, threaded by it.
 
 use std::io::BufWriter;
 use std::path::Path;

@@ -84,11 +84,13 @@ with channel c. Two WAV inputs must have the same sample rate.
 Lengths (n signal, m kernel), exactly as numpy:
   full  n + m - 1        same  max(n, m), centred        valid  max(n, m) - min(n, m) + 1
 
-Memory: a signal longer than the block B = max(2m, 65536) frames streams; the kernel and a
-signal of at most B frames are held whole. Peak memory (f64; about half the first term in f32)
-  <= 8 bytes x ((6 C_out + 3) (B + m) + C_in B) + 6 MB
-for C_in signal and C_out output channels: 38 MB for stereo 48 kHz audio of any length through
-a 2 s stereo IR (m = 96000), measured by scripts/cli_memory.sh.
+Memory: the signal streams in blocks of W/C_out sub-blocks of U = max(2m, 65536) frames; the
+kernel, and a signal of at most one block, are held whole. W = C_out sub-blocks (C_out output
+channels), or C_out x ceil(cores / C_out) when m >= 16384 (one per core). Peak memory in f64
+(about half in f32) is at most
+  8 bytes x (7 W + 3) x (U + m) + 6 MB
+whatever the signal's length: 38 MB for stereo 48 kHz audio through a 2 s stereo IR
+(m = 96000), measured by scripts/cli_memory.sh.
 The output appears only when complete (written to a temporary file, then renamed); an error,
 Ctrl-C or SIGTERM removes the partial file. An output naming an input is refused.
 
@@ -191,7 +193,7 @@ struct ApplyArgs {
     /// correlate semantics (`same` sized to the signal), written as a 2-D .npy
     #[arg(long)]
     image: bool,
-    /// Frames per streamed block (testing; default max(2m, 65536))
+    /// Frames per streamed sub-block (testing; default max(2m, 65536))
     #[arg(long, hide = true)]
     block_len: Option<usize>,
 }

@@ -327,7 +327,7 @@ fn help_demo_and_bench_say_what_they_do() {
         ".wave",
         "in the signal and in the kernel",
         "--layout",
-        "B = max(2m, 65536)",
+        "U = max(2m, 65536)",
         "int8-int64",
     ] {
         assert!(help.contains(needle), "help lacks {needle:?}");
