@@ -136,6 +136,17 @@ fn bad_rates_sizes_and_paths_are_one_line_errors() {
         &["apply", "junk.npy", "k.npy", "-o", "o.npy"],
         "`junk.npy`: unreadable .npy header",
     );
+    let header = "{'descr': é, 'fortran_order': False, 'shape': (1,), }\n";
+    let mut npy = b"\x93NUMPY\x01\x00".to_vec();
+    npy.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    npy.extend_from_slice(header.as_bytes());
+    npy.extend_from_slice(&[0; 8]);
+    fs::write(d.join("utf8.npy"), npy).unwrap();
+    fails(
+        d,
+        &["apply", "utf8.npy", "k.npy", "-o", "o.npy"],
+        "unreadable .npy header",
+    );
     write_npy(&d.join("str.npy"), "<U3", false, &[2], &[0; 24]);
     fails(
         d,

@@ -105,7 +105,8 @@ impl NpyArray {
                 "structured dtypes are not supported; save one numeric field as its own array",
             ));
         }
-        let quote = descr.chars().next().ok_or_else(bad_header)?;
+        let quote = descr.chars().next().filter(|q| matches!(q, '\'' | '"'));
+        let quote = quote.ok_or_else(bad_header)?;
         let descr = descr[1..].split(quote).next().ok_or_else(bad_header)?;
         let (dtype, big_endian) = Dtype::from_descr(descr).ok_or_else(|| {
             npy_error(
