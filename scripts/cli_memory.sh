@@ -1,56 +1,78 @@
 #!/usr/bin/env bash
-# Peak resident memory and throughput of `convolve apply` streaming a long raw f32 file through
-# a 1024-tap kernel, against the same run on a file 8x shorter: bounded memory means the two
-# peaks are about equal while the files differ by 8x.
+# Peak resident memory (GNU time's "Maximum resident set size", i.e. getrusage ru_maxrss) and
+# throughput of `convolve apply`, against the kernel length and the channel count, plus the
+# reverb case issue 16 names: 10 minutes of stereo 48 kHz through a 2 s stereo IR (96,000 taps).
 #
-#     scripts/cli_memory.sh [MiB]      # size of the long input, default 512 (files under /tmp)
+#     scripts/cli_memory.sh            # builds target/release/convolve
+#     BIN=/path/to/convolve scripts/cli_memory.sh [reverb|sweep|all]
 #
-# Needs python3 with numpy to generate the inputs, and /usr/bin/time (GNU time).
+# Needs python3 (standard library only) to write the WAV inputs, and GNU time as /usr/bin/time.
+# Inputs and outputs go to a temporary directory under /tmp (about 400 MB), removed at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MIB=${1:-512}
-TAPS=1024
+WHAT=${1:-all}
+if [[ ! -x /usr/bin/time ]]; then
+    echo "needs GNU time at /usr/bin/time (Debian: apt-get install time)" >&2
+    exit 1
+fi
+if [[ -z "${BIN:-}" ]]; then
+    cargo build --release -p convolve-cli >&2
+    BIN=target/release/convolve
+fi
 DIR=$(mktemp -d /tmp/convolve-cli-memory.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
-command -v /usr/bin/time >/dev/null || { sudo apt-get install -y time || apt-get install -y time; }
-cargo build --release -p convolve-cli >&2
-BIN=target/release/convolve
 
-python3 - "$DIR" "$MIB" "$TAPS" <<'EOF'
-import sys, numpy as np
-d, mib, taps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rng = np.random.default_rng(1)
-def raw(path, samples):
-    with open(path, "wb") as f:
-        left = samples
-        while left:
-            n = min(left, 1 << 22)
-            (0.1 * rng.standard_normal(n, dtype=np.float32)).tofile(f)
-            left -= n
-raw(f"{d}/long.f32", mib * (1 << 20) // 4)
-raw(f"{d}/short.f32", mib * (1 << 20) // 32)
-np.save(f"{d}/kernel.npy", (np.exp(-np.arange(taps) / 200.0) * rng.standard_normal(taps)).astype(np.float32))
+# 16-bit PCM noise WAVs: content does not change the cost, only the lengths do.
+wav() { # path, channels, frames
+    python3 - "$@" <<'EOF'
+import os, sys, wave
+path, channels, frames = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with wave.open(path, "wb") as w:
+    w.setnchannels(channels)
+    w.setsampwidth(2)
+    w.setframerate(48000)
+    left = frames
+    while left:
+        n = min(left, 1 << 20)
+        w.writeframes(os.urandom(n * channels * 2))
+        left -= n
 EOF
-sync # the generated files' writeback is not the tool's time
+}
 
 measure() { # label, then the apply arguments
     local label=$1
     shift
     local log="$DIR/time.log"
-    rm -f "$DIR/out.f32"
+    rm -f "$DIR"/out.*
     sync
-    /usr/bin/time -v "$BIN" apply "$@" -v 2>"$log" >/dev/null
+    /usr/bin/time -v "$BIN" apply "$@" -v 2>"$log" >/dev/null || { cat "$log" >&2; exit 1; }
     local rss wall summary
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
     summary=$(grep -E 'samples/s' "$log" | sed -E 's/.*: ([0-9]+ frames in .*)/\1/')
-    printf '%-34s peak RSS %6.1f MB  wall %s  (%s)\n' "$label" "$(echo "$rss / 1000" | bc -l)" "$wall" "$summary"
+    printf '%-40s peak RSS %7.1f MB  wall %8s  (%s)\n' "$label" "$(echo "$rss / 1000" | bc -l)" "$wall" "$summary"
 }
 
-in_mb() { echo "$(stat -c %s "$1") / 1000000" | bc; }
-echo "kernel: $TAPS taps; long input $(in_mb "$DIR/long.f32") MB, short input $(in_mb "$DIR/short.f32") MB (raw f32)"
-measure "short, f32, auto" "$DIR/short.f32" "$DIR/kernel.npy" -o "$DIR/out.f32" --dtype f32
-measure "long (8x), f32, auto" "$DIR/long.f32" "$DIR/kernel.npy" -o "$DIR/out.f32" --dtype f32
-measure "long (8x), f64, auto" "$DIR/long.f32" "$DIR/kernel.npy" -o "$DIR/out.f32" --dtype f64
-measure "long (8x), f32, same mode" "$DIR/long.f32" "$DIR/kernel.npy" -o "$DIR/out.f32" --dtype f32 --mode same
-measure "short, f32, --normalize peak" "$DIR/short.f32" "$DIR/kernel.npy" -o "$DIR/out.f32" --dtype f32 --normalize peak
+if [[ $WHAT == reverb || $WHAT == all ]]; then
+    wav "$DIR/dry.wav" 2 $((600 * 48000))
+    wav "$DIR/ir.wav" 2 96000
+    echo "reverb: 10 min stereo 48 kHz 16-bit ($(($(stat -c %s "$DIR/dry.wav") / 1000000)) MB) through a 96,000-tap stereo IR"
+    for run in 1 2 3; do
+        measure "reverb, f32 WAV out (run $run)" "$DIR/dry.wav" "$DIR/ir.wav" -o "$DIR/out.wav"
+    done
+    rm -f "$DIR/dry.wav"
+fi
+
+if [[ $WHAT == sweep || $WHAT == all ]]; then
+    wav "$DIR/sig1.wav" 1 $((60 * 48000))
+    wav "$DIR/sig2.wav" 2 $((60 * 48000))
+    wav "$DIR/sig8.wav" 8 $((60 * 48000))
+    echo "sweep: 60 s at 48 kHz; kernel taps x channels"
+    for taps in 1024 16384 96000 393216; do
+        wav "$DIR/k1.wav" 1 "$taps"
+        wav "$DIR/k2.wav" 2 "$taps"
+        measure "1 ch x $taps taps" "$DIR/sig1.wav" "$DIR/k1.wav" -o "$DIR/out.wav"
+        measure "2 ch x $taps taps" "$DIR/sig2.wav" "$DIR/k2.wav" -o "$DIR/out.wav"
+        measure "8 ch x $taps taps (mono kernel)" "$DIR/sig8.wav" "$DIR/k1.wav" -o "$DIR/out.wav"
+    done
+fi

@@ -1,15 +1,18 @@
 //! `convolve bench`: times each method over a grid of lengths on this machine, prints the
 //! table and where the winner changes, and optionally draws the crossover map as SVG.
 //!
-//! Wall-clock timing of `convolve_with` on f64 data in `full` mode, each cell the best of a few
-//! batches (so a busy machine shows as noise in single cells, not as a shifted table).
+//! Wall-clock timing of `convolve_with` (f64 or f32 data, any mode, the grid or your own
+//! sizes), each cell the best of a few batches (so a busy machine shows as noise in single
+//! cells, not as a shifted table).
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
-use convolve::{Method, Mode, choose_method, convolve_with};
+use anyhow::{Context, Result, bail};
+use convolve::{Method, Mode, choose_method_for, convolve_with};
+
+use crate::sample::Sample;
 
 const METHODS: [Method; 3] = [Method::Direct, Method::Fft, Method::OverlapAdd];
 
@@ -35,8 +38,44 @@ impl Cell {
     }
 }
 
-/// Runs the grid and prints the results.
-pub fn run(quick: bool, plot: Option<&Path>) -> Result<()> {
+/// What `convolve bench` times.
+pub struct Options<'a> {
+    /// A smaller grid and shorter timings.
+    pub quick: bool,
+    /// Where to draw the crossover map (grid runs only).
+    pub plot: Option<&'a Path>,
+    /// numpy's mode for every call.
+    pub mode: Mode,
+    /// `(n, m)` pairs instead of the grid.
+    pub sizes: Option<Vec<(usize, usize)>>,
+}
+
+/// Parses `1e6:1024,48000:96000` into `(signal, kernel)` length pairs.
+pub fn parse_sizes(text: &str) -> Result<Vec<(usize, usize)>> {
+    let length = |s: &str| -> Result<usize> {
+        let x: f64 = s
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--sizes: {s:?} is not a length (write 48000 or 1e6)"))?;
+        if !((1.0..=1e10).contains(&x) && x.fract() == 0.0) {
+            bail!("--sizes: {s:?} is not a length from 1 to 1e10");
+        }
+        Ok(x as usize)
+    };
+    text.split(',')
+        .map(|pair| match pair.split_once(':') {
+            Some((n, m)) => Ok((length(n)?, length(m)?)),
+            None => bail!("--sizes: {pair:?} is not n:m (signal length : kernel length)"),
+        })
+        .collect()
+}
+
+/// Runs the grid (or the given sizes) in `T` and prints the results.
+pub fn run<T: Sample>(options: &Options<'_>, dtype: &str) -> Result<()> {
+    let (quick, plot, mode) = (options.quick, options.plot, options.mode);
+    if plot.is_some() && options.sizes.is_some() {
+        bail!("--plot draws the grid's crossover map; run it without --sizes");
+    }
     let (ns, ms, target, batches, direct_limit): (&[usize], &[usize], _, _, f64) = if quick {
         (
             &[1_000, 10_000, 100_000],
@@ -54,20 +93,31 @@ pub fn run(quick: bool, plot: Option<&Path>) -> Result<()> {
             5e9,
         )
     };
+    let grid: Vec<(usize, usize)> = match &options.sizes {
+        Some(pairs) => pairs.clone(),
+        None => ns
+            .iter()
+            .flat_map(|&n| ms.iter().filter(move |&&m| m <= n).map(move |&m| (n, m)))
+            .collect(),
+    };
     println!(
-        "convolve bench{}: f64, mode full, time per call (best of {batches} batches of >= {} ms); '-' = direct skipped (n*m > {direct_limit:.0e})",
+        "convolve bench{}: {dtype}, mode {mode}, time per call (best of {batches} batches of >= {} ms); '-' = direct skipped (n*m > {direct_limit:.0e})",
         if quick { " --quick" } else { "" },
         target.as_millis()
     );
     println!(
-        "{:>9} {:>7} {:>11} {:>11} {:>11} {:>11} {:>12} {:>13}",
-        "n", "m", "direct", "fft", "overlap-add", "auto", "fastest", "auto picks"
+        "{:>10} {:>10} {:>11} {:>11} {:>11} {:>11} {:>12} {:>13}",
+        "n (signal)", "m (kernel)", "direct", "fft", "overlap-add", "auto", "fastest", "auto picks"
     );
     let mut cells = Vec::new();
-    for &n in ns {
-        let a: Vec<f64> = (0..n).map(|i| ((i as f64) * 0.731).sin()).collect();
-        for &m in ms.iter().filter(|&&m| m <= n) {
-            let v: Vec<f64> = (0..m).map(|i| ((i as f64) * 0.377).cos()).collect();
+    for &(n, m) in &grid {
+        {
+            let a: Vec<T> = (0..n)
+                .map(|i| T::from_f64(((i as f64) * 0.731).sin()))
+                .collect();
+            let v: Vec<T> = (0..m)
+                .map(|i| T::from_f64(((i as f64) * 0.377).cos()))
+                .collect();
             // Direct, fft, overlap-add, auto; batches interleaved so that a change in the
             // machine's load falls on every method alike.
             let all = [METHODS[0], METHODS[1], METHODS[2], Method::Auto];
@@ -77,11 +127,11 @@ pub fn run(quick: bool, plot: Option<&Path>) -> Result<()> {
                 .collect();
             let mut best = [f64::INFINITY; 4];
             for (&method, _) in all.iter().zip(&timed).filter(|(_, t)| **t) {
-                std::hint::black_box(convolve_with(&a, &v, Mode::Full, method)?);
+                std::hint::black_box(convolve_with(&a, &v, mode, method)?);
             }
             for _ in 0..batches {
                 for (i, &method) in all.iter().enumerate().filter(|&(i, _)| timed[i]) {
-                    best[i] = best[i].min(batch(&a, &v, method, target)?);
+                    best[i] = best[i].min(batch(&a, &v, mode, method, target)?);
                 }
             }
             let times = [0, 1, 2].map(|i| timed[i].then_some(best[i]));
@@ -91,11 +141,11 @@ pub fn run(quick: bool, plot: Option<&Path>) -> Result<()> {
                 m,
                 times,
                 auto,
-                auto_pick: choose_method(n, m, Mode::Full),
+                auto_pick: choose_method_for::<T>(n, m, mode),
             };
             let show = |t: Option<f64>| t.map_or("-".to_string(), fmt_time);
             println!(
-                "{:>9} {:>7} {:>11} {:>11} {:>11} {:>11} {:>12} {:>13}",
+                "{:>10} {:>10} {:>11} {:>11} {:>11} {:>11} {:>12} {:>13}",
                 n,
                 m,
                 show(cell.times[0]),
@@ -108,10 +158,12 @@ pub fn run(quick: bool, plot: Option<&Path>) -> Result<()> {
             cells.push(cell);
         }
     }
-    println!("\nCrossovers (the fastest method as the kernel grows, per signal length):");
-    for &n in ns {
-        let row: Vec<&Cell> = cells.iter().filter(|c| c.n == n).collect();
-        println!("  n = {n:>8}: {}", crossovers(&row));
+    if options.sizes.is_none() {
+        println!("\nCrossovers (the fastest method as the kernel grows, per signal length):");
+        for &n in ns {
+            let row: Vec<&Cell> = cells.iter().filter(|c| c.n == n).collect();
+            println!("  n = {n:>8}: {}", crossovers(&row));
+        }
     }
     let ratios: Vec<f64> = cells.iter().map(|c| c.auto / c.best()).collect();
     let geo = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
@@ -122,7 +174,7 @@ pub fn run(quick: bool, plot: Option<&Path>) -> Result<()> {
         cells.len()
     );
     if let Some(path) = plot {
-        let svg = svg(&cells, ns, ms);
+        let svg = svg(&cells, ns, ms, &format!("{dtype}, mode {mode}"));
         std::fs::write(path, svg).with_context(|| format!("cannot write `{}`", path.display()))?;
         println!("Crossover map written to {}", path.display());
     }
@@ -130,16 +182,11 @@ pub fn run(quick: bool, plot: Option<&Path>) -> Result<()> {
 }
 
 /// Seconds per call, repeating the call until `target` has elapsed.
-fn batch(a: &[f64], v: &[f64], method: Method, target: Duration) -> Result<f64> {
+fn batch<T: Sample>(a: &[T], v: &[T], mode: Mode, method: Method, target: Duration) -> Result<f64> {
     let start = Instant::now();
     let mut calls = 0u32;
     while start.elapsed() < target || calls == 0 {
-        std::hint::black_box(convolve_with(
-            std::hint::black_box(a),
-            v,
-            Mode::Full,
-            method,
-        )?);
+        std::hint::black_box(convolve_with(std::hint::black_box(a), v, mode, method)?);
         calls += 1;
     }
     Ok(start.elapsed().as_secs_f64() / f64::from(calls))
@@ -183,7 +230,7 @@ const COLORS: [&str; 3] = ["#4e79a7", "#f28e2b", "#59a14f"];
 
 /// The grid as coloured cells: kernel length across, signal length up, the fastest method's
 /// colour, its margin over the runner-up, and a mark where Auto picked something else.
-fn svg(cells: &[Cell], ns: &[usize], ms: &[usize]) -> String {
+fn svg(cells: &[Cell], ns: &[usize], ms: &[usize], what: &str) -> String {
     let (cw, ch, left, top) = (90.0, 56.0, 90.0, 60.0);
     let width = left + cw * ms.len() as f64 + 20.0;
     let height = top + ch * ns.len() as f64 + 90.0;
@@ -194,7 +241,7 @@ fn svg(cells: &[Cell], ns: &[usize], ms: &[usize]) -> String {
     );
     let _ = writeln!(
         s,
-        r##"<rect width="100%" height="100%" fill="white"/><text x="{left}" y="24" font-size="15" font-weight="bold">Fastest method on this machine (f64, mode full)</text><text x="{left}" y="42" fill="#555">cell: winner and its margin over the runner-up; * = Auto picks another method</text>"##
+        r##"<rect width="100%" height="100%" fill="white"/><text x="{left}" y="24" font-size="15" font-weight="bold">Fastest method on this machine ({what})</text><text x="{left}" y="42" fill="#555">cell: winner and its margin over the runner-up; * = Auto picks another method</text>"##
     );
     for (row, &n) in ns.iter().rev().enumerate() {
         let y = top + ch * row as f64;

@@ -7,7 +7,9 @@ use anyhow::Result;
 use convolve::{Method, Mode};
 
 use crate::apply::{self, Files, Job, Report};
-use crate::formats::{MemorySource, Output, ReadOptions};
+use crate::dtype::Dtype;
+use crate::formats::{Format, Layout, MemorySource, ReadOptions};
+use crate::output::{Output, OutputShape};
 
 const RATE: u32 = 48_000;
 const SONG_SECONDS: f64 = 4.0;
@@ -34,7 +36,7 @@ pub fn run(signal: Option<&Path>, kernel: Option<&Path>, output: &Path) -> Resul
                 read: ReadOptions::default(),
                 rate: RATE,
             };
-            let r = apply::apply_files::<f32>(&files, &job, &bar)?;
+            let r = apply::apply_files::<f32>(&files, &job, &bar, Dtype::Float(4))?;
             (
                 r,
                 format!("`{}` through `{}`", signal.display(), kernel.display()),
@@ -45,9 +47,18 @@ pub fn run(signal: Option<&Path>, kernel: Option<&Path>, output: &Path) -> Resul
             let dry = song();
             let room = room();
             let out = Output::create(output)?;
-            let mut sink = out.sink::<f32>(dry.len(), RATE)?;
+            let shape = OutputShape {
+                channels: dry.len(),
+                frames: (dry[0].len() + room[0].len() - 1) as u64,
+                rate: RATE,
+                dtype: Dtype::Float(4),
+                layout: Some(Layout::FramesFirst),
+            };
+            let mut sink = out.sink::<f32>(shape)?;
             let mut source = MemorySource::new(dry, Some(RATE));
-            let r = apply::run_normalized(&mut source, &room, sink.as_mut(), &job, &out, &bar)?;
+            let song = Path::new("the synthesized song");
+            let r =
+                apply::run_normalized(&mut source, song, &room, sink.as_mut(), &job, &out, &bar)?;
             sink.finish()?;
             drop(sink);
             out.commit()?;
@@ -86,10 +97,15 @@ fn print_report(r: &Report, what: &str, kernel_note: &str, output: &Path) {
         r.method, r.signal_frames, r.kernel_frames
     );
     println!(
-        "  output : {}, {} frames ({:.2} s), 32-bit float WAV, peak-normalized (peak was {:.3})",
+        "  output : {}, {} frames ({:.2} s), {}, peak-normalized (peak was {:.3})",
         output.display(),
         r.out_frames,
         secs(r.out_frames),
+        match Format::of(output) {
+            Ok(Format::Npy) => "float32 .npy".to_string(),
+            Ok(f) => f.describe().to_string(),
+            Err(_) => "?".to_string(),
+        },
         r.peak
     );
     println!(

@@ -14,16 +14,19 @@ use convolve::nd;
 use ndarray::Array2;
 
 use crate::apply::{Files, Job, Report};
-use crate::formats::{self, Format, Output};
-use crate::sample::Real;
+use crate::dtype::Dtype;
+use crate::formats::{Format, Layout, NpyArray, NpySink};
+use crate::output::{Output, refuse_overwriting};
+use crate::sample::Sample;
 
 /// Reads both images, convolves (or correlates) them, writes the result.
-pub fn apply_images<T: Real + npyz::AutoSerialize>(files: &Files<'_>, job: &Job) -> Result<Report> {
+pub fn apply_images<T: Sample>(files: &Files<'_>, job: &Job, out_dtype: Dtype) -> Result<Report> {
     ensure!(
         Format::of(files.output)? == Format::Npy,
         "`{}`: --image writes a 2-D array, so the output must be a .npy file",
         files.output.display()
     );
+    refuse_overwriting(files.output, &[files.signal, files.kernel])?;
     let start = Instant::now();
     let a: Array2<T> = read_2d(files.signal)?;
     let v: Array2<T> = read_2d(files.kernel)?;
@@ -41,32 +44,36 @@ pub fn apply_images<T: Real + npyz::AutoSerialize>(files: &Files<'_>, job: &Job)
             v.dim()
         )
     })?;
-    let peak = out.iter().fold(0.0f64, |p, x| p.max(x.to_f64().abs()));
+    let mut peak = 0.0f64;
+    let mut non_finite = 0;
+    for x in out.iter() {
+        let a = x.magnitude();
+        if a.is_finite() {
+            peak = peak.max(a);
+        } else {
+            non_finite += 1;
+        }
+    }
     let scale = if job.normalize && peak > 0.0 {
-        T::from_f64(1.0 / peak)
+        1.0 / peak
     } else {
-        T::from_f64(1.0)
+        1.0
     };
 
     let output = Output::create(files.output)?;
-    {
-        use npyz::WriterBuilder;
-        let file = output.reopen()?;
-        let (rows, cols) = out.dim();
-        let mut writer = npyz::WriteOptions::new()
-            .default_dtype()
-            .shape(&[rows as u64, cols as u64])
-            .writer(BufWriter::new(file))
-            .begin_nd()
-            .context("writing .npy header")?;
-        for &x in out.iter() {
-            writer.push(&(x * scale)).context("writing .npy data")?;
-        }
-        writer.finish().context("finishing .npy")?;
-    }
+    let (rows, cols) = out.dim();
+    let sink = NpySink::new(
+        BufWriter::new(output.reopen()?),
+        out_dtype,
+        rows as u64,
+        cols,
+        Some(Layout::FramesFirst),
+    )?;
+    sink.write_all_values(out.iter().map(|&x| x.scaled(scale)))?;
     output.commit()?;
     Ok(Report {
         channels: 1,
+        signal_channels: 1,
         signal_frames: a.len() as u64,
         kernel_frames: v.len(),
         kernel_channels: 1,
@@ -74,46 +81,38 @@ pub fn apply_images<T: Real + npyz::AutoSerialize>(files: &Files<'_>, job: &Job)
         method: job.method,
         block_len: None,
         peak,
+        non_finite,
         seconds: start.elapsed().as_secs_f64(),
     })
 }
 
-/// A 2-D float32/float64 `.npy` (C or Fortran order) as an array of `T`.
-fn read_2d<T: Real>(path: &Path) -> Result<Array2<T>> {
-    let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
-    let npy = formats::npy_header(path, file)?;
-    let shape = npy.shape().to_vec();
-    let (rows, cols) = match shape.as_slice() {
+/// A 2-D `.npy` of any real dtype (C or Fortran order) as an array of `T`.
+fn read_2d<T: Sample>(path: &Path) -> Result<Array2<T>> {
+    let mut file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
+    let npy = NpyArray::parse(path, &file)?;
+    let (rows, cols) = match npy.shape.as_slice() {
         [r, c] => (*r as usize, *c as usize),
         _ => bail!(
-            "`{}`: --image needs 2-D arrays, this one has shape {shape:?}",
-            path.display()
+            "`{}`: --image needs 2-D arrays, this one has shape {}",
+            path.display(),
+            npy.shape_text()
         ),
     };
-    let order = npy.order();
-    let values: Vec<T> = match formats::npy_float_bytes(path, &npy)? {
-        4 => npy
-            .into_vec::<f32>()
-            .context("reading .npy data")?
-            .into_iter()
-            .map(T::from_f32)
-            .collect(),
-        _ => npy
-            .into_vec::<f64>()
-            .context("reading .npy data")?
-            .into_iter()
-            .map(T::from_f64)
-            .collect(),
-    };
-    let array = match order {
-        npyz::Order::C => Array2::from_shape_vec((rows, cols), values),
-        npyz::Order::Fortran => Array2::from_shape_vec((cols, rows), values)
-            .map(|a| a.reversed_axes().as_standard_layout().into_owned()),
+    if rows == 0 || cols == 0 {
+        bail!("`{}` is empty: shape {}", path.display(), npy.shape_text());
+    }
+    let values: Vec<T> = npy.read_values(path, &mut file)?;
+    let array = if npy.fortran {
+        Array2::from_shape_vec((cols, rows), values)
+            .map(|a| a.reversed_axes().as_standard_layout().into_owned())
+    } else {
+        Array2::from_shape_vec((rows, cols), values)
     };
     array.with_context(|| {
         format!(
-            "`{}`: shape {shape:?} does not match its data",
-            path.display()
+            "`{}`: shape {} does not match its data",
+            path.display(),
+            npy.shape_text()
         )
     })
 }

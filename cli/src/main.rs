@@ -6,8 +6,10 @@
 mod apply;
 mod bench;
 mod demo;
+mod dtype;
 mod formats;
 mod image;
+mod output;
 mod sample;
 
 use std::io::IsTerminal;
@@ -19,8 +21,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use convolve::{Method, Mode};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use convolve::num_complex::Complex;
+
 use crate::apply::{Files, Job, Report};
-use crate::formats::ReadOptions;
+use crate::dtype::{Arithmetic, Dtype};
+use crate::formats::{Layout, ReadOptions};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -53,26 +58,47 @@ enum Command {
 
 const APPLY_HELP: &str = "\
 Formats (by extension, for inputs and the output):
-  .wav             8/16/24/32-bit integer or 32-bit float, any number of channels; integers are
-                   scaled to -1..1. Written as 32-bit float at the signal's sample rate.
-  .npy             1-D float32 or float64 (2-D (frames, channels) is read as channels).
-                   Written in the --dtype, 1-D for mono, (frames, channels) otherwise.
-                   With --image, two 2-D arrays convolved as images (scipy.signal.convolve).
-  .txt .csv .tsv   one number per line; a table's column with --column. '#' lines are skipped.
-  .f32 .f64        raw little-endian floats, mono: the format for signals larger than memory.
+  .wav .wave       8/16/24/32-bit integer or 32-bit float, any number of channels; integers are
+                   scaled to -1..1. Written as 32-bit float at the signal's sample rate (--rate
+                   when neither input is a WAV).
+  .npy             any numeric dtype: bool, int8-int64, uint8-uint64, float16/32/64, complex64/128;
+                   1-D (mono) or 2-D (frames, channels) / (channels, frames), C or Fortran order.
+                   Written with numpy's result dtype (integers exactly, wrapping as numpy does;
+                   complex stays complex), unless --dtype forces a float precision; 2-D results
+                   keep the signal's layout. With --image, two 2-D arrays convolved as images.
+  .txt .csv .tsv .dat  one number per line, or one column of a table separated by commas,
+                   semicolons, tabs or spaces; a first line that is not numeric is a header.
+                   --column picks the column of every input with several. .tsv is written with
+                   tabs, the others with commas. '#' lines are skipped.
+  .f32 .raw .f64   raw little-endian float32 (.f32, .raw) or float64, mono: the format for
+                   signals larger than memory.
+WAV, text and raw inputs count as float64 when choosing the result's dtype.
 
-Channels: a mono kernel applies to every signal channel; an N-channel kernel pairs channel c
+2-D .npy layout: the axis of at most 64 entries is the channels when the other is longer;
+any other shape needs --layout frames-first|channels-first (never guessed).
+
+Channels: mono kernel x N-channel signal -> N channels (the kernel on each); mono signal x
+N-channel kernel -> N channels (e.g. a stereo reverb of a mono voice); N x N pairs channel c
 with channel c. Two WAV inputs must have the same sample rate.
 
 Lengths (n signal, m kernel), exactly as numpy:
   full  n + m - 1        same  max(n, m), centred        valid  max(n, m) - min(n, m) + 1
 
-Memory: the kernel plus a few blocks of max(8m, 65536) frames; any signal length streams.
-The output appears only when complete (written to a temporary file, then renamed).
+Memory: the signal streams in blocks of W/C_out sub-blocks of U = max(2m, 65536) frames; the
+kernel, and a signal of at most one block, are held whole. W = C_out sub-blocks (C_out output
+channels), or C_out x ceil(cores / C_out) when m >= 16384 (one per core). Peak memory in f64
+(about half in f32) is at most
+  8 bytes x (7 W + 3) x (U + m) + 6 MB
+whatever the signal's length: 38 MB for stereo 48 kHz audio through a 2 s stereo IR
+(m = 96000), measured by scripts/cli_memory.sh.
+The output appears only when complete (written to a temporary file, then renamed); an error,
+Ctrl-C or SIGTERM removes the partial file. An output naming an input is refused.
 
 Examples:
-  convolve apply dry.wav room.wav -o wet.wav --normalize peak
+  convolve apply dry.wav room.wav -o wet.wav --normalize peak       (mono or stereo dry, stereo room)
+  convolve apply stems.npy ir.npy -o wet.npy --layout channels-first
   convolve apply data.csv taps.txt -o smooth.npy --column price --mode same
+  convolve apply counts.npy box.npy -o sums.npy                      (int64 in, int64 out, exact)
   convolve apply a.npy b.npy -o xcorr.txt --correlate --mode full
   convolve apply huge.f32 fir.npy -o filtered.f32 --dtype f32
   convolve apply photo.npy blur.npy -o blurred.npy --image --mode same";
@@ -104,12 +130,20 @@ enum MethodArg {
 enum Normalize {
     /// write the result as computed
     None,
-    /// scale so the largest magnitude is 1 (two passes through a scratch file)
+    /// scale so the largest finite magnitude is 1 (two passes through a scratch file)
     Peak,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Dtype {
+enum LayoutArg {
+    /// shape (frames, channels): soundfile, scipy.io.wavfile
+    FramesFirst,
+    /// shape (channels, frames): librosa, np.stack([left, right])
+    ChannelsFirst,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Precision {
     /// single precision: half the memory traffic and file size, usually faster
     F32,
     /// double precision, as numpy
@@ -137,12 +171,18 @@ struct ApplyArgs {
     /// Rescale the output
     #[arg(long, value_enum, default_value_t = Normalize::None)]
     normalize: Normalize,
-    /// Precision of the computation (and of a .npy output)
-    #[arg(long, value_enum, default_value_t = Dtype::F64)]
-    dtype: Dtype,
-    /// For text tables: the column to read, as a 0-based index or a header name
+    /// Force a float precision for the computation and a .npy output (default: numpy's
+    /// result dtype; float data is computed in f64, integer data exactly)
+    #[arg(long, value_enum)]
+    dtype: Option<Precision>,
+    /// For text tables, in the signal and in the kernel: the column to read, as a 0-based
+    /// index or a header name (files with one column ignore it)
     #[arg(long, value_name = "INDEX|NAME")]
     column: Option<String>,
+    /// Which axis of a 2-D .npy holds the channels (inferred only when one axis is at most 64
+    /// long and the other longer)
+    #[arg(long, value_enum)]
+    layout: Option<LayoutArg>,
     /// Sample rate of a .wav output when neither input is a WAV
     #[arg(long, default_value_t = 48_000, value_name = "HZ")]
     rate: u32,
@@ -153,7 +193,7 @@ struct ApplyArgs {
     /// correlate semantics (`same` sized to the signal), written as a 2-D .npy
     #[arg(long)]
     image: bool,
-    /// Frames per streamed block (testing; default max(8m, 65536))
+    /// Frames per streamed sub-block (testing; default max(2m, 65536))
     #[arg(long, hide = true)]
     block_len: Option<usize>,
 }
@@ -175,9 +215,19 @@ struct BenchArgs {
     /// A smaller grid and shorter timings (a few seconds)
     #[arg(long)]
     quick: bool,
-    /// Also write the crossover map as an SVG image
+    /// Also write the crossover map as an SVG image (grid runs only)
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
+    /// Element type of the data
+    #[arg(long, value_enum, default_value_t = Precision::F64)]
+    dtype: Precision,
+    /// numpy's mode for every call
+    #[arg(long, value_enum, default_value_t = ModeArg::Full)]
+    mode: ModeArg,
+    /// Your own sizes instead of the grid: n:m pairs, n the signal and m the kernel length,
+    /// e.g. 1e6:1024,48000:96000
+    #[arg(long, value_name = "N:M,...")]
+    sizes: Option<String>,
 }
 
 impl From<ModeArg> for Mode {
@@ -206,12 +256,16 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
+    if let Err(e) = output::remove_partial_outputs_on_signals() {
+        eprintln!("error: {e:#}");
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         Command::Apply(args) => apply_command(&args),
         Command::Demo(args) => {
             demo::run(args.signal.as_deref(), args.kernel.as_deref(), &args.output)
         }
-        Command::Bench(args) => bench::run(args.quick, args.plot.as_deref()),
+        Command::Bench(args) => bench_command(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -250,7 +304,24 @@ fn usage_error(e: clap::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
+fn bench_command(args: &BenchArgs) -> Result<()> {
+    let sizes = args.sizes.as_deref().map(bench::parse_sizes).transpose()?;
+    let options = bench::Options {
+        quick: args.quick,
+        plot: args.plot.as_deref(),
+        mode: args.mode.into(),
+        sizes,
+    };
+    match args.dtype {
+        Precision::F32 => bench::run::<f32>(&options, "f32"),
+        Precision::F64 => bench::run::<f64>(&options, "f64"),
+    }
+}
+
 fn apply_command(args: &ApplyArgs) -> Result<()> {
+    if args.rate == 0 {
+        anyhow::bail!("--rate 0: a sample rate must be at least 1 Hz");
+    }
     let job = Job {
         mode: args.mode.into(),
         method: args.method.into(),
@@ -264,18 +335,64 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
         output: &args.output,
         read: ReadOptions {
             column: args.column.clone(),
+            layout: args.layout.map(|l| match l {
+                LayoutArg::FramesFirst => Layout::FramesFirst,
+                LayoutArg::ChannelsFirst => Layout::ChannelsFirst,
+            }),
         },
         rate: args.rate,
     };
+    // numpy's result dtype decides the arithmetic and the dtype of a .npy output.
+    let result = formats::probe(&args.signal)?.promote(formats::probe(&args.kernel)?);
+    let complex = result.arithmetic() == Arithmetic::Complex;
+    if complex && (args.normalize == Normalize::Peak || args.image) {
+        anyhow::bail!(
+            "the inputs are complex ({result}); {} needs real data",
+            if args.image {
+                "--image"
+            } else {
+                "--normalize peak"
+            }
+        );
+    }
     let interactive = std::io::stderr().is_terminal();
     let bar = progress_bar(interactive);
-    let report = match (args.image, args.dtype) {
-        (true, Dtype::F32) => image::apply_images::<f32>(&files, &job)?,
-        (true, Dtype::F64) => image::apply_images::<f64>(&files, &job)?,
-        (false, Dtype::F32) => apply::apply_files::<f32>(&files, &job, &bar)?,
-        (false, Dtype::F64) => apply::apply_files::<f64>(&files, &job, &bar)?,
+    let report = match (args.image, args.dtype, result.arithmetic()) {
+        (true, Some(Precision::F32), _) => {
+            image::apply_images::<f32>(&files, &job, Dtype::Float(4))?
+        }
+        (true, _, _) => image::apply_images::<f64>(&files, &job, Dtype::Float(8))?,
+        (false, Some(Precision::F32), Arithmetic::Complex) => {
+            apply::apply_files::<Complex<f32>>(&files, &job, &bar, Dtype::Complex(8))?
+        }
+        (false, Some(Precision::F64), Arithmetic::Complex) => {
+            apply::apply_files::<Complex<f64>>(&files, &job, &bar, Dtype::Complex(16))?
+        }
+        (false, Some(Precision::F32), _) => {
+            apply::apply_files::<f32>(&files, &job, &bar, Dtype::Float(4))?
+        }
+        (false, Some(Precision::F64), _) => {
+            apply::apply_files::<f64>(&files, &job, &bar, Dtype::Float(8))?
+        }
+        (false, None, Arithmetic::Complex) => {
+            apply::apply_files::<Complex<f64>>(&files, &job, &bar, result)?
+        }
+        // Peak normalization makes a float result whatever the inputs.
+        (false, None, Arithmetic::Integer) if job.normalize => {
+            apply::apply_files::<f64>(&files, &job, &bar, Dtype::Float(8))?
+        }
+        (false, None, Arithmetic::Integer) => {
+            apply::apply_files::<i64>(&files, &job, &bar, result)?
+        }
+        (false, None, Arithmetic::Real) => apply::apply_files::<f64>(&files, &job, &bar, result)?,
     };
     bar.finish_and_clear();
+    if job.normalize && report.non_finite > 0 {
+        eprintln!(
+            "warning: {} of the outputs are not finite (inf or NaN); the others were scaled by the largest finite magnitude, {:e}",
+            report.non_finite, report.peak
+        );
+    }
     if interactive || args.verbose {
         eprintln!("{}", summary(&report, &args.output.display().to_string()));
     }

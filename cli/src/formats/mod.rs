@@ -1,0 +1,311 @@
+//! File formats, chosen by extension: WAV, `.npy`, plain text / CSV and raw little-endian
+//! `.f32` / `.f64`. Every reader streams (it holds one block, not the file) and every writer
+//! writes into a temporary file next to the destination that is renamed over it only once
+//! complete, so a failed run never leaves a truncated output that looks finished.
+
+mod npy;
+mod raw;
+mod text;
+mod wav;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::dtype::Dtype;
+use crate::sample::Sample;
+
+pub use npy::{NpyArray, NpySink, NpySource};
+pub use raw::{RawSink, RawSource};
+pub use text::TextSink;
+use text::TextSource;
+pub use wav::WavSink;
+use wav::WavSource;
+
+/// Errors about the content of a file, each naming the file and what would be accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    /// An extension none of the formats uses.
+    #[error(
+        "`{path}`: unsupported format {ext:?}; use .wav/.wave, .npy, .txt/.csv/.tsv/.dat (text), .f32/.raw or .f64 (raw little-endian)"
+    )]
+    Extension {
+        /// The file.
+        path: PathBuf,
+        /// Its extension (empty when it has none).
+        ext: String,
+    },
+    /// A WAV encoding outside 8/16/24/32-bit integer and 32-bit float.
+    #[error(
+        "`{path}`: unsupported WAV encoding ({detail}); supported are 8/16/24/32-bit integer PCM and 32-bit float"
+    )]
+    Wav {
+        /// The file.
+        path: PathBuf,
+        /// What the reader said.
+        detail: String,
+    },
+    /// A `.npy` whose dtype or shape the tool does not read.
+    #[error("`{path}`: {detail}")]
+    Npy {
+        /// The file.
+        path: PathBuf,
+        /// The dtype or shape found.
+        detail: String,
+    },
+    /// An input without samples.
+    #[error("`{path}` is empty: it holds no samples")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A text value that is not a number.
+    #[error("`{path}` line {line}: {text:?} is not a number")]
+    Number {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The offending field.
+        text: String,
+    },
+    /// A text line with several columns and no `--column` to pick one.
+    #[error("`{path}` line {line} has {columns} columns; pick one with --column INDEX|NAME")]
+    Columns {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// How many columns it has.
+        columns: usize,
+    },
+    /// `--column` names a column the file does not have.
+    #[error("`{path}` has no column {column:?} (its columns: {available})")]
+    Column {
+        /// The file.
+        path: PathBuf,
+        /// The requested column.
+        column: String,
+        /// The header, or the number of columns.
+        available: String,
+    },
+    /// A raw file whose size is not a whole number of samples.
+    #[error("`{path}`: {bytes} bytes is not a whole number of {width}-byte samples")]
+    RawLength {
+        /// The file.
+        path: PathBuf,
+        /// File size.
+        bytes: u64,
+        /// Bytes per sample.
+        width: u64,
+    },
+}
+
+/// The formats, by extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `.wav`, `.wave`: integer or float PCM, any number of channels.
+    Wav,
+    /// `.npy`: any numeric dtype, 1-D or 2-D.
+    Npy,
+    /// `.txt`, `.csv`, `.tsv`, `.dat`: one number per line, or one column of a table.
+    Text,
+    /// `.f32`, `.raw`: raw little-endian float32, mono.
+    RawF32,
+    /// `.f64`: raw little-endian float64, mono.
+    RawF64,
+}
+
+impl Format {
+    /// The format a path's extension names.
+    pub fn of(path: &Path) -> Result<Format, FormatError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        Ok(match ext.as_str() {
+            "wav" | "wave" => Format::Wav,
+            "npy" => Format::Npy,
+            "txt" | "csv" | "tsv" | "dat" => Format::Text,
+            "f32" | "raw" => Format::RawF32,
+            "f64" => Format::RawF64,
+            _ => {
+                return Err(FormatError::Extension {
+                    path: path.to_path_buf(),
+                    ext,
+                });
+            }
+        })
+    }
+
+    /// What a file of this format holds, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Wav => "32-bit float WAV",
+            Format::Npy => ".npy array",
+            Format::Text => "text",
+            Format::RawF32 => "raw little-endian float32",
+            Format::RawF64 => "raw little-endian float64",
+        }
+    }
+}
+
+/// How a 2-D array holds channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Shape `(frames, channels)`: soundfile's and scipy.io.wavfile's layout.
+    FramesFirst,
+    /// Shape `(channels, frames)`: librosa's layout and `np.stack([left, right])`.
+    ChannelsFirst,
+}
+
+/// A signal read block by block, de-interleaved into one buffer per channel.
+pub trait Source<T: Sample> {
+    /// Number of channels.
+    fn channels(&self) -> usize;
+    /// Number of frames (samples per channel), known before reading.
+    fn frames(&self) -> u64;
+    /// The sample rate, for formats that have one.
+    fn sample_rate(&self) -> Option<u32>;
+    /// The layout of a 2-D array; `None` for 1-D arrays and the other formats.
+    fn layout(&self) -> Option<Layout> {
+        None
+    }
+    /// Replaces the content of `out[c]` with the next at most `max` frames of channel `c`;
+    /// returns how many were read (0 at the end).
+    fn read(&mut self, max: usize, out: &mut [Vec<T>]) -> Result<usize>;
+}
+
+/// A destination written frame by frame from one buffer per channel.
+pub trait Sink<T: Sample> {
+    /// Appends `channels[c]` (all of one length) for every channel, interleaved.
+    fn write(&mut self, channels: &[&[T]]) -> Result<()>;
+    /// Completes the file (headers, flush). Nothing may be written after.
+    fn finish(&mut self) -> Result<()>;
+}
+
+/// Options that affect reading.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// For text with several columns: a 0-based index or a header name.
+    pub column: Option<String>,
+    /// For 2-D `.npy`: which axis holds the channels (`None`: inferred when unambiguous).
+    pub layout: Option<Layout>,
+}
+
+/// Opens `path` as a source of the format its extension names.
+pub fn open<T: Sample>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Source<T>>> {
+    let format = Format::of(path)?;
+    let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
+    let source: Box<dyn Source<T>> = match format {
+        Format::Wav => Box::new(WavSource::new(path, file)?),
+        Format::Npy => Box::new(NpySource::new(path, file, options.layout)?),
+        Format::Text => Box::new(TextSource::new(path, file, options)?),
+        Format::RawF32 => Box::new(RawSource::new(path, file, 4, 1)?),
+        Format::RawF64 => Box::new(RawSource::new(path, file, 8, 1)?),
+    };
+    if source.frames() == 0 {
+        bail!(FormatError::Empty {
+            path: path.to_path_buf()
+        });
+    }
+    Ok(source)
+}
+
+/// The dtype of an input without reading its data (for choosing the arithmetic).
+pub fn probe(path: &Path) -> Result<Dtype> {
+    if Format::of(path)? == Format::Npy {
+        let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
+        return Ok(NpyArray::parse(path, &file)?.dtype);
+    }
+    Ok(Dtype::Float(8))
+}
+
+/// A vector with room for `len` elements, or an error naming `path` when memory is short.
+pub fn try_vec<T>(len: usize, path: &Path) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        anyhow::anyhow!(
+            "`{}`: not enough memory for {len} samples ({} MB)",
+            path.display(),
+            len.saturating_mul(std::mem::size_of::<T>()) / 1_000_000
+        )
+    })?;
+    Ok(v)
+}
+
+/// Reads a whole source into one vector per channel, allocating fallibly.
+pub fn read_all<T: Sample>(source: &mut dyn Source<T>, path: &Path) -> Result<Vec<Vec<T>>> {
+    let channels = source.channels();
+    let frames = usize::try_from(source.frames())
+        .map_err(|_| anyhow::anyhow!("`{}` is too long for this machine", path.display()))?;
+    let mut all = Vec::with_capacity(channels);
+    for _ in 0..channels {
+        all.push(try_vec::<T>(frames, path)?);
+    }
+    let mut block = vec![Vec::new(); channels];
+    loop {
+        let got = source.read(1 << 16, &mut block)?;
+        if got == 0 {
+            break;
+        }
+        for (a, b) in all.iter_mut().zip(&block) {
+            a.extend_from_slice(b);
+        }
+    }
+    ensure_complete(all[0].len() as u64, frames as u64, path)?;
+    Ok(all)
+}
+
+/// The error for a file that ended before the length its header announces.
+pub fn ensure_complete(got: u64, announced: u64, path: &Path) -> Result<()> {
+    if got != announced {
+        bail!(
+            "`{}` is truncated: it ended after {got} of the {announced} frames its header announces",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Channels already in memory, read as a source (the demo's synthesized audio).
+pub struct MemorySource<T> {
+    channels: Vec<Vec<T>>,
+    rate: Option<u32>,
+    pos: usize,
+}
+
+impl<T: Sample> MemorySource<T> {
+    /// A source over `channels` (all of one length).
+    pub fn new(channels: Vec<Vec<T>>, rate: Option<u32>) -> Self {
+        MemorySource {
+            channels,
+            rate,
+            pos: 0,
+        }
+    }
+}
+
+impl<T: Sample> Source<T> for MemorySource<T> {
+    fn channels(&self) -> usize {
+        self.channels.len()
+    }
+    fn frames(&self) -> u64 {
+        self.channels[0].len() as u64
+    }
+    fn sample_rate(&self) -> Option<u32> {
+        self.rate
+    }
+    fn read(&mut self, max: usize, out: &mut [Vec<T>]) -> Result<usize> {
+        let end = (self.pos + max).min(self.channels[0].len());
+        for (o, c) in out.iter_mut().zip(&self.channels) {
+            o.clear();
+            o.extend_from_slice(&c[self.pos..end]);
+        }
+        let got = end - self.pos;
+        self.pos = end;
+        Ok(got)
+    }
+}
