@@ -5,14 +5,18 @@
 #
 #     scripts/cli_memory.sh [MiB]      # size of the long input, default 512 (files under /tmp)
 #
-# Needs python3 with numpy to generate the inputs, and /usr/bin/time (GNU time).
+# Needs python3 with numpy to generate the inputs, GNU time (/usr/bin/time) and bc.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 cd "$(dirname "$0")/.."
 MIB=${1:-512}
 TAPS=1024
 DIR=$(mktemp -d /tmp/convolve-cli-memory.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
-command -v /usr/bin/time >/dev/null || { sudo apt-get install -y time || apt-get install -y time; }
+# Nothing is installed here: a missing tool is named and the script stops.
+[ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time (Debian: apt-get install time)" >&2; exit 1; }
+command -v bc >/dev/null || { echo "needs bc (Debian: apt-get install bc)" >&2; exit 1; }
+python3 -c 'import numpy' 2>/dev/null || { echo "needs python3 with numpy (pip install -r scripts/requirements.txt)" >&2; exit 1; }
 cargo build --release -p convolve-cli >&2
 BIN=target/release/convolve
 
