@@ -21,36 +21,39 @@ and fits each element type's constants by non-negative least squares on relative
 then prints the constants and every point's measured/predicted ratio, and which method the
 fitted model picks against the fastest measured one.
 """
+import argparse
 import json
 import pathlib
 import subprocess
-import sys
 
 import numpy as np
 from scipy.optimize import nnls
 
-root = pathlib.Path("target/criterion")
-times = {}
-for est in root.glob("convolve_1d*/*/*/new/estimates.json"):
-    bench_file = est.parent / "benchmark.json"
-    if not bench_file.exists():
-        continue
-    bench = json.loads(bench_file.read_text())
-    _, kind, mode, _ = bench["group_id"].split("/")
-    m = bench["group_id"].split("m=")[1]
-    n = int(bench["value_str"])
-    m = n if m == "n" else int(m)
-    median = json.loads(est.read_text())["median"]["point_estimate"]
-    times[(kind, mode, n, m, bench["function_id"])] = median
+from criterion_json import ROOT, results
 
-if "--inputs" in sys.argv:
+ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                               formatter_class=argparse.RawDescriptionHelpFormatter,
+                               epilog=__doc__)
+ARGS.add_argument("--inputs", metavar="FILE",
+                  help="the model_inputs test's output saved when the bench ran")
+args = ARGS.parse_args()
+
+times = {}
+for r in results(r"convolve_1d/"):
+    _, kind, mode, _ = r.group.split("/")
+    m = r.group.split("m=")[1]
+    n = int(r.value)
+    m = n if m == "n" else int(m)
+    times[(kind, mode, n, m, r.function)] = r.median_ns
+
+if args.inputs:
     # The model's inputs saved when the bench ran: the overlap-add block lengths depend on the
     # constants in force then, which a fit changes.
-    out = pathlib.Path(sys.argv[sys.argv.index("--inputs") + 1]).read_text()
+    out = pathlib.Path(args.inputs).read_text()
 else:
     out = subprocess.run(
         ["cargo", "test", "--release", "--lib", "model_inputs", "--", "--ignored", "--nocapture"],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, cwd=ROOT,
     ).stdout
 features = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 

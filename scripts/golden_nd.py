@@ -14,9 +14,21 @@ boundary (`fill:<value>`, `wrap`, `symm`) or the comma-separated axes. Shapes ar
 comma-separated (`-` for a 0-d array); values are row-major, floats written with repr
 (round-trip exact), complex values as `re:im`.
 """
+import argparse
+import pathlib
+
 import numpy as np
 import scipy
 from scipy import signal
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                               formatter_class=argparse.RawDescriptionHelpFormatter,
+                               epilog=__doc__)
+ARGS.add_argument("--out", type=pathlib.Path, default=ROOT / "tests" / "data" / "nd_golden.txt",
+                  help="where to write (default: %(default)s); another path and `diff` against "
+                       "the committed file show what a re-run would change")
+args = ARGS.parse_args()
 
 rng = np.random.default_rng(20261127)
 MODES = ["full", "same", "valid"]
@@ -109,7 +121,7 @@ for dtype in ["float64", "complex128"]:
             record("fftconvolve", dtype, mode, ",".join(map(str, axes)), a, v,
                    lambda: signal.fftconvolve(a, v, mode=mode, axes=axes))
 
-with open("tests/data/nd_golden.txt", "w") as f:
+with open(args.out, "w") as f:
     f.write(f"# scipy {scipy.__version__}, numpy {np.__version__}; written by scripts/golden_nd.py\n")
     f.write("\n".join(records) + "\n")
 print(len(records), "records")

@@ -4,11 +4,17 @@
 # process, reported as (peak RSS - the same program's peak with n=m=1) / (input + output bytes).
 #
 #     scripts/memory.sh [n] [m]
+#
+# Needs GNU time (/usr/bin/time), bc, and python3 with numpy and scipy.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 cd "$(dirname "$0")/.."
 N=${1:-10000000}
 M=${2:-16384}
-command -v /usr/bin/time >/dev/null || { sudo apt-get install -y time || apt-get install -y time; }
+# Nothing is installed here: a missing tool is named and the script stops.
+[ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time (Debian: apt-get install time)" >&2; exit 1; }
+command -v bc >/dev/null || { echo "needs bc (Debian: apt-get install bc)" >&2; exit 1; }
+python3 -c 'import numpy, scipy' 2>/dev/null || { echo "needs python3 with numpy and scipy (pip install -r scripts/requirements.txt)" >&2; exit 1; }
 cargo build --release --example compare_driver >&2
 DRIVER=target/release/examples/compare_driver
 

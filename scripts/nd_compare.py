@@ -10,9 +10,8 @@ Peers: scipy.signal.convolve (method auto, `same`), fftconvolve, oaconvolve, and
 (2-D only, boundary fill; its direct loop is skipped where predicted over ~5 s). All
 single-threaded (scipy.fft is by default; BLAS/OpenMP pinned to one thread). Both sides are
 measured as thread CPU time (ours: benches/support/cpu_time.rs; here time.thread_time), the
-median of 5 batches of calls batched to >= 0.2 s. Ours is read from
-target/criterion/<group>/<method>/<k>/new/estimates.json (median); points not benchmarked
-are left out.
+median of 5 batches of calls batched to >= 0.2 s. Ours is criterion's median
+(scripts/criterion_json.py); points not benchmarked are left out.
 """
 import os
 import sys
@@ -29,8 +28,6 @@ for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ[var] = "1"
 
 import argparse  # noqa: E402
-import json  # noqa: E402
-import pathlib  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
@@ -38,8 +35,8 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 import scipy.signal as ss  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-CRIT = ROOT / "target" / "criterion"
+from criterion_json import results  # noqa: E402
+
 # (group, image shape, kernel edge, ndim), as in benches/nd.rs.
 POINTS = [(f"convolve_2d/{t}/{n}", t, (n, n), k) for t in ("f64", "f32")
           for n in (512, 2048) for k in (3, 15, 63, 255)]
@@ -64,13 +61,6 @@ def cpu_median(f, budget=0.2, batches=5):
     return statistics.median(times)
 
 
-def ours(group, method, k):
-    path = CRIT / group.replace("/", "_") / method / str(k) / "new" / "estimates.json"
-    if not path.exists():
-        return None
-    return json.loads(path.read_text())["median"]["point_estimate"] * 1e-9
-
-
 def fmt(t):
     if t is None:
         return "-"
@@ -78,16 +68,20 @@ def fmt(t):
 
 
 def main():
-    p = argparse.ArgumentParser()
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog=__doc__)
     p.add_argument("--filter", default="")
     p.add_argument("--markdown", action="store_true")
     args = p.parse_args()
+    ours = {(r.group, r.function, r.value): r.median_ns * 1e-9
+            for r in results(r"convolve_[23]d/")}
     rng = np.random.default_rng(1)
     rows = []
     for group, t, shape, k in POINTS:
         if args.filter not in f"{group}/{k}":
             continue
-        mine = {m: ours(group, m, k) for m in METHODS}
+        mine = {m: ours.get((group, m, str(k))) for m in METHODS}
         if mine["auto"] is None:
             continue
         dt = np.float64 if t == "f64" else np.float32

@@ -1,51 +1,48 @@
 #!/usr/bin/env python3
-"""Reads criterion's results of the `one_shot` bench (peers/) and prints, per grid point, each
-Rust peer's median time, ours, and peer / ours.
+"""Tabulates the `one_shot` bench of peers/ from criterion's results: per grid point each Rust
+peer's median time, ours, and peer / ours.
 
-    cargo bench -p convolve-peers --bench one_shot -- --warm-up-time 1 --measurement-time 3
+    RAYON_NUM_THREADS=1 cargo bench -p convolve-peers --bench one_shot -- \\
+        --warm-up-time 0.5 --measurement-time 1.5
     python3 scripts/peers_table.py [--markdown]
 """
-import json
-import pathlib
-import sys
+import argparse
+
+from criterion_json import fmt_ns, results
 
 PEERS = ["ndarray-conv", "ndarray-conv-fft", "sci-rs", "fft-convolver"]
-root = pathlib.Path(__file__).resolve().parent.parent / "target" / "criterion"
-rows = {}
-for est in root.glob("one_shot_*/*/*/new/estimates.json"):
-    bench = json.loads((est.parent / "benchmark.json").read_text())
-    group, who, n = bench["group_id"], bench["function_id"], int(bench["value_str"])
-    _, dtype, m = group.split("/")
-    key = (dtype, n, int(m.split("=")[1]))
-    rows.setdefault(key, {})[who] = json.loads(est.read_text())["median"]["point_estimate"]
 
 
-def fmt(ns):
-    if ns is None:
-        return "-"
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
-        if ns >= scale:
-            return f"{ns / scale:.3g} {unit}"
-    return f"{ns:.3g} ns"
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog=__doc__)
+    p.add_argument("--markdown", action="store_true", help="print a markdown table")
+    md = p.parse_args().markdown
+    rows = {}
+    for r in results(r"one_shot/"):
+        _, dtype, m = r.group.split("/")
+        rows.setdefault((dtype, int(r.value), int(m.split("=")[1])), {})[r.function] = r.median_ns
+    head = ["dtype", "n", "m", "convolve"] + [f"{p} (x)" for p in PEERS]
+    print(("| " + " | ".join(head) + " |\n|" + "---|" * len(head)) if md else " ".join(head))
+    worst = {}
+    for (dtype, n, m), t in sorted(rows.items()):
+        ours = t.get("convolve")
+        if ours is None:
+            continue
+        cells = [dtype, str(n), str(m), fmt_ns(ours)]
+        for peer in PEERS:
+            if peer in t:
+                r = t[peer] / ours
+                worst[peer] = min(worst.get(peer, r), r)
+                cells.append(f"{fmt_ns(t[peer])} ({r:.1f}x)")
+            else:
+                cells.append("-")
+        print(("| " + " | ".join(cells) + " |") if md else "  ".join(cells))
+    print()
+    for peer, r in worst.items():
+        print(f"smallest {peer} / convolve: {r:.2f}")
 
 
-md = "--markdown" in sys.argv
-head = ["dtype", "n", "m", "convolve"] + [f"{p} (x)" for p in PEERS]
-print(("| " + " | ".join(head) + " |\n|" + "---|" * len(head)) if md else " ".join(head))
-worst = {}
-for (dtype, n, m), t in sorted(rows.items()):
-    ours = t.get("convolve")
-    if ours is None:
-        continue
-    cells = [dtype, str(n), str(m), fmt(ours)]
-    for p in PEERS:
-        if p in t:
-            r = t[p] / ours
-            worst[p] = min(worst.get(p, r), r)
-            cells.append(f"{fmt(t[p])} ({r:.1f}x)")
-        else:
-            cells.append("-")
-    print(("| " + " | ".join(cells) + " |") if md else "  ".join(cells))
-print()
-for p, r in worst.items():
-    print(f"smallest {p} / convolve: {r:.2f}")
+if __name__ == "__main__":
+    main()

@@ -1,29 +1,13 @@
 #!/usr/bin/env python3
-"""Reads criterion's results (target/criterion) for the `threads` group of the `methods` bench
-and prints, for every problem, the median wall time on one thread and on all threads and the
-speed-up.
+"""Tabulates the `threads` group of the `methods` bench from criterion's results: for every
+problem the median wall time on one thread and on all threads, and the speed-up.
 
     cargo bench --bench methods -- threads/
     python3 scripts/threads_table.py [--markdown]
 """
-import json
-import pathlib
-import sys
+import argparse
 
-root = pathlib.Path("target/criterion/threads_f64")
-rows = {}
-for est in root.glob("*/*/new/estimates.json"):
-    bench = json.loads((est.parent / "benchmark.json").read_text())
-    n, m = (int(s) for s in bench["value_str"].split("x"))
-    median_ns = json.loads(est.read_text())["median"]["point_estimate"]
-    rows.setdefault((n, m), {})[bench["function_id"]] = median_ns
-
-
-def fmt(ns):
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
-        if ns >= scale:
-            return f"{ns / scale:.3g} {unit}"
-    return f"{ns:.3g} ns"
+from criterion_json import fmt_ns, results
 
 
 def size(k):
@@ -33,13 +17,26 @@ def size(k):
     return str(k)
 
 
-md = "--markdown" in sys.argv
-if md:
-    print("| n × m | 1 thread | 2 threads | speed-up |")
-    print("|---|---|---|---|")
-for (n, m), t in sorted(rows.items()):
-    if "one_thread" not in t or "all_threads" not in t:
-        continue
-    one, all_ = t["one_thread"], t["all_threads"]
-    cells = [f"{size(n)} × {size(m)}", fmt(one), fmt(all_), f"{one / all_:.2f}x"]
-    print("| " + " | ".join(cells) + " |" if md else "  ".join(f"{c:>14}" for c in cells))
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog=__doc__)
+    p.add_argument("--markdown", action="store_true", help="print a markdown table")
+    md = p.parse_args().markdown
+    rows = {}
+    for r in results(r"threads/f64$"):
+        n, m = (int(s) for s in r.value.split("x"))
+        rows.setdefault((n, m), {})[r.function] = r.median_ns
+    if md:
+        print("| n × m | 1 thread | 2 threads | speed-up |")
+        print("|---|---|---|---|")
+    for (n, m), t in sorted(rows.items()):
+        if "one_thread" not in t or "all_threads" not in t:
+            continue
+        one, all_ = t["one_thread"], t["all_threads"]
+        cells = [f"{size(n)} × {size(m)}", fmt_ns(one), fmt_ns(all_), f"{one / all_:.2f}x"]
+        print("| " + " | ".join(cells) + " |" if md else "  ".join(f"{c:>14}" for c in cells))
+
+
+if __name__ == "__main__":
+    main()
