@@ -1,0 +1,379 @@
+"""Convolution and correlation of chunked Dask arrays.
+
+``convolve.dask.convolve(x, v, mode)`` and ``convolve.dask.correlate(x, v, mode)`` take a
+``dask.array.Array`` ``x`` and an in-memory kernel ``v`` and return a lazy ``dask.array.Array``
+with the values :func:`convolve.convolve` / :func:`convolve.correlate` (1-D, numpy semantics) or
+:func:`convolve.signal.convolve` / :func:`convolve.signal.correlate` (N-D, scipy semantics) give.
+
+How it works (details and the memory bound in ``docs/DASK.md``):
+
+* Every mode is the *valid* convolution of ``x`` zero-extended at its two ends. Each output
+  block needs its input block plus ``m - 1`` neighbouring samples per axis (``m`` the kernel's
+  length on that axis), split into a left and a right halo. The halos come from
+  :func:`dask.array.overlap.overlap`, so the graph is an ordinary Dask graph that any scheduler
+  can run, spill and retry; the zero extension at the array's ends is added inside the first
+  and last block's task.
+* Output chunks follow the input's: interior chunks keep their length and the first and last
+  chunk absorb the change of length of the mode (``full`` adds ``m - 1``, ``valid`` removes it).
+  Along an axis whose chunks are shorter than the halo (``m - 1``), neighbouring chunks are
+  merged first (a rechunk), keeping the input's boundaries that remain.
+* The kernel is one key of the graph, not a constant inside every task, so a distributed
+  scheduler ships it to each worker once.
+* A 1-D block is convolved with a :class:`convolve.Convolver` planned for the block's length,
+  kept in a small per-thread cache, so equal-length blocks reuse the plan (kernel spectrum and
+  FFT plans) on a worker.
+
+Dask is an optional dependency (``pip install ./python[dask]``); ``import convolve`` never
+imports this module.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+import dask
+import dask.array as da
+from dask.base import tokenize
+
+import convolve as _pkg
+import convolve.signal as _signal
+
+__all__ = ["convolve", "correlate", "cache_info", "clear_cache"]
+
+# Plans (Convolver objects) kept per worker thread. Each holds a kernel spectrum and scratch
+# buffers of about the block's size, so the cache stays small; a graph touches at most three
+# block lengths per kernel (first, interior, last).
+_CACHE_SIZE = 8
+
+
+def convolve(x: Any, v: Any, mode: str = "full") -> da.Array:
+    """Convolve a chunked Dask array with an in-memory kernel.
+
+    Parameters
+    ----------
+    x : dask.array.Array
+        The signal (1-D) or image/volume (N-D). Anything else is wrapped with
+        :func:`dask.array.asarray` (one chunk).
+    v : array_like
+        The kernel, held in memory (a Dask array is computed first). Its number of
+        dimensions must equal ``x.ndim`` when ``x`` is N-D.
+    mode : {'full', 'same', 'valid'}, optional
+        As :func:`numpy.convolve` for 1-D ``x`` and :func:`scipy.signal.convolve` for N-D.
+
+    Returns
+    -------
+    dask.array.Array
+        Lazy result with numpy's/scipy's shape and dtype. Its chunks follow ``x``'s: interior
+        chunks keep their length, the first and last absorb the mode's change of length.
+
+    Examples
+    --------
+    >>> import dask.array as da, numpy as np
+    >>> import convolve.dask
+    >>> x = da.arange(10.0, chunks=4)
+    >>> y = convolve.dask.convolve(x, [1.0, 1.0], mode="full")
+    >>> y.chunks
+    ((4, 4, 3),)
+    >>> bool(np.allclose(y.compute(), np.convolve(np.arange(10.0), [1.0, 1.0])))
+    True
+    """
+    return _build("convolve", x, v, mode)
+
+
+def correlate(x: Any, v: Any, mode: str = "valid") -> da.Array:
+    """Cross-correlate a chunked Dask array with an in-memory kernel.
+
+    As :func:`convolve`, with :func:`numpy.correlate` semantics for 1-D ``x`` (default mode
+    ``'valid'``, ``v`` conjugated) and :func:`scipy.signal.correlate` for N-D ``x``.
+
+    Examples
+    --------
+    >>> import dask.array as da, numpy as np
+    >>> import convolve.dask
+    >>> x = da.from_array(np.array([1.0, 2.0, 3.0, 4.0]), chunks=2)
+    >>> convolve.dask.correlate(x, [1.0, 0.5]).compute()
+    array([2. , 3.5, 5. ])
+    """
+    return _build("correlate", x, v, mode)
+
+
+def cache_info() -> dict:
+    """Plan-cache counters of this process, summed over its threads.
+
+    Returns ``{'hits': int, 'misses': int}``: a miss builds a :class:`convolve.Convolver`,
+    a hit reuses one. Useful to check that a worker reuses plans across chunks.
+    """
+    with _STATS_LOCK:
+        return dict(_STATS)
+
+
+def clear_cache() -> None:
+    """Forget the calling thread's plans and reset this process's counters."""
+    _LOCAL.__dict__.pop("plans", None)
+    with _STATS_LOCK:
+        _STATS.update(hits=0, misses=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Graph construction
+
+
+class _AxisPlan(NamedTuple):
+    """How one axis is split: input chunks (after any merge), halos, ends, output chunks."""
+
+    chunks: tuple[int, ...]
+    left: int  # samples taken from the previous chunk
+    right: int  # samples taken from the next chunk
+    pad_first: int  # zeros before the first chunk (added inside its task)
+    pad_last: int  # zeros after the last chunk
+    out_chunks: tuple[int, ...]
+
+
+def _merge_small(chunks: tuple[int, ...], minimum: int) -> tuple[int, ...]:
+    """Merge neighbouring chunks until each holds at least ``minimum`` samples."""
+    merged: list[int] = []
+    acc = 0
+    for c in chunks:
+        acc += c
+        if acc >= minimum:
+            merged.append(acc)
+            acc = 0
+    if acc:
+        if merged:
+            merged[-1] += acc
+        else:
+            merged.append(acc)
+    return tuple(merged)
+
+
+def _plan_axis(chunks: tuple[int, ...], n: int, m: int, offset: int, length: int) -> _AxisPlan:
+    """Split one axis of the valid convolution of the zero-extended input.
+
+    Output sample ``k`` is full-convolution sample ``k + offset`` and reads input samples
+    ``k + offset - (m - 1) ..= k + offset``. Output block ``i`` starts where input block ``i``
+    starts, shifted by ``offset - delta`` for a ``delta`` in ``0..m`` chosen so that the first
+    and last output blocks are not empty; block ``i`` then reads ``m - 1 - delta`` samples of
+    its left neighbour and ``delta`` of its right one.
+    """
+    h = m - 1
+    chunks = _merge_small(chunks, max(h, 1))
+    grow = length - n  # change of length along this axis: m - 1 (full) .. -(m - 1) (valid)
+    while len(chunks) > 1:
+        lo = max(0, offset + 1 - chunks[0])
+        hi = min(h, chunks[-1] + grow + offset - 1)
+        if lo <= hi:
+            delta = min(max(offset, lo), hi)
+            out = (chunks[0] + delta - offset, *chunks[1:-1], chunks[-1] + grow + offset - delta)
+            return _AxisPlan(chunks, h - delta, delta, h - offset, length + offset - n, out)
+        # Both end chunks too short for 'valid': fold the last into its neighbour.
+        chunks = (*chunks[:-2], chunks[-2] + chunks[-1])
+    return _AxisPlan(chunks, 0, 0, h - offset, length + offset - n, (length,))
+
+
+def _as_kernel(v: Any) -> np.ndarray:
+    if isinstance(v, da.Array):
+        v = v.compute()
+    return np.asarray(v)
+
+
+def _numpy_mode(mode: Any) -> str:
+    """numpy's reading of ``mode``: the three names, or the integers 0, 1, 2; numpy's errors."""
+    if isinstance(mode, str):
+        if mode in ("full", "same", "valid"):
+            return mode
+        raise ValueError("Use one of 'valid', 'same', or 'full' for convolve/correlate mode")
+    if isinstance(mode, (int, np.integer)) and not isinstance(mode, (bool, np.bool_)):
+        if 0 <= mode <= 2:
+            return ("valid", "same", "full")[int(mode)]
+        raise ValueError("integer convolve/correlate mode must be 0, 1, or 2")
+    raise TypeError("convolve/correlate mode not understood")
+
+
+def _build(op: str, x: Any, v: Any, mode: Any) -> da.Array:
+    if not isinstance(x, da.Array):
+        x = da.asarray(x)
+    v = _as_kernel(v)
+    if x.ndim <= 1:
+        return _build_1d(op, x, v, mode)
+    return _build_nd(op, x, v, mode)
+
+
+def _build_1d(op: str, x: da.Array, v: np.ndarray, mode: Any) -> da.Array:
+    one_shot = getattr(_pkg, op)
+    mode = _numpy_mode(mode)
+    if x.ndim == 0 or x.shape[0] == 0:
+        # At most one sample: the package answers (or raises) exactly as for numpy arrays.
+        return da.from_array(one_shot(x.compute(), v, mode))
+    # A one-sample probe checks v and the dtypes exactly as the package does and gives the
+    # result dtype numpy would.
+    dtype = one_shot(np.zeros(1, x.dtype), v, mode).dtype
+    n, m = x.shape[0], v.shape[0]
+    if m > n:
+        # numpy swaps the operands: the signal is shorter than the in-memory kernel, so it is
+        # computed in one task.
+        length = {"full": n + m - 1, "same": m, "valid": m - n + 1}[mode]
+        return _whole(one_shot, x, v, mode, (length,), dtype)
+    offset, length = {"full": (0, n + m - 1), "same": ((m - 1) // 2, n), "valid": (m - 1, n - m + 1)}[
+        mode
+    ]
+    return _blocked(op, x, v, [(offset, length)], dtype)
+
+
+def _build_nd(op: str, x: da.Array, v: np.ndarray, mode: Any) -> da.Array:
+    one_shot = getattr(_signal, op)
+    # The probe checks dimensions, mode and dtypes as scipy does and gives the result dtype.
+    probe = one_shot(np.zeros((1,) * x.ndim, x.dtype), v, mode)
+    dtype = probe.dtype
+    if x.size == 0 or v.size == 0:
+        # scipy answers an empty input with an empty array; there is nothing to chunk.
+        return da.from_array(one_shot(np.zeros(x.shape, x.dtype), v, mode))
+    if mode == "valid":
+        x_ge = all(n >= m for n, m in zip(x.shape, v.shape))
+        v_ge = all(m >= n for n, m in zip(x.shape, v.shape))
+        if not (x_ge or v_ge):
+            raise ValueError(
+                "For 'valid' mode, one must be at least as large as the other in every dimension"
+            )
+        if not x_ge:
+            # scipy swaps the operands: x is smaller than the in-memory kernel.
+            shape = tuple(m - n + 1 for n, m in zip(x.shape, v.shape))
+            return _whole(one_shot, x, v, mode, shape, dtype)
+    axes = []
+    for n, m in zip(x.shape, v.shape):
+        if mode == "full":
+            axes.append((0, n + m - 1))
+        elif mode == "same":
+            axes.append(((m - 1) // 2, n))
+        else:
+            axes.append((m - 1, n - m + 1))
+    return _blocked(op, x, v, axes, dtype)
+
+
+def _whole(
+    one_shot: Callable, x: da.Array, v: np.ndarray, mode: str, shape: tuple, dtype: np.dtype
+) -> da.Array:
+    """The result as one task: only for an ``x`` smaller than the in-memory kernel."""
+    x1 = x.rechunk(x.shape)
+    kernel = dask.delayed(v, pure=True)
+    name = f"convolve-whole-{tokenize(x1.name, one_shot.__name__, mode, tokenize(v))}"
+    return x1.map_blocks(
+        _whole_block,
+        one_shot=one_shot,
+        kernel=kernel,
+        mode=mode,
+        chunks=tuple((s,) for s in shape),
+        dtype=dtype,
+        meta=np.empty((0,) * len(shape), dtype),
+        name=name,
+    )
+
+
+def _blocked(op: str, x: da.Array, v: np.ndarray, axes: list, dtype: np.dtype) -> da.Array:
+    """The valid convolution of the zero-extended ``x`` with the (flipped, for correlate) ``v``."""
+    if op == "correlate":
+        # numpy/scipy: correlate(x, v) is convolve(x, conj(v) reversed on every axis).
+        v = np.flip(np.conj(v) if np.iscomplexobj(v) else v)
+    # numpy and scipy convert both operands to the result dtype; so do the blocks.
+    w = np.ascontiguousarray(v, dtype=dtype)
+    token = tokenize(w)
+    plans = [
+        _plan_axis(c, n, m, off, length)
+        for c, n, m, (off, length) in zip(x.chunks, x.shape, w.shape, axes)
+    ]
+    merged = tuple(p.chunks for p in plans)
+    if merged != x.chunks:
+        x = x.rechunk(merged)
+    depth = {ax: (p.left, p.right) for ax, p in enumerate(plans) if p.left or p.right}
+    if depth:
+        x = da.overlap.overlap(x, depth=depth, boundary="none", allow_rechunk=False)
+    ends = tuple((len(p.chunks), p.pad_first, p.pad_last) for p in plans)
+    kernel = dask.delayed(w, pure=True, name=f"convolve-kernel-{token}")
+    return x.map_blocks(
+        _block,
+        kernel=kernel,
+        plan_key=token,
+        ends=ends,
+        dtype=dtype,
+        chunks=tuple(p.out_chunks for p in plans),
+        meta=np.empty((0,) * x.ndim, dtype),
+        name=f"convolve-{op}-{tokenize(x.name, token, ends, [p.out_chunks for p in plans])}",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Tasks (run on the workers)
+
+_LOCAL = threading.local()
+_STATS = {"hits": 0, "misses": 0}
+_STATS_LOCK = threading.Lock()
+
+
+def _count(field: str) -> None:
+    with _STATS_LOCK:
+        _STATS[field] += 1
+
+
+def _plan_for(kernel: np.ndarray, token: str, shape: tuple[int, ...]) -> Callable:
+    """A valid-mode convolver of ``kernel`` for blocks of ``shape``, cached per thread.
+
+    Per thread rather than per process: a plan owns scratch buffers, and tasks running at the
+    same time on one worker should not queue behind one plan.
+    """
+    plans = _LOCAL.__dict__.setdefault("plans", OrderedDict())
+    key = (token, shape)
+    plan = plans.get(key)
+    if plan is not None:
+        plans.move_to_end(key)
+        _count("hits")
+        return plan
+    _count("misses")
+    if len(shape) == 1:
+        plan = _pkg.Convolver(kernel, shape[0], "valid")
+    else:
+        plan = _NdPlan(kernel)
+    plans[key] = plan
+    while len(plans) > _CACHE_SIZE:
+        plans.popitem(last=False)
+    return plan
+
+
+class _NdPlan:
+    """N-D blocks: the package has no reusable N-D plan, so each block is one scipy-style call."""
+
+    def __init__(self, kernel: np.ndarray) -> None:
+        self.kernel = kernel
+
+    def __call__(self, window: np.ndarray) -> np.ndarray:
+        return _signal.convolve(window, self.kernel, "valid")
+
+
+def _block(
+    window: np.ndarray,
+    *,
+    kernel: np.ndarray,
+    plan_key: str,
+    ends: tuple,
+    block_id: tuple[int, ...] | None = None,
+) -> np.ndarray:
+    """One output block: zero-extend the first/last block, convolve 'valid'."""
+    assert block_id is not None  # map_blocks always passes it
+    pads = [
+        (pad_first if i == 0 else 0, pad_last if i == nb - 1 else 0)
+        for i, (nb, pad_first, pad_last) in zip(block_id, ends)
+    ]
+    if any(a or b for a, b in pads):
+        window = np.pad(window.astype(kernel.dtype, copy=False), pads)
+    else:
+        window = np.ascontiguousarray(window, dtype=kernel.dtype)
+    return _plan_for(kernel, plan_key, window.shape)(window)
+
+
+def _whole_block(
+    block: np.ndarray, *, one_shot: Callable, kernel: np.ndarray, mode: str
+) -> np.ndarray:
+    return one_shot(block, kernel, mode)
+
