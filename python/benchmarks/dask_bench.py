@@ -9,8 +9,9 @@
 3. against the hand-written alternative: ``map_overlap`` around ``scipy.signal.oaconvolve``
    (mode 'same') on the same two-worker cluster and the same data.
 
-Workers run with RAYON_NUM_THREADS=1 (one core each: the crate's own threads would otherwise
-compete with the second worker). Each figure is the median of --repeat runs; min and max are
+Target 1 runs with the caller's RAYON_NUM_THREADS (run it with and without =1); the worker
+processes of targets 2 and 3 run with RAYON_NUM_THREADS=1 (one core each: the crate's own
+threads would otherwise compete with the second worker). Each figure is the median of --repeat runs; min and max are
 printed so that the noise of a shared machine shows. --quick divides every length by 10.
 """
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -38,17 +41,61 @@ def _fmt(times: list[float]) -> str:
     return f"{statistics.median(times):8.3f} s  (min {min(times):.3f}, max {max(times):.3f})"
 
 
+def _kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def task_memory(cd, chunk: int, taps: int, dtype) -> tuple[float, str]:
+    """Peak memory of one block task beyond the window Dask hands it, in units of the window's
+    size (chunk + halo) * itemsize. The first block of 'full' is the largest (its window is
+    zero-extended by a copy). Linux only: resets and reads the process's peak RSS."""
+    dtype = np.dtype(dtype)
+    h = taps - 1
+    kernel = np.random.default_rng(3).standard_normal(taps).astype(dtype)
+    window = np.random.default_rng(4).standard_normal(chunk).astype(dtype)  # no right halo
+    ends = ((4, h, h),)
+    cd._block(window, kernel=kernel, plan_key="mem", ends=ends, block_id=(0,))  # plan, pools
+    base = _kib("VmRSS")
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")  # reset VmHWM to the current RSS
+    out = cd._block(window, kernel=kernel, plan_key="mem", ends=ends, block_id=(0,))
+    extra = (_kib("VmHWM") - base) * 1024
+    unit = (chunk + h) * dtype.itemsize
+    plan = cd._LOCAL.plans[("mem", (chunk + h,))]
+    del out
+    return extra / unit, getattr(plan, "method", "?")
+
+
+def _task_memory_fresh(dtype: str, chunk: int, taps: int) -> tuple[float, str]:
+    """task_memory in a fresh process whose malloc returns every large block to the system
+    (glibc otherwise keeps freed blocks mapped, and the peak would not show them)."""
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072")
+    cmd = [sys.executable, __file__, "--mem-one", dtype, str(chunk), str(taps)]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), out[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="lengths divided by 10")
-    parser.add_argument("--only", choices=("1", "2", "3"), action="append")
+    parser.add_argument("--only", choices=("mem", "1", "2", "3"), action="append")
+    parser.add_argument("--mem-one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    scale = 10 if args.quick else 1
-    only = set(args.only or ("1", "2", "3"))
+    if args.mem_one:
+        import convolve.dask as cd
 
-    # Set before dask/distributed start worker processes, which inherit it.
-    os.environ.setdefault("RAYON_NUM_THREADS", "1")
+        dtype, chunk, taps = args.mem_one
+        c, method = task_memory(cd, int(chunk), int(taps), dtype)
+        print(c, method)
+        return
+    scale = 10 if args.quick else 1
+    only = set(args.only or ("mem", "1", "2", "3"))
+
     import dask.array as da
     import distributed
     import scipy.signal
@@ -59,12 +106,20 @@ def main() -> None:
     rng = np.random.default_rng(0)
     taps = 2049
 
+    if "mem" in only:
+        print("0. memory of one block task beyond its window, in (chunk + halo) * itemsize")
+        for dtype in ("float32", "float64", "complex128"):
+            for chunk in (10**6 // scale, 4 * 10**6 // scale):
+                for m in (65, taps, 2**17 + 1):
+                    c, method = _task_memory_fresh(dtype, chunk, m)
+                    print(f"   {dtype:10s} chunk={chunk:.0e} taps={m:6d} ({method:11s}) {c:5.2f}")
+
     if "1" in only:
         n = 10**7 // scale
         a = rng.standard_normal(n)
         v = rng.standard_normal(taps)
-        print(f"1. one worker, {n:.0e} float64 x {taps} taps, RAYON_NUM_THREADS="
-              f"{os.environ['RAYON_NUM_THREADS']}")
+        rayon = os.environ.get("RAYON_NUM_THREADS", "all cores")
+        print(f"1. one worker, {n:.0e} float64 x {taps} taps, RAYON_NUM_THREADS={rayon}")
         single = _timed(lambda: convolve.convolve(a, v), args.repeat)
         print(f"   convolve.convolve                      {_fmt(single)}")
         for chunk in (n // 10, n // 4):
@@ -106,6 +161,8 @@ def main() -> None:
         def generate_only(x):
             return x
 
+        # Worker processes inherit it: one core each, the workers are the parallelism.
+        os.environ["RAYON_NUM_THREADS"] = "1"
         results = {}
         for workers in (1, 2):
             with distributed.LocalCluster(
