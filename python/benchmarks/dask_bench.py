@@ -11,8 +11,9 @@
 
 Target 1 runs with the caller's RAYON_NUM_THREADS (run it with and without =1); the worker
 processes of targets 2 and 3 run with RAYON_NUM_THREADS=1 (one core each: the crate's own
-threads would otherwise compete with the second worker). Each figure is the median of --repeat runs; min and max are
-printed so that the noise of a shared machine shows. --quick divides every length by 10.
+threads would otherwise compete with the second worker). Each figure is the median of
+--repeat runs; min and max are printed so that the noise of a shared machine shows. --quick
+divides every length by 10. "0." (--only mem) is the peak memory of one block task.
 """
 
 from __future__ import annotations
@@ -130,8 +131,10 @@ def main() -> None:
                     args.repeat,
                 )
                 ratio = statistics.median(t) / statistics.median(single)
-                print(f"   dask threads={workers} chunk={chunk:.0e}          {_fmt(t)}  "
-                      f"{ratio:.2f}x the single call")
+                print(
+                    f"   dask threads={workers} chunk={chunk:.0e}          {_fmt(t)}  "
+                    f"{ratio:.2f}x the single call"
+                )
 
     if "2" in only or "3" in only:
         n = 10**8 // scale
@@ -165,26 +168,38 @@ def main() -> None:
         os.environ["RAYON_NUM_THREADS"] = "1"
         results = {}
         for workers in (1, 2):
-            with distributed.LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, memory_limit="2GiB",
-            ) as cluster, distributed.Client(cluster) as client:
+            with (
+                distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    memory_limit="2GiB",
+                ) as cluster,
+                distributed.Client(cluster) as client,
+            ):
                 cases = [("convolve.dask", ours), ("generation only", generate_only)]
                 if workers == 2 and "3" in only:
                     cases.append(("map_overlap+oaconvolve", hand_written))
                 for label, make in cases:
                     t = _timed(lambda make=make: run(client, make), args.repeat)
                     results[(workers, label)] = t
-                    print(f"   {workers} worker(s) {label:24s} {_fmt(t)}  "
-                          f"{n / statistics.median(t) / 1e6:7.1f} Msamples/s")
+                    print(
+                        f"   {workers} worker(s) {label:24s} {_fmt(t)}  "
+                        f"{n / statistics.median(t) / 1e6:7.1f} Msamples/s"
+                    )
         one = statistics.median(results[(1, "convolve.dask")])
         two = statistics.median(results[(2, "convolve.dask")])
-        print(f"2. two workers / one worker throughput, {n:.0e} float32 x {taps}, chunks "
-              f"{chunk:.0e}: {one / two:.2f}x")
+        print(
+            f"2. two workers / one worker throughput, {n:.0e} float32 x {taps}, chunks "
+            f"{chunk:.0e}: {one / two:.2f}x"
+        )
         if (2, "map_overlap+oaconvolve") in results:
             hand = statistics.median(results[(2, "map_overlap+oaconvolve")])
-            print(f"3. map_overlap+scipy.signal.oaconvolve / convolve.dask on two workers: "
-                  f"{hand / two:.2f}x")
+            print(
+                f"3. map_overlap+scipy.signal.oaconvolve / convolve.dask on two workers: "
+                f"{hand / two:.2f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -31,16 +31,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
-import numpy as np
-
+import convolve.signal as _signal
 import dask
 import dask.array as da
+import numpy as np
 from dask.base import tokenize
 
 import convolve as _pkg
-import convolve.signal as _signal
 
 __all__ = ["convolve", "correlate", "cache_info", "clear_cache"]
 
@@ -211,16 +211,14 @@ def _build_1d(op: str, x: da.Array, v: np.ndarray, mode: Any) -> da.Array:
     # A one-sample probe checks v and the dtypes exactly as the package does and gives the
     # result dtype numpy would.
     dtype = one_shot(np.zeros(1, x.dtype), v, mode).dtype
+    v = v.reshape(-1)  # numpy reads a 0-d kernel as one tap
     n, m = x.shape[0], v.shape[0]
     if m > n:
         # numpy swaps the operands: the signal is shorter than the in-memory kernel, so it is
         # computed in one task.
         length = {"full": n + m - 1, "same": m, "valid": m - n + 1}[mode]
         return _whole(one_shot, x, v, mode, (length,), dtype)
-    offset, length = {"full": (0, n + m - 1), "same": ((m - 1) // 2, n), "valid": (m - 1, n - m + 1)}[
-        mode
-    ]
-    return _blocked(op, x, v, [(offset, length)], dtype)
+    return _blocked(op, x, v, [_offset_length(mode, n, m)], dtype)
 
 
 def _build_nd(op: str, x: da.Array, v: np.ndarray, mode: Any) -> da.Array:
@@ -242,15 +240,18 @@ def _build_nd(op: str, x: da.Array, v: np.ndarray, mode: Any) -> da.Array:
             # scipy swaps the operands: x is smaller than the in-memory kernel.
             shape = tuple(m - n + 1 for n, m in zip(x.shape, v.shape))
             return _whole(one_shot, x, v, mode, shape, dtype)
-    axes = []
-    for n, m in zip(x.shape, v.shape):
-        if mode == "full":
-            axes.append((0, n + m - 1))
-        elif mode == "same":
-            axes.append(((m - 1) // 2, n))
-        else:
-            axes.append((m - 1, n - m + 1))
+    axes = [_offset_length(mode, n, m) for n, m in zip(x.shape, v.shape)]
     return _blocked(op, x, v, axes, dtype)
+
+
+def _offset_length(mode: str, n: int, m: int) -> tuple[int, int]:
+    """Where the mode's output starts in the full convolution, and its length (scipy's, and
+    numpy's for n >= m)."""
+    if mode == "full":
+        return 0, n + m - 1
+    if mode == "same":
+        return (m - 1) // 2, n
+    return m - 1, n - m + 1
 
 
 def _whole(
@@ -376,4 +377,3 @@ def _whole_block(
     block: np.ndarray, *, one_shot: Callable, kernel: np.ndarray, mode: str
 ) -> np.ndarray:
     return one_shot(block, kernel, mode)
-

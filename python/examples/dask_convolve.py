@@ -88,19 +88,24 @@ def main() -> None:
     kernel = np.hanning(args.taps).astype(np.float32)
     kernel /= kernel.sum()
 
-    with distributed.LocalCluster(
-        n_workers=args.workers,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit=args.memory_limit,
-        dashboard_address=None,
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=args.memory_limit,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         # Warm-up: the workers import the package before the clock starts.
         client.compute(convolve.dask.convolve(da.ones(8, chunks=4), kernel[:3])).result()
         x = da.from_zarr(path) if args.store == "zarr" else open_npy(path, chunk)
         y = convolve.dask.convolve(x, kernel, mode=args.mode)
-        print(f"input chunks {len(x.chunks[0])}, output {y.shape[0]:,} samples in "
-              f"{len(y.chunks[0])} chunks, {args.workers} worker(s)")
+        print(
+            f"input chunks {len(x.chunks[0])}, output {y.shape[0]:,} samples in "
+            f"{len(y.chunks[0])} chunks, {args.workers} worker(s)"
+        )
         t0 = time.perf_counter()
         if args.out:
             y.to_zarr(args.out, overwrite=True, compute=True)
@@ -109,8 +114,10 @@ def main() -> None:
             total = client.compute(y.sum(dtype=np.float64)).result()
             what = f"sum {total:.6g}"
         elapsed = time.perf_counter() - t0
-    print(f"{what}; {elapsed:.2f} s, {n / elapsed / 1e6:.1f} Msamples/s, "
-          f"{x.nbytes / elapsed / 2**20:.0f} MiB/s of input")
+    print(
+        f"{what}; {elapsed:.2f} s, {n / elapsed / 1e6:.1f} Msamples/s, "
+        f"{x.nbytes / elapsed / 2**20:.0f} MiB/s of input"
+    )
 
 
 if __name__ == "__main__":

@@ -134,7 +134,12 @@ def test_1d_numpy_mode_spellings():
     x = da.from_array(a, chunks=6)
     for mode in (0, 1, 2):
         _assert_matches(cd.convolve(x, v, mode).compute(), np.convolve(a, v, mode), a, v)
-    for mode, error in (("FULL", ValueError), ("f", ValueError), (3, ValueError), (None, TypeError)):
+    for mode, error in (
+        ("FULL", ValueError),
+        ("f", ValueError),
+        (3, ValueError),
+        (None, TypeError),
+    ):
         with pytest.raises(error):
             np.convolve(a, v, mode)
         with pytest.raises(error):
@@ -248,6 +253,12 @@ def test_errors():
         cd.convolve(da.ones((4, 4), chunks=2), np.ones(3))
 
 
+def test_scalar_kernel_convolves_as_one_tap():
+    a = np.arange(12.0)
+    got = cd.convolve(da.from_array(a, chunks=5), 2.5, "same").compute()
+    np.testing.assert_array_equal(got, np.convolve(a, 2.5, "same"))
+
+
 def test_dask_kernel_and_numpy_signal_are_accepted():
     a = np.arange(12.0)
     v = np.array([1.0, 2.0, 3.0])
@@ -270,13 +281,16 @@ def test_importing_convolve_does_not_import_dask():
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit="600MiB",
-        dashboard_address=None,
-    ) as cluster, distributed.Client(cluster) as c:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit="600MiB",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
         yield c
 
 
@@ -325,13 +339,16 @@ def test_larger_than_worker_memory():
     """BIG_N float32 through two workers of 300 MiB: 10^8 samples are 381 MiB, more than one
     worker may hold; the result is checked by pieces and by its sum, never gathered."""
     m, chunk = 2049, 4_000_000
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit="300MiB",
-        dashboard_address=None,
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit="300MiB",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         limit = min(w["memory_limit"] for w in client.scheduler_info()["workers"].values())
         x = da.random.default_rng(2026).standard_normal(BIG_N, chunks=chunk, dtype=np.float32)
         assert x.nbytes > limit
@@ -354,7 +371,7 @@ def test_larger_than_worker_memory():
         pieces = [(0, 5000), (mid - 3000, mid + 3000), (BIG_N - 4000, BIG_N + m - 1)]
         for start, stop in pieces:
             lo = max(start - (m - 1), 0)
-            a = client.compute(x[lo:min(stop, BIG_N)]).result()
+            a = client.compute(x[lo : min(stop, BIG_N)]).result()
             want = np.convolve(a.astype(np.float64), v.astype(np.float64), "full")
             got = client.compute(y[start:stop]).result()
             _assert_matches(got, want[start - lo : stop - lo].astype(np.float32), a, v)
