@@ -5,7 +5,8 @@
 1. one worker: ``convolve.dask.convolve`` on the threaded scheduler against one
    ``convolve.convolve`` call on the same in-memory data (10^7 float64 x 2049 taps);
 2. scaling: throughput of two worker processes against one (10^8 float32 x 2049 taps,
-   chunks of 4*10^6; the input is generated on the workers, the result reduced there);
+   chunks of 4*10^6; the input (arange) is generated on the workers, the result reduced
+   there);
 3. against the hand-written alternative: ``map_overlap`` around ``scipy.signal.oaconvolve``
    (mode 'same') on the same two-worker cluster and the same data.
 
@@ -50,34 +51,41 @@ def _kib(field: str) -> int:
     raise RuntimeError(f"{field} not in /proc/self/status")
 
 
-def task_memory(cd, chunk: int, taps: int, dtype) -> tuple[float, str]:
-    """Peak memory of one block task beyond the window Dask hands it, in units of the window's
-    size (chunk + halo) * itemsize. The first block of 'full' is the largest (its window is
-    zero-extended by a copy). Linux only: resets and reads the process's peak RSS."""
+def task_memory(cd, chunk: int, taps: int, dtype) -> tuple[float, float, str]:
+    """Peak memory of one 1-D block task beyond the chunk and halos Dask hands it, in units of
+    (chunk + halo) * itemsize: for the first task of a worker thread (which builds the plan
+    and fills the crate's buffer pool) and for the next one (plan reused). An interior block
+    of mode 'same' (both halos). Linux only: resets and reads the process's peak RSS."""
     dtype = np.dtype(dtype)
     h = taps - 1
-    kernel = np.random.default_rng(3).standard_normal(taps).astype(dtype)
-    window = np.random.default_rng(4).standard_normal(chunk).astype(dtype)  # no right halo
-    ends = ((4, h, h),)
-    cd._block(window, kernel=kernel, plan_key="mem", ends=ends, block_id=(0,))  # plan, pools
-    base = _kib("VmRSS")
-    with open("/proc/self/clear_refs", "w") as refs:
-        refs.write("5")  # reset VmHWM to the current RSS
-    out = cd._block(window, kernel=kernel, plan_key="mem", ends=ends, block_id=(0,))
-    extra = (_kib("VmHWM") - base) * 1024
+    rng = np.random.default_rng(3)
+    kernel = rng.standard_normal(taps).astype(dtype)
+    chunk_data = rng.standard_normal(chunk).astype(dtype)
+    left, right = h - h // 2, h // 2
+    halos = (rng.standard_normal(left).astype(dtype), rng.standard_normal(right).astype(dtype))
+    ends = (4, left, right, left, right)
     unit = (chunk + h) * dtype.itemsize
-    plan = cd._LOCAL.plans[("mem", (chunk + h,))]
-    del out
-    return extra / unit, getattr(plan, "method", "?")
+    peaks = []
+    for _ in range(2):
+        base = _kib("VmRSS")
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")  # reset VmHWM to the current RSS
+        out = cd._block_1d(
+            np.array([1]), chunk_data, *halos, kernel=kernel, plan_key="mem", ends=ends
+        )
+        peaks.append((_kib("VmHWM") - base) * 1024 / unit)
+        del out
+    plan = cd._LOCAL.plans[("mem", (chunk,), "full")]
+    return peaks[0], peaks[1], getattr(plan, "method", "?")
 
 
-def _task_memory_fresh(dtype: str, chunk: int, taps: int) -> tuple[float, str]:
+def _task_memory_fresh(dtype: str, chunk: int, taps: int) -> tuple[float, float, str]:
     """task_memory in a fresh process whose malloc returns every large block to the system
     (glibc otherwise keeps freed blocks mapped, and the peak would not show them)."""
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072")
     cmd = [sys.executable, __file__, "--mem-one", dtype, str(chunk), str(taps)]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), out[1]
+    return float(out[0]), float(out[1]), out[2]
 
 
 def main() -> None:
@@ -91,8 +99,7 @@ def main() -> None:
         import convolve.dask as cd
 
         dtype, chunk, taps = args.mem_one
-        c, method = task_memory(cd, int(chunk), int(taps), dtype)
-        print(c, method)
+        print(*task_memory(cd, int(chunk), int(taps), dtype))
         return
     scale = 10 if args.quick else 1
     only = set(args.only or ("mem", "1", "2", "3"))
@@ -108,12 +115,16 @@ def main() -> None:
     taps = 2049
 
     if "mem" in only:
-        print("0. memory of one block task beyond its window, in (chunk + halo) * itemsize")
+        print("0. peak memory of a block task beyond its inputs, in (chunk + halo) * itemsize:")
+        print("   first task of a thread (builds the plan) / next task (reuses it)")
         for dtype in ("float32", "float64", "complex128"):
             for chunk in (10**6 // scale, 4 * 10**6 // scale):
                 for m in (65, taps, 2**17 + 1):
-                    c, method = _task_memory_fresh(dtype, chunk, m)
-                    print(f"   {dtype:10s} chunk={chunk:.0e} taps={m:6d} ({method:11s}) {c:5.2f}")
+                    first, next_, method = _task_memory_fresh(dtype, chunk, m)
+                    print(
+                        f"   {dtype:10s} chunk={chunk:.0e} taps={m:6d} ({method:11s}) "
+                        f"{first:5.2f} / {next_:5.2f}"
+                    )
 
     if "1" in only:
         n = 10**7 // scale
@@ -142,8 +153,9 @@ def main() -> None:
         v32 = rng.standard_normal(taps).astype(np.float32)
 
         def signal():
-            gen = da.random.default_rng(1)
-            return gen.standard_normal(n, chunks=chunk, dtype=np.float32)
+            # Cheap to generate (a random generator took 2/3 of one worker's time); the
+            # convolution's cost does not depend on the values.
+            return da.arange(n, chunks=chunk, dtype=np.float32)
 
         def run(client, make):
             return client.compute(make(signal()).sum(dtype=np.float64)).result()
@@ -173,7 +185,7 @@ def main() -> None:
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                     memory_limit="2GiB",
                 ) as cluster,
                 distributed.Client(cluster) as client,

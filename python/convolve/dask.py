@@ -44,10 +44,10 @@ import convolve as _pkg
 
 __all__ = ["convolve", "correlate", "cache_info", "clear_cache"]
 
-# Plans (Convolver objects) kept per worker thread. Each holds a kernel spectrum and scratch
-# buffers of about the block's size, so the cache stays small; a graph touches at most three
-# block lengths per kernel (first, interior, last).
-_CACHE_SIZE = 8
+# Plans (Convolver objects) kept per worker thread, keyed by kernel and chunk length. An
+# overlap-add plan holds O(kernel) memory, but an FFT plan (kernel within ~10x of the chunk)
+# holds the kernel's spectrum at the chunk's transform length, so the cache stays small.
+_CACHE_SIZE = 4
 
 
 def convolve(x: Any, v: Any, mode: str = "full") -> da.Array:
@@ -218,7 +218,7 @@ def _build_1d(op: str, x: da.Array, v: np.ndarray, mode: Any) -> da.Array:
         # computed in one task.
         length = {"full": n + m - 1, "same": m, "valid": m - n + 1}[mode]
         return _whole(one_shot, x, v, mode, (length,), dtype)
-    return _blocked(op, x, v, [_offset_length(mode, n, m)], dtype)
+    return _blocked_1d(op, x, v, _offset_length(mode, n, m), dtype)
 
 
 def _build_nd(op: str, x: da.Array, v: np.ndarray, mode: Any) -> da.Array:
@@ -273,14 +273,64 @@ def _whole(
     )
 
 
-def _blocked(op: str, x: da.Array, v: np.ndarray, axes: list, dtype: np.dtype) -> da.Array:
-    """The valid convolution of the zero-extended ``x`` with the (flipped, for correlate) ``v``."""
+def _kernel(op: str, v: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, str]:
+    """The kernel the blocks convolve with, in the result dtype, and its token."""
     if op == "correlate":
         # numpy/scipy: correlate(x, v) is convolve(x, conj(v) reversed on every axis).
         v = np.flip(np.conj(v) if np.iscomplexobj(v) else v)
     # numpy and scipy convert both operands to the result dtype; so do the blocks.
     w = np.ascontiguousarray(v, dtype=dtype)
-    token = tokenize(w)
+    return w, tokenize(w)
+
+
+def _blocked_1d(
+    op: str, x: da.Array, v: np.ndarray, axis: tuple[int, int], dtype: np.dtype
+) -> da.Array:
+    """1-D: each chunk's full convolution, plus the halos' own (short) full convolutions.
+
+    The valid convolution of ``[left halo | chunk | right halo]`` is, by linearity, a slice of
+    the chunk's full convolution plus the halos' contributions at its two ends. So the chunk
+    is convolved where it lies, never copied into a window (``dask.array.overlap`` would
+    concatenate one, a copy of the whole array). The halos are slices of the neighbouring
+    blocks, as ``dask.array.overlap`` takes them; the zeros beyond the array's ends contribute
+    nothing.
+    """
+    w, token = _kernel(op, v, dtype)
+    (off, length), n, m = axis, x.shape[0], w.shape[0]
+    plan = _plan_axis(x.chunks[0], n, m, off, length)
+    if plan.chunks != x.chunks[0]:
+        x = x.rechunk((plan.chunks,))
+    nb = len(plan.chunks)
+    pos = da.arange(nb, chunks=1)
+    args: list = [pos, "i", x, "i"]
+    if plan.left:
+        # Block i receives the tail of block i - 1; block 0's slot repeats a tail it ignores.
+        tails = [x.blocks[i][c - plan.left :] for i, c in enumerate(plan.chunks)]
+        args += [da.concatenate([tails[0], *tails[:-1]]), "i"]
+    if plan.right:
+        heads = [x.blocks[i][: plan.right] for i in range(nb)]
+        args += [da.concatenate([*heads[1:], heads[-1]]), "i"]
+    kernel = dask.delayed(w, pure=True, name=f"convolve-kernel-{token}")
+    name = f"convolve-{op}-{tokenize(x.name, token, plan)}"
+    return da.blockwise(
+        _block_1d,
+        "i",
+        *args,
+        adjust_chunks={"i": plan.out_chunks},
+        align_arrays=False,
+        dtype=dtype,
+        meta=np.empty((0,), dtype),
+        name=name,
+        kernel=kernel,
+        plan_key=token,
+        ends=(nb, plan.left, plan.right, plan.pad_first, plan.pad_last),
+    )
+
+
+def _blocked(op: str, x: da.Array, v: np.ndarray, axes: list, dtype: np.dtype) -> da.Array:
+    """N-D: the valid convolution of the zero-extended ``x`` with the (flipped) ``v``, one
+    window (chunk + halos, from ``dask.array.overlap``) per task."""
+    w, token = _kernel(op, v, dtype)
     plans = [
         _plan_axis(c, n, m, off, length)
         for c, n, m, (off, length) in zip(x.chunks, x.shape, w.shape, axes)
@@ -294,7 +344,7 @@ def _blocked(op: str, x: da.Array, v: np.ndarray, axes: list, dtype: np.dtype) -
     ends = tuple((len(p.chunks), p.pad_first, p.pad_last) for p in plans)
     kernel = dask.delayed(w, pure=True, name=f"convolve-kernel-{token}")
     return x.map_blocks(
-        _block,
+        _block_nd,
         kernel=kernel,
         plan_key=token,
         ends=ends,
@@ -318,14 +368,16 @@ def _count(field: str) -> None:
         _STATS[field] += 1
 
 
-def _plan_for(kernel: np.ndarray, token: str, shape: tuple[int, ...]) -> Callable:
-    """A valid-mode convolver of ``kernel`` for blocks of ``shape``, cached per thread.
+def _plan_for(
+    kernel: np.ndarray, token: str, shape: tuple[int, ...], mode: str = "valid"
+) -> Callable:
+    """A convolver of ``kernel`` for blocks of ``shape`` in ``mode``, cached per thread.
 
     Per thread rather than per process: a plan owns scratch buffers, and tasks running at the
     same time on one worker should not queue behind one plan.
     """
     plans = _LOCAL.__dict__.setdefault("plans", OrderedDict())
-    key = (token, shape)
+    key = (token, shape, mode)
     plan = plans.get(key)
     if plan is not None:
         plans.move_to_end(key)
@@ -333,9 +385,9 @@ def _plan_for(kernel: np.ndarray, token: str, shape: tuple[int, ...]) -> Callabl
         return plan
     _count("misses")
     if len(shape) == 1:
-        plan = _pkg.Convolver(kernel, shape[0], "valid")
+        plan = _pkg.Convolver(kernel, shape[0], mode)
     else:
-        plan = _NdPlan(kernel)
+        plan = _NdPlan(kernel, mode)
     plans[key] = plan
     while len(plans) > _CACHE_SIZE:
         plans.popitem(last=False)
@@ -345,14 +397,15 @@ def _plan_for(kernel: np.ndarray, token: str, shape: tuple[int, ...]) -> Callabl
 class _NdPlan:
     """N-D blocks: the package has no reusable N-D plan, so each block is one scipy-style call."""
 
-    def __init__(self, kernel: np.ndarray) -> None:
+    def __init__(self, kernel: np.ndarray, mode: str) -> None:
         self.kernel = kernel
+        self.mode = mode
 
     def __call__(self, window: np.ndarray) -> np.ndarray:
-        return _signal.convolve(window, self.kernel, "valid")
+        return _signal.convolve(window, self.kernel, self.mode)
 
 
-def _block(
+def _block_nd(
     window: np.ndarray,
     *,
     kernel: np.ndarray,
@@ -371,6 +424,42 @@ def _block(
     else:
         window = np.ascontiguousarray(window, dtype=kernel.dtype)
     return _plan_for(kernel, plan_key, window.shape)(window)
+
+
+def _block_1d(
+    pos: np.ndarray,
+    chunk: np.ndarray,
+    *halos: np.ndarray,
+    kernel: np.ndarray,
+    plan_key: str,
+    ends: tuple[int, int, int, int, int],
+) -> np.ndarray:
+    """One 1-D output block: a slice of the chunk's full convolution, halos added at its ends.
+
+    With ``a`` samples before the chunk (left halo, or the zeros before the array) and ``b``
+    after it, the block is the valid convolution of the ``a + c + b`` window: full-convolution
+    samples ``h - a ..`` of the chunk (``h = m - 1``), plus the left halo's full convolution
+    (from its sample ``h``) on its first ``a`` samples and the right halo's on its last ``b``.
+    """
+    nb, left, right, pad_first, pad_last = ends
+    i = int(pos[0])
+    halos_it = iter(halos)
+    left_halo = next(halos_it) if left else None
+    right_halo = next(halos_it) if right else None
+    a = pad_first if i == 0 else left
+    b = pad_last if i == nb - 1 else right
+    h = kernel.shape[0] - 1
+    c = chunk.shape[0]
+    chunk = chunk.astype(kernel.dtype, copy=False)
+    full = _plan_for(kernel, plan_key, (c,), "full")(chunk)
+    out = full[h - a : h - a + a + c + b - h]
+    if i > 0 and a > 0:
+        head = _pkg.convolve(left_halo.astype(kernel.dtype, copy=False), kernel)
+        out[:a] += head[h : h + a]
+    if i < nb - 1 and b > 0:
+        tail = _pkg.convolve(right_halo.astype(kernel.dtype, copy=False), kernel)
+        out[a + c - h :] += tail[:b]
+    return out
 
 
 def _whole_block(
