@@ -252,12 +252,10 @@ def _two_d(in1, in2, mode, boundary, fillvalue, correlate):
         raise ValueError("`fillvalue` must be scalar or an array with one element.")
     a, v, rt = _arrays(in1, in2)
     if np.iscomplexobj(fill) and a.dtype.kind != "c":
-        if fill.imag.item() != 0:
-            raise ValueError(
-                "could not cast `fillvalue` directly to the output type (it was first "
-                "converted to complex)."
-            )
-        fill = fill.real
+        raise ValueError(
+            "could not cast `fillvalue` directly to the output type (it was first "
+            "converted to complex)."
+        )
     fill = fill.reshape(1).astype(a.dtype)
     if a.size == 0 or v.size == 0:
         return _empty_2d(a.shape, v.shape, mode, rt)
@@ -271,7 +269,12 @@ def _empty_2d(s1, s2, mode, rt):
     elif mode == "full":
         shape = tuple(max(p + q - 1, 0) for p, q in zip(s1, s2))
     else:
-        shape = tuple(max(abs(p - q) + 1, 0) if p and q else 0 for p, q in zip(s1, s2))
+        if not (all(p >= q for p, q in zip(s1, s2)) or all(q >= p for p, q in zip(s1, s2))):
+            raise ValueError(
+                "For 'valid' mode, one must be at least as large as the other in every "
+                "dimension"
+            )
+        shape = tuple(abs(p - q) + 1 for p, q in zip(s1, s2))
     return np.zeros(shape, dtype=rt)
 
 
@@ -300,7 +303,7 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     ------
     ValueError
         For inputs that are not 2-D, a bad ``mode`` or ``boundary``, a ``fillvalue`` of more
-        than one element or with an imaginary part for real inputs.
+        than one element or a complex one for real inputs.
 
     Examples
     --------
@@ -365,7 +368,6 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     'direct'
     """
     volume, kernel = np.asarray(in1), np.asarray(in2)
-    _same_ndim(volume, kernel, "volume and kernel")
     _check_mode(mode)
     if measure:
         times = {}
