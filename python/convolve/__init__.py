@@ -25,9 +25,9 @@ import operator
 import numpy as np
 
 from . import _core
-from ._dtypes import NATIVE, cast_back, compute_dtype, result_dtype
+from ._dtypes import cast_back, compute_dtype, result_dtype
 
-__all__ = ["convolve", "correlate", "choose_method", "Convolver", "StreamConvolver"]
+__all__ = ["Convolver", "StreamConvolver", "choose_method", "convolve", "correlate"]
 __version__ = "0.1.0"
 
 _MODES = ("valid", "same", "full")
@@ -239,7 +239,7 @@ class Convolver:
     array([1., 2., 2., 2.])
     """
 
-    __slots__ = ("_plan", "_rt", "_ct", "_mode")
+    __slots__ = ("_ct", "_mode", "_plan", "_rt")
 
     def __init__(self, kernel, n, mode="full", *, method="auto"):
         k, self._rt, self._ct = _kernel(kernel)
@@ -319,7 +319,7 @@ class StreamConvolver:
     array([3.])
     """
 
-    __slots__ = ("_plan", "_rt", "_ct", "_len")
+    __slots__ = ("_ct", "_len", "_plan", "_rt")
 
     def __init__(self, kernel, block):
         k, self._rt, self._ct = _kernel(kernel)
@@ -368,3 +368,6 @@ class StreamConvolver:
         """
         k = _signal(kernel, self._rt, self._ct, "kernel")
         self._plan.set_kernel(k)
+
+
+from . import signal  # noqa: F401  (convolve.signal without a separate import)

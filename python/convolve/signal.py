@@ -26,13 +26,13 @@ from . import _core
 from ._dtypes import cast_back, compute_dtype, result_dtype
 
 __all__ = [
+    "choose_conv_method",
     "convolve",
+    "convolve2d",
     "correlate",
+    "correlate2d",
     "fftconvolve",
     "oaconvolve",
-    "convolve2d",
-    "correlate2d",
-    "choose_conv_method",
 ]
 
 _MODES = ("full", "valid", "same")
@@ -271,8 +271,7 @@ def _empty_2d(s1, s2, mode, rt):
     else:
         if not (all(p >= q for p, q in zip(s1, s2)) or all(q >= p for p, q in zip(s1, s2))):
             raise ValueError(
-                "For 'valid' mode, one must be at least as large as the other in every "
-                "dimension"
+                "For 'valid' mode, one must be at least as large as the other in every dimension"
             )
         shape = tuple(abs(p - q) + 1 for p, q in zip(s1, s2))
     return np.zeros(shape, dtype=rt)

@@ -68,8 +68,8 @@ def test_int64_exact_beyond_2_53(rng, method):
             np.testing.assert_array_equal(getattr(convolve, op)(a, v, "full", method=method), want)
     a = np.array([2**62, 2**62 + 1, -(2**63)], dtype=np.int64)
     v = np.array([3, 5], dtype=np.int64)
-    for method in METHODS:
-        np.testing.assert_array_equal(convolve.convolve(a, v, method=method), np.convolve(a, v))
+    for other in METHODS:
+        np.testing.assert_array_equal(convolve.convolve(a, v, method=other), np.convolve(a, v))
 
 
 def test_uint64_wraps_as_numpy(rng):
@@ -149,7 +149,9 @@ def test_mixed_dtypes(rng, da, dv):
 
 
 def test_lists_tuples_and_scalars():
-    np.testing.assert_array_equal(convolve.convolve([1, 2, 3], (0, 1)), np.convolve([1, 2, 3], (0, 1)))
+    np.testing.assert_array_equal(
+        convolve.convolve([1, 2, 3], (0, 1)), np.convolve([1, 2, 3], (0, 1))
+    )
     assert convolve.convolve([1, 2, 3], (0, 1)).dtype == np.int64
     np.testing.assert_array_equal(convolve.convolve(3, [1, 2]), np.convolve(3, [1, 2]))
     np.testing.assert_array_equal(
@@ -236,6 +238,4 @@ def test_choose_method():
     a = np.arange(1000.0)
     v = np.linspace(0, 1, 1000)
     method = convolve.choose_method(a.size, v.size)
-    np.testing.assert_array_equal(
-        convolve.convolve(a, v), convolve.convolve(a, v, method=method)
-    )
+    np.testing.assert_array_equal(convolve.convolve(a, v), convolve.convolve(a, v, method=method))

@@ -9,7 +9,9 @@ from conftest import METHODS, MODES, assert_close, data
 import convolve
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32", "complex128", "complex64", "int64", "int32"])
+@pytest.mark.parametrize(
+    "dtype", ["float64", "float32", "complex128", "complex64", "int64", "int32"]
+)
 @pytest.mark.parametrize("method", METHODS)
 def test_convolver_matches_one_shot_with_and_without_out(rng, dtype, method):
     for n, m in [(1, 1), (100, 3), (1000, 200), (64, 300), (5000, 700)]:
@@ -40,7 +42,9 @@ def test_convolver_narrow_dtypes_and_lists(rng):
     assert plan(x, out=out) is out
     np.testing.assert_array_equal(out, np.convolve(x, k))
     fplan = convolve.Convolver([1.0, 2.0], 3, "valid")
-    np.testing.assert_array_equal(fplan([1, 2, 3]), np.convolve([1.0, 2.0, 3.0], [1.0, 2.0], "valid"))
+    np.testing.assert_array_equal(
+        fplan([1, 2, 3]), np.convolve([1.0, 2.0, 3.0], [1.0, 2.0], "valid")
+    )
     assert repr(fplan).startswith("Convolver(n=3")
 
 

@@ -56,7 +56,9 @@ def test_nd_defaults_and_scalars():
     assert signal.correlate(np.array(2 + 1j), np.array(1j)) == ss.correlate(
         np.array(2 + 1j), np.array(1j)
     )
-    np.testing.assert_array_equal(signal.correlate([1, 2, 3], [1, 1j]), ss.correlate([1, 2, 3], [1, 1j]))
+    np.testing.assert_array_equal(
+        signal.correlate([1, 2, 3], [1, 1j]), ss.correlate([1, 2, 3], [1, 1j])
+    )
 
 
 @pytest.mark.parametrize("func", ["fftconvolve", "oaconvolve"])
