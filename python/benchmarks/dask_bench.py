@@ -79,6 +79,14 @@ def task_memory(cd, chunk: int, taps: int, dtype) -> tuple[float, float, str]:
     return peaks[0], peaks[1], getattr(plan, "method", "?")
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of the calling process (run on each worker)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _task_memory_fresh(dtype: str, chunk: int, taps: int) -> tuple[float, float, str]:
     """task_memory in a fresh process whose malloc returns every large block to the system
     (glibc otherwise keeps freed blocks mapped, and the peak would not show them)."""
@@ -178,7 +186,7 @@ def main() -> None:
 
         # Worker processes inherit it: one core each, the workers are the parallelism.
         os.environ["RAYON_NUM_THREADS"] = "1"
-        results = {}
+        results, cpus = {}, {}
         for workers in (1, 2):
             with (
                 distributed.LocalCluster(
@@ -194,17 +202,23 @@ def main() -> None:
                 if workers == 2 and "3" in only:
                     cases.append(("map_overlap+oaconvolve", hand_written))
                 for label, make in cases:
+                    cpu0 = sum(client.run(_cpu_seconds).values())
                     t = _timed(lambda make=make: run(client, make), args.repeat)
+                    cpu = (sum(client.run(_cpu_seconds).values()) - cpu0) / (args.repeat + 1)
                     results[(workers, label)] = t
+                    cpus[(workers, label)] = cpu
                     print(
                         f"   {workers} worker(s) {label:24s} {_fmt(t)}  "
-                        f"{n / statistics.median(t) / 1e6:7.1f} Msamples/s"
+                        f"{n / statistics.median(t) / 1e6:7.1f} Msamples/s, "
+                        f"workers' CPU {cpu:6.2f} s"
                     )
         one = statistics.median(results[(1, "convolve.dask")])
         two = statistics.median(results[(2, "convolve.dask")])
+        cpu_ratio = cpus[(2, "convolve.dask")] / cpus[(1, "convolve.dask")]
         print(
             f"2. two workers / one worker throughput, {n:.0e} float32 x {taps}, chunks "
-            f"{chunk:.0e}: {one / two:.2f}x"
+            f"{chunk:.0e}: {one / two:.2f}x wall clock. Workers' CPU per run: two workers "
+            f"{cpu_ratio:.2f}x one's, so on two free cores, split evenly: {2 / cpu_ratio:.2f}x"
         )
         if (2, "map_overlap+oaconvolve") in results:
             hand = statistics.median(results[(2, "map_overlap+oaconvolve")])
