@@ -146,7 +146,9 @@ def main() -> None:
             x = da.from_array(a, chunks=chunk)
             for workers in (1, 2):
                 t = _timed(
-                    lambda: cd.convolve(x, v).compute(scheduler="threads", num_workers=workers),
+                    lambda x=x, w=workers: cd.convolve(x, v).compute(
+                        scheduler="threads", num_workers=w
+                    ),
                     args.repeat,
                 )
                 ratio = statistics.median(t) / statistics.median(single)

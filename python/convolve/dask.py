@@ -9,19 +9,21 @@ How it works (details and the memory bound in ``docs/DASK.md``):
 
 * Every mode is the *valid* convolution of ``x`` zero-extended at its two ends. Each output
   block needs its input block plus ``m - 1`` neighbouring samples per axis (``m`` the kernel's
-  length on that axis), split into a left and a right halo. The halos come from
-  :func:`dask.array.overlap.overlap`, so the graph is an ordinary Dask graph that any scheduler
-  can run, spill and retry; the zero extension at the array's ends is added inside the first
-  and last block's task.
+  length on that axis), split into a left and a right halo taken from the neighbouring blocks
+  with Dask's own slicing (1-D) or :func:`dask.array.overlap.overlap` (N-D), so the graph is an
+  ordinary Dask graph that any scheduler can run, spill and retry. The zeros beyond the
+  array's ends are never materialised in 1-D and added inside the end tasks in N-D.
+* 1-D tasks never copy their chunk into a window: by linearity the block is a slice of the
+  chunk's full convolution plus the halos' short full convolutions added at its two ends.
 * Output chunks follow the input's: interior chunks keep their length and the first and last
   chunk absorb the change of length of the mode (``full`` adds ``m - 1``, ``valid`` removes it).
   Along an axis whose chunks are shorter than the halo (``m - 1``), neighbouring chunks are
   merged first (a rechunk), keeping the input's boundaries that remain.
 * The kernel is one key of the graph, not a constant inside every task, so a distributed
   scheduler ships it to each worker once.
-* A 1-D block is convolved with a :class:`convolve.Convolver` planned for the block's length,
-  kept in a small per-thread cache, so equal-length blocks reuse the plan (kernel spectrum and
-  FFT plans) on a worker.
+* A 1-D chunk is convolved with a :class:`convolve.Convolver` planned for the chunk's length,
+  kept in a small per-thread cache, so equal chunks reuse the plan (kernel spectrum and FFT
+  plans) on a worker.
 
 Dask is an optional dependency (``pip install ./python[dask]``); ``import convolve`` never
 imports this module.
@@ -34,15 +36,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import convolve.signal as _signal
 import dask
 import dask.array as da
 import numpy as np
 from dask.base import tokenize
 
 import convolve as _pkg
+from convolve import signal as _signal
 
-__all__ = ["convolve", "correlate", "cache_info", "clear_cache"]
+__all__ = ["cache_info", "clear_cache", "convolve", "correlate"]
 
 # Plans (Convolver objects) kept per worker thread, keyed by kernel and chunk length. An
 # overlap-add plan holds O(kernel) memory, but an FFT plan (kernel within ~10x of the chunk)

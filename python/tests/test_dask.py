@@ -19,7 +19,7 @@ dask = pytest.importorskip("dask")
 distributed = pytest.importorskip("distributed")
 scipy_signal = pytest.importorskip("scipy.signal")
 
-import convolve.dask as cd  # noqa: E402
+import convolve.dask as cd
 
 MODES = ("full", "same", "valid")
 
