@@ -71,7 +71,7 @@ def task_memory(cd, chunk: int, taps: int, dtype) -> tuple[float, float, str]:
         with open("/proc/self/clear_refs", "w") as refs:
             refs.write("5")  # reset VmHWM to the current RSS
         out = cd._block_1d(
-            np.array([1]), chunk_data, *halos, kernel=kernel, plan_key="mem", ends=ends
+            chunk_data, *halos, kernel=kernel, plan_key="mem", ends=ends, block_id=(1,)
         )
         peaks.append((_kib("VmHWM") - base) * 1024 / unit)
         del out

@@ -303,23 +303,22 @@ def _blocked_1d(
     if plan.chunks != x.chunks[0]:
         x = x.rechunk((plan.chunks,))
     nb = len(plan.chunks)
-    pos = da.arange(nb, chunks=1)
-    args: list = [pos, "i", x, "i"]
+    args = [x]
     if plan.left:
         # Block i receives the tail of block i - 1; block 0's slot repeats a tail it ignores.
         tails = [x.blocks[i][c - plan.left :] for i, c in enumerate(plan.chunks)]
-        args += [da.concatenate([tails[0], *tails[:-1]]), "i"]
+        args.append(da.concatenate([tails[0], *tails[:-1]]))
     if plan.right:
         heads = [x.blocks[i][: plan.right] for i in range(nb)]
-        args += [da.concatenate([*heads[1:], heads[-1]]), "i"]
+        args.append(da.concatenate([*heads[1:], heads[-1]]))
     kernel = dask.delayed(w, pure=True, name=f"convolve-kernel-{token}")
     name = f"convolve-{op}-{tokenize(x.name, token, plan)}"
-    return da.blockwise(
+    # map_blocks pairs the i-th blocks of the three arrays (their chunks differ; it does not
+    # rechunk them) and tells each task its block index.
+    return da.map_blocks(
         _block_1d,
-        "i",
         *args,
-        adjust_chunks={"i": plan.out_chunks},
-        align_arrays=False,
+        chunks=(plan.out_chunks,),
         dtype=dtype,
         meta=np.empty((0,), dtype),
         name=name,
@@ -429,12 +428,12 @@ def _block_nd(
 
 
 def _block_1d(
-    pos: np.ndarray,
     chunk: np.ndarray,
     *halos: np.ndarray,
     kernel: np.ndarray,
     plan_key: str,
     ends: tuple[int, int, int, int, int],
+    block_id: tuple[int] = (0,),
 ) -> np.ndarray:
     """One 1-D output block: a slice of the chunk's full convolution, halos added at its ends.
 
@@ -444,7 +443,7 @@ def _block_1d(
     (from its sample ``h``) on its first ``a`` samples and the right halo's on its last ``b``.
     """
     nb, left, right, pad_first, pad_last = ends
-    i = int(pos[0])
+    i = block_id[0]
     halos_it = iter(halos)
     left_halo = next(halos_it) if left else None
     right_halo = next(halos_it) if right else None
