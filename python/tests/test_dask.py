@@ -183,6 +183,23 @@ def test_kernel_is_one_key_of_the_graph():
     assert len(pickle.dumps(graph)) < 1.5 * kernel.nbytes
 
 
+def test_block_tasks_receive_only_their_chunk_and_halos():
+    from dask.core import get_dependencies
+
+    x = da.zeros(1000, chunks=100)
+    y = cd.convolve(x, np.ones(31), "same")
+    graph = dict(y.__dask_graph__())
+    for i in range(y.numblocks[0]):
+        deps = get_dependencies(graph, (y.name, i))
+        chunks = {d for d in deps if isinstance(d, tuple) and d[0] == x.name}
+        assert chunks == {(x.name, i)}
+        halos = {d for d in deps - chunks if isinstance(d, tuple)}
+        assert len(halos) == (i > 0) + (i < y.numblocks[0] - 1)
+        for d in halos:  # a slice of a neighbour: 15 samples each side for 31 taps
+            assert get_dependencies(graph, d) <= {(x.name, i - 1), (x.name, i + 1)}
+            assert dask.get(graph, d).shape == (15,)
+
+
 def test_plans_are_reused_across_chunks():
     cd.clear_cache()
     a = np.random.default_rng(5).standard_normal(10_000)
