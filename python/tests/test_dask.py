@@ -154,6 +154,11 @@ def test_1d_chunks_follow_the_input():
     # chunks shorter than the halo are merged with their neighbours
     y = cd.convolve(da.zeros(100, chunks=(2, 2, 46, 50)), np.ones(9))
     assert y.chunks == ((50, 58),)
+    # N-D: every axis the same way
+    z = da.zeros((30, 15), chunks=((10, 20), (5, 5, 5)))
+    assert cd.convolve(z, np.ones((3, 5)), "same").chunks == z.chunks
+    assert cd.convolve(z, np.ones((3, 5)), "full").chunks == ((10, 22), (5, 5, 9))
+    assert cd.correlate(z, np.ones((3, 5)), "valid").chunks == ((10, 18), (5, 5, 1))
 
 
 def test_1d_is_lazy():
