@@ -23,7 +23,6 @@ class Convolver:
         mode: str,
         method: str,
         dtype: str,
-        correlate: bool = False,
     ) -> None: ...
     method: str
     signal_len: int

@@ -160,15 +160,9 @@ fn build_convolver<T: Native + Wrap>(
     n: usize,
     mode: Mode,
     method: Method,
-    correlate: bool,
 ) -> PyResult<Convolver> {
     let plan = read::<T, _>(kernel, |k| {
-        if correlate {
-            convolve::Convolver::new_correlation(k, n, mode, method)
-        } else {
-            convolve::Convolver::new(k, n, mode, method)
-        }
-        .map_err(value_error)
+        convolve::Convolver::new(k, n, mode, method).map_err(value_error)
     })?;
     Ok(Convolver {
         signal_len: plan.signal_len(),
@@ -181,18 +175,16 @@ fn build_convolver<T: Native + Wrap>(
 #[pymethods]
 impl Convolver {
     #[new]
-    #[pyo3(signature = (kernel, n, mode, method, dtype, correlate=false))]
     fn new(
         kernel: &Bound<'_, PyAny>,
         n: usize,
         mode: &str,
         method: &str,
         dtype: &str,
-        correlate: bool,
     ) -> PyResult<Self> {
         let mode: Mode = mode.parse().map_err(value_error)?;
         let method: Method = method.parse().map_err(value_error)?;
-        by_name!(dtype, T => build_convolver::<T>(kernel, n, mode, method, correlate))?
+        by_name!(dtype, T => build_convolver::<T>(kernel, n, mode, method))?
     }
 
     /// The concrete method the plan runs: `direct`, `fft` or `overlap-add`.
