@@ -1,0 +1,373 @@
+"""Convolution and correlation with numpy's and scipy's exact semantics, computed in Rust.
+
+``convolve.convolve`` and ``convolve.correlate`` are drop-ins for ``numpy.convolve`` and
+``numpy.correlate``; ``convolve.signal`` holds drop-ins for scipy.signal's ``convolve``,
+``correlate``, ``fftconvolve``, ``oaconvolve``, ``convolve2d``, ``correlate2d`` and
+``choose_conv_method``. ``Convolver`` is a plan for many signals of one length, and
+``StreamConvolver`` convolves a signal block by block (audio callbacks).
+
+The method (direct sum, FFT, overlap-add) is chosen by a cost model unless ``method`` names
+one; the GIL is released during every computation, so Python threads convolve in parallel.
+
+Examples
+--------
+>>> import convolve
+>>> convolve.convolve([1, 2, 3], [0, 1, 0.5])
+array([0. , 1. , 2.5, 4. , 1.5])
+>>> convolve.correlate([1, 2, 3], [0, 1, 0.5])
+array([3.5])
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from . import _core
+from ._dtypes import cast_back, compute_dtype, result_dtype
+
+__all__ = ["Convolver", "StreamConvolver", "choose_method", "convolve", "correlate"]
+__version__ = "0.1.0"
+
+_MODES = ("valid", "same", "full")
+_convolve1d = _core.convolve1d
+
+
+def _mode_name(mode) -> str:
+    """numpy's mode argument as a name: a string, or 0 / 1 / 2 for valid / same / full."""
+    if isinstance(mode, str):
+        if mode in _MODES:
+            return mode
+        raise ValueError(f"mode must be one of 'valid', 'same', or 'full' (got {mode!r})")
+    if isinstance(mode, (int, np.integer)) and not isinstance(mode, bool):
+        if 0 <= mode <= 2:
+            return _MODES[mode]
+        raise ValueError("integer convolve/correlate mode must be 0, 1, or 2")
+    raise TypeError("convolve/correlate mode not understood")
+
+
+def _one_d(a, v, mode, method, correlate):
+    """The general path: any input numpy accepts, converted to an array of a computed dtype."""
+    mode = _mode_name(mode)
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a string, not {type(method).__name__}")
+    a, v = np.asarray(a), np.asarray(v)
+    if correlate and (a.ndim == 0 or v.ndim == 0):
+        raise ValueError("object of too small depth for desired array")
+    if a.ndim > 1 or v.ndim > 1:
+        raise ValueError("object too deep for desired array")
+    rt = result_dtype(a.dtype, v.dtype)
+    ct = compute_dtype(rt)
+    a = a.reshape(-1).astype(ct, copy=False)
+    v = v.reshape(-1).astype(ct, copy=False)
+    return cast_back(_convolve1d(a, v, mode, method, correlate), rt)
+
+
+def convolve(a, v, mode="full", *, method="auto"):
+    """Discrete, linear convolution of two one-dimensional sequences, as ``numpy.convolve``.
+
+    Parameters
+    ----------
+    a : (N,) array_like
+        First one-dimensional input (a scalar counts as length 1, as in numpy).
+    v : (M,) array_like
+        Second one-dimensional input.
+    mode : {'full', 'valid', 'same'} or {2, 0, 1}, optional
+        ``'full'`` (default): length ``N + M - 1``. ``'same'``: length ``max(M, N)``.
+        ``'valid'``: length ``max(M, N) - min(M, N) + 1``, only complete overlaps.
+    method : {'auto', 'direct', 'fft', 'overlap-add'}, optional
+        How to compute: ``'auto'`` (default) lets the cost model choose.
+
+    Returns
+    -------
+    out : ndarray
+        The convolution, of dtype ``numpy.result_type(a, v)``. Integer and bool results are
+        exact (integers wrap around as numpy's do), whatever the method.
+
+    Raises
+    ------
+    ValueError
+        If an input is empty or has more than one dimension, or ``mode`` or ``method`` is not
+        one of the names above.
+    TypeError
+        If the dtype is not numeric (object, str, datetime, longdouble).
+
+    Examples
+    --------
+    >>> import convolve
+    >>> convolve.convolve([1, 2, 3], [0, 1, 0.5])
+    array([0. , 1. , 2.5, 4. , 1.5])
+    >>> convolve.convolve([1, 2, 3], [0, 1, 0.5], 'same')
+    array([1. , 2.5, 4. ])
+    """
+    out = _convolve1d(a, v, mode, method, False)
+    if out is None:
+        out = _one_d(a, v, mode, method, False)
+    return out
+
+
+def correlate(a, v, mode="valid", *, method="auto"):
+    """Cross-correlation of two one-dimensional sequences, as ``numpy.correlate``.
+
+    ``c[k] = sum_n a[n + k] * conj(v[n])``, cropped as numpy does (the default mode is
+    ``'valid'``, and the result is reversed when ``a`` is shorter than ``v``).
+
+    Parameters
+    ----------
+    a, v : array_like
+        One-dimensional inputs (not scalars, as in numpy).
+    mode : {'valid', 'same', 'full'} or {0, 1, 2}, optional
+        As in :func:`convolve`; ``'valid'`` by default.
+    method : {'auto', 'direct', 'fft', 'overlap-add'}, optional
+        How to compute.
+
+    Returns
+    -------
+    out : ndarray
+        The correlation, of dtype ``numpy.result_type(a, v)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`convolve`.
+
+    Examples
+    --------
+    >>> import convolve
+    >>> convolve.correlate([1, 2, 3], [0, 1, 0.5])
+    array([3.5])
+    >>> convolve.correlate([1, 2, 3], [0, 1, 0.5], 'full')
+    array([0.5, 2. , 3.5, 3. , 0. ])
+    """
+    out = _convolve1d(a, v, mode, method, True)
+    if out is None:
+        out = _one_d(a, v, mode, method, True)
+    return out
+
+
+def choose_method(n, m, mode="full", dtype="float64"):
+    """The method ``method='auto'`` picks for inputs of lengths ``n`` and ``m``.
+
+    Parameters
+    ----------
+    n, m : int
+        The lengths of the two inputs (at least 1).
+    mode : {'full', 'valid', 'same'}, optional
+    dtype : dtype_like, optional
+        The result dtype (``'float64'`` by default).
+
+    Returns
+    -------
+    str
+        ``'direct'``, ``'fft'`` or ``'overlap-add'``.
+
+    Examples
+    --------
+    >>> import convolve
+    >>> convolve.choose_method(100, 3)
+    'direct'
+    >>> convolve.choose_method(10**6, 10**6)
+    'fft'
+    """
+    n, m = operator.index(n), operator.index(m)
+    if n < 1 or m < 1:
+        raise ValueError(f"lengths must be at least 1, got n={n} and m={m}")
+    ct = compute_dtype(result_dtype(np.dtype(dtype)))
+    return _core.choose_method(n, m, _mode_name(mode), ct.name)
+
+
+def _kernel(kernel, what="kernel"):
+    k = np.asarray(kernel)
+    if k.ndim != 1:
+        raise ValueError(f"{what} must be one-dimensional, got {k.ndim} dimensions")
+    rt = result_dtype(k.dtype)
+    ct = compute_dtype(rt)
+    return k.astype(ct, copy=False), rt, ct
+
+
+def _signal(x, rt, ct, what="signal"):
+    """``x`` as a 1-D array of the plan's computed dtype; TypeError if it would promote."""
+    x = np.asarray(x)
+    if x.ndim != 1:
+        raise ValueError(f"{what} must be one-dimensional, got {x.ndim} dimensions")
+    if result_dtype(x.dtype, rt) != rt:
+        raise TypeError(
+            f"a {what} of dtype {x.dtype} would promote the result beyond the plan's dtype "
+            f"{rt}; build the plan from a kernel of the result dtype"
+        )
+    return x.astype(ct, copy=False)
+
+
+def _into(result, out):
+    if out is None:
+        return result
+    if not isinstance(out, np.ndarray) or out.shape != result.shape or out.dtype != result.dtype:
+        raise ValueError(f"out must be an array of shape {result.shape} and dtype {result.dtype}")
+    out[...] = result
+    return out
+
+
+class Convolver:
+    """A plan that convolves many signals of one length ``n`` with one kernel.
+
+    The method, the kernel's spectrum and the FFT plans are computed once; each call then costs
+    only the transforms of the signal. Called with ``out`` (a contiguous array of the result
+    dtype and length, for the native dtypes float32/64, complex64/128, int32/64) a call
+    allocates nothing on the Rust side. A plan may be shared between threads; calls on it run
+    one at a time.
+
+    Parameters
+    ----------
+    kernel : (M,) array_like
+        The kernel; its dtype is the plan's (signals must not promote it).
+    n : int
+        The length of every signal.
+    mode : {'full', 'valid', 'same'}, optional
+        As :func:`convolve`.
+    method : {'auto', 'direct', 'fft', 'overlap-add'}, optional
+
+    Examples
+    --------
+    >>> import numpy as np, convolve
+    >>> plan = convolve.Convolver([1.0, 1.0], 4, 'same')
+    >>> plan(np.array([4.0, 4.0, 4.0, 4.0]))
+    array([4., 8., 8., 8.])
+    >>> out = np.empty(plan.output_len)
+    >>> _ = plan(np.ones(4), out=out)
+    >>> out
+    array([1., 2., 2., 2.])
+    """
+
+    __slots__ = ("_ct", "_mode", "_plan", "_rt")
+
+    def __init__(self, kernel, n, mode="full", *, method="auto"):
+        k, self._rt, self._ct = _kernel(kernel)
+        n = operator.index(n)
+        if n < 1:
+            raise ValueError(f"the signal length n must be at least 1, got {n}")
+        self._mode = _mode_name(mode)
+        self._plan = _core.Convolver(k, n, self._mode, method, self._ct.name)
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The result dtype."""
+        return self._rt
+
+    @property
+    def method(self) -> str:
+        """The method the plan runs: ``'direct'``, ``'fft'`` or ``'overlap-add'``."""
+        return self._plan.method
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def signal_len(self) -> int:
+        """The length ``n`` every signal must have."""
+        return self._plan.signal_len
+
+    @property
+    def output_len(self) -> int:
+        """The length of each result."""
+        return self._plan.output_len
+
+    def __call__(self, x, out=None):
+        """Convolve ``x`` (length ``n``) with the kernel, into ``out`` if given.
+
+        Returns
+        -------
+        ndarray
+            ``out`` when given, else a new array.
+        """
+        if type(x) is np.ndarray and x.ndim == 1 and x.dtype == self._ct and self._rt == self._ct:
+            return self._plan(x, out)
+        x = _signal(x, self._rt, self._ct)
+        if self._rt == self._ct:
+            return self._plan(x, out)
+        return _into(cast_back(self._plan(x), self._rt), out)
+
+    def __repr__(self):
+        return (
+            f"Convolver(n={self.signal_len}, mode={self._mode!r}, method={self.method!r}, "
+            f"dtype={self._rt})"
+        )
+
+
+class StreamConvolver:
+    """Convolves a signal that arrives block by block, as an audio callback needs.
+
+    Each ``process(x)`` returns the next ``len(x)`` samples of the full convolution of all the
+    input so far with the kernel (delayed by ``latency`` samples, 0 here), computed by
+    partitioned FFTs that keep the cost per sample flat for any kernel length.
+
+    Parameters
+    ----------
+    kernel : (M,) array_like
+        The kernel; its dtype is the convolver's.
+    block : int
+        The usual number of samples per call (any length works; this one is fastest).
+
+    Examples
+    --------
+    >>> import numpy as np, convolve
+    >>> s = convolve.StreamConvolver([1.0, 2.0, 3.0], 2)
+    >>> s.process(np.array([1.0, 0.0]))
+    array([1., 2.])
+    >>> s.process(np.array([0.0]))
+    array([3.])
+    """
+
+    __slots__ = ("_ct", "_len", "_plan", "_rt")
+
+    def __init__(self, kernel, block):
+        k, self._rt, self._ct = _kernel(kernel)
+        block = operator.index(block)
+        if block < 1:
+            raise ValueError(f"block must be at least 1, got {block}")
+        self._len = len(k)
+        self._plan = _core.StreamConvolver(k, block, self._ct.name)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._rt
+
+    @property
+    def latency(self) -> int:
+        """How many samples late the output is."""
+        return self._plan.latency
+
+    @property
+    def tail_len(self) -> int:
+        """The number of samples :meth:`flush` returns."""
+        return self._plan.tail_len
+
+    def process(self, x, out=None):
+        """The next ``len(x)`` output samples for the input block ``x``, into ``out`` if given."""
+        if type(x) is np.ndarray and x.ndim == 1 and x.dtype == self._ct and self._rt == self._ct:
+            return self._plan.process(x, out)
+        x = _signal(x, self._rt, self._ct, "block")
+        if self._rt == self._ct:
+            return self._plan.process(x, out)
+        return _into(cast_back(self._plan.process(x), self._rt), out)
+
+    def flush(self):
+        """After the last input: the remaining ``tail_len`` samples of the full convolution."""
+        return cast_back(self._plan.flush(), self._rt)
+
+    def reset(self):
+        """Forget all input: the next block starts a new signal."""
+        self._plan.reset()
+
+    def set_kernel(self, kernel):
+        """Replace the kernel (same dtype, at most as long as the first one).
+
+        The signal history is kept: from the next block on, the output is the convolution of
+        the whole past signal with the new kernel.
+        """
+        k = _signal(kernel, self._rt, self._ct, "kernel")
+        self._plan.set_kernel(k)
+
+
+from . import signal  # noqa: F401  (convolve.signal without a separate import)
