@@ -1,5 +1,6 @@
 """Convolver and StreamConvolver against the one-shot functions, and threads."""
 
+import sys
 import threading
 
 import numpy as np
@@ -192,3 +193,55 @@ def test_threads_on_one_stream_convolver_do_not_crash():
             assert s.process(x).shape == (1000,)
 
     _run_threads(work, 4)
+
+
+@pytest.mark.parametrize("call", ["numpy", "signal", "plan"])
+def test_the_gil_is_released_during_the_computation(call):
+    # With a switch interval far above the call's length, Python switches threads only where
+    # a thread lets go of the GIL itself. This thread sees `inside` set only if the worker
+    # released the GIL between setting and clearing it, i.e. during the computation.
+    rng = np.random.default_rng(19)
+    a, v = rng.uniform(-1, 1, 400_000), rng.uniform(-1, 1, 100_000)
+    plan = convolve.Convolver(v, a.size, method="fft")
+    work = {
+        "numpy": lambda: convolve.convolve(a, v, method="fft"),
+        "signal": lambda: convolve.signal.fftconvolve(a, v),
+        "plan": lambda: plan(a),
+    }[call]
+    state = {"inside": False, "done": False}
+
+    def run():
+        state["inside"] = True
+        work()
+        state["inside"] = False
+        state["done"] = True
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    try:
+        t = threading.Thread(target=run)
+        t.start()
+        seen = 0
+        while not state["done"]:
+            if state["inside"]:
+                seen += 1
+        t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert seen > 0
+
+
+def test_narrow_dtype_plans(rng):
+    k = data(rng, 9, "float16")
+    s = convolve.StreamConvolver(k, 4)
+    x = data(rng, 30, "float16")
+    got = np.concatenate([s.process(x), s.flush()])
+    assert got.dtype == np.float16
+    ref = np.convolve(x.astype(np.float64), k.astype(np.float64))
+    assert np.all(np.abs(got.astype(np.float64) - ref) <= 2e-3 * (np.abs(ref) + 1))
+    b = convolve.Convolver(np.array([True, False, True]), 5)
+    x = np.array([False, True, False, False, True])
+    np.testing.assert_array_equal(b(x), np.convolve(x, [True, False, True]))
+    out = np.empty(7, dtype=bool)
+    assert b(x, out=out) is out
+    np.testing.assert_array_equal(out, np.convolve(x, [True, False, True]))
