@@ -15,6 +15,7 @@ if [[ ! -x /usr/bin/time ]]; then
     echo "needs GNU time at /usr/bin/time (Debian: apt-get install time)" >&2
     exit 1
 fi
+command -v bc >/dev/null || { echo "needs bc (Debian: apt-get install bc)" >&2; exit 1; }
 if [[ -z "${BIN:-}" ]]; then
     cargo build --release -p convolve-cli >&2
     BIN=target/release/convolve

@@ -209,3 +209,23 @@ pub fn release_buffers() {
     #[cfg(feature = "rayon")]
     rayon::broadcast(|_| crate::fft::release_pools());
 }
+
+// The design notes' code examples compile and run as doctests (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../docs/METHODS.md")]
+pub struct MethodsDoc;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/EXACT_INTEGERS.md")]
+pub struct ExactIntegersDoc;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/NONFINITE.md")]
+pub struct NonFiniteDoc;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/ERRORS.md")]
+pub struct ErrorsDoc;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/STREAMING.md")]
+pub struct StreamingDoc;
+#[cfg(all(doctest, feature = "ndarray"))]
+#[doc = include_str!("../docs/ND.md")]
+pub struct NdDoc;
