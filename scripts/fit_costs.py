@@ -7,9 +7,9 @@
 
 It reads criterion's medians (thread CPU time) from target/criterion, gets the model's inputs
 for each grid point (the kept outputs, multiply-accumulates, the FFT method's length and the
-overlap-add block length and block count, each with its radix factor) from the ignored test
-`strategy::tests::model_inputs` (or, with `--inputs FILE`, from that test's output saved when
-the bench ran: the block lengths depend on the constants then in force, which a fit changes),
+overlap-add block length and block count, each with its radix factor) from
+`cargo run --release --example model_inputs` (or, with `--inputs FILE`, from that example's
+output saved when the bench ran: the block lengths depend on the constants then in force, which a fit changes),
 and fits each element type's constants by non-negative least squares on relative error:
 
     direct      = per_mac·(macs − edge) + per_edge_mac·edge + per_out·len
@@ -35,7 +35,7 @@ ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                formatter_class=argparse.RawDescriptionHelpFormatter,
                                epilog=__doc__)
 ARGS.add_argument("--inputs", metavar="FILE",
-                  help="the model_inputs test's output saved when the bench ran")
+                  help="the model_inputs example's output saved when the bench ran")
 args = ARGS.parse_args()
 
 times = {}
@@ -52,7 +52,7 @@ if args.inputs:
     out = pathlib.Path(args.inputs).read_text()
 else:
     out = subprocess.run(
-        ["cargo", "test", "--release", "--lib", "model_inputs", "--", "--ignored", "--nocapture"],
+        ["cargo", "run", "--quiet", "--release", "--example", "model_inputs"],
         capture_output=True, text=True, check=True, cwd=ROOT,
     ).stdout
 features = [json.loads(line) for line in out.splitlines() if line.startswith("{")]

@@ -44,19 +44,9 @@ pub(crate) fn try_zeroed_output<T: ZeroBits>(len: usize) -> Result<Vec<T>, ConvE
 /// problem zeroes each part on its own thread instead of `calloc` clearing all on one.
 pub(crate) const FRESH_PAGES_BYTES: usize = 32 << 20;
 
-/// Types whose all-zero bytes are a valid value, their zero: the element types and the
-/// transforms' buffer types.
-///
-/// # Safety
-/// Implement only for types for which every byte zero is a valid value.
-pub unsafe trait ZeroBits: Copy {}
-
-// SAFETY: IEEE 0.0, integer 0, and pairs of them (`Complex` is `#[repr(C)]`).
-unsafe impl ZeroBits for f32 {}
-unsafe impl ZeroBits for f64 {}
-unsafe impl ZeroBits for i32 {}
-unsafe impl ZeroBits for i64 {}
-unsafe impl<T: ZeroBits> ZeroBits for num_complex::Complex<T> {}
+/// Types whose all-zero bytes are a valid value, their zero (the element types and the
+/// transforms' buffer types): bytemuck's `Zeroable`, whose implementations bytemuck vouches for.
+pub(crate) use bytemuck::Zeroable as ZeroBits;
 
 /// An empty vector with room for `len` elements, reserved as in [`try_zeroed`].
 pub(crate) fn try_uninit<T>(len: usize) -> Result<Vec<T>, ConvError> {

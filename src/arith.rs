@@ -6,8 +6,6 @@ use std::fmt::Debug;
 
 use num_complex::Complex;
 
-use crate::alloc::ZeroBits;
-
 /// The element families the cost model distinguishes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ElementKind {
@@ -21,7 +19,7 @@ pub enum ElementKind {
 
 /// Sums, products and finiteness of one element type.
 pub trait Arith:
-    ZeroBits + bytemuck::Pod + Copy + Default + Debug + PartialEq + Send + Sync + 'static
+    bytemuck::Pod + Copy + Default + Debug + PartialEq + Send + Sync + 'static
 {
     /// Which constants of the cost model apply.
     const KIND: ElementKind;

@@ -1,4 +1,4 @@
-//! A reusable plan: one kernel applied to many signals of one length.
+//! A reusable convolver: one kernel applied to many signals of one length.
 //!
 //! Everything that depends only on the kernel, the signal length and the mode is done once in
 //! the constructor: the method choice, the transform plans, the kernel's spectrum and the
@@ -16,29 +16,29 @@ use crate::mode::Mode;
 use crate::mode::{Op, kept_range};
 use crate::strategy;
 
-/// A plan for convolving (or correlating) signals of one length with one kernel.
+/// A convolver for convolving (or correlating) signals of one length with one kernel.
 ///
 /// Built once from the kernel, the signal length, the mode and the method, it keeps the
 /// kernel's spectrum, the FFT plans and all scratch space, so [`Convolver::process_into`]
 /// performs no heap allocation. Results are those of [`crate::convolve_with`] (or
-/// [`crate::correlate_with`] for a plan from [`Convolver::new_correlation`]) with the signal
+/// [`crate::correlate_with`] for a convolver from [`Convolver::new_correlation`]) with the signal
 /// as `a` and the kernel as `v`, numpy's semantics included.
 ///
 /// ```
 /// use convolve::{Convolver, Method, Mode};
 /// let kernel = [0.25, 0.5, 0.25];
-/// let mut plan = Convolver::new(&kernel, 4, Mode::Same, Method::Auto)?;
-/// let mut out = vec![0.0; plan.output_len()];
+/// let mut conv = Convolver::new(&kernel, 4, Mode::Same, Method::Auto)?;
+/// let mut out = vec![0.0; conv.output_len()];
 /// for signal in [[1.0, 0.0, 0.0, 0.0], [0.0, 4.0, 4.0, 0.0]] {
-///     plan.process_into(&signal, &mut out)?;
+///     conv.process_into(&signal, &mut out)?;
 ///     assert_eq!(out, convolve::convolve(&signal, &kernel, Mode::Same)?);
 /// }
-/// assert_eq!(plan.process(&[4.0, 4.0, 4.0, 4.0])?, vec![3.0, 4.0, 4.0, 3.0]);
+/// assert_eq!(conv.process(&[4.0, 4.0, 4.0, 4.0])?, vec![3.0, 4.0, 4.0, 3.0]);
 /// # Ok::<(), convolve::ConvError>(())
 /// ```
 ///
 /// Allocation: none per call for floating-point and complex types. For `i32`/`i64` a call whose
-/// data is too large for the plan's `f64` transform to be provably exact computes the exact
+/// data is too large for the convolver's `f64` transform to be provably exact computes the exact
 /// result by the limb-split transform or the direct sum instead, as the free functions do, and
 /// that path allocates.
 pub struct Convolver<T: Element> {
@@ -56,12 +56,12 @@ pub struct Convolver<T: Element> {
 }
 
 impl<T: Element> Convolver<T> {
-    /// A plan for `convolve_with(signal, kernel, mode, method)` on signals of `signal_len`
+    /// A convolver for `convolve_with(signal, kernel, mode, method)` on signals of `signal_len`
     /// samples.
     ///
     /// `Method::Auto` is resolved here from the lengths. `Method::OverlapAdd` with a kernel
     /// longer than the signal runs as `Method::Fft` (the blocks would be cut from the kernel,
-    /// whose spectrum is the part a plan keeps).
+    /// whose spectrum is the part a convolver keeps).
     ///
     /// # Errors
     /// [`ConvError::EmptyInput`] for an empty kernel or a zero `signal_len`,
@@ -78,13 +78,13 @@ impl<T: Element> Convolver<T> {
         Self::build(owned, signal_len, lo, out_len, method)
     }
 
-    /// A plan for `correlate_with(signal, kernel, mode, method)` on signals of `signal_len`
+    /// A convolver for `correlate_with(signal, kernel, mode, method)` on signals of `signal_len`
     /// samples: `c[k] = Σ_n signal[n + k] · conj(kernel[n])`, numpy's cropping included.
     ///
     /// ```
     /// use convolve::{Convolver, Method, Mode};
-    /// let mut plan = Convolver::new_correlation(&[3, 4, 2], 2, Mode::Valid, Method::Fft)?;
-    /// assert_eq!(plan.process(&[1, 5])?, convolve::correlate(&[1, 5], &[3, 4, 2], Mode::Valid)?);
+    /// let mut conv = Convolver::new_correlation(&[3, 4, 2], 2, Mode::Valid, Method::Fft)?;
+    /// assert_eq!(conv.process(&[1, 5])?, convolve::correlate(&[1, 5], &[3, 4, 2], Mode::Valid)?);
     /// # Ok::<(), convolve::ConvError>(())
     /// ```
     ///
@@ -136,12 +136,12 @@ impl<T: Element> Convolver<T> {
         })
     }
 
-    /// The method this plan runs (never `Auto`).
+    /// The method this convolver runs (never `Auto`).
     pub fn method(&self) -> Method {
         self.method.into()
     }
 
-    /// The signal length the plan was built for.
+    /// The signal length the convolver was built for.
     pub fn signal_len(&self) -> usize {
         self.signal_len
     }
@@ -154,7 +154,7 @@ impl<T: Element> Convolver<T> {
     /// The result for `signal`, in a new vector.
     ///
     /// # Errors
-    /// [`ConvError::InputLength`] when `signal` does not have the plan's length,
+    /// [`ConvError::InputLength`] when `signal` does not have the convolver's length,
     /// [`ConvError::Allocation`] when the result cannot be allocated.
     pub fn process(&mut self, signal: &[T]) -> Result<Vec<T>, ConvError> {
         let mut out = try_zeroed(self.out_len)?;
@@ -166,7 +166,7 @@ impl<T: Element> Convolver<T> {
     /// the one integer exception).
     ///
     /// # Errors
-    /// [`ConvError::InputLength`] when `signal` does not have the plan's length,
+    /// [`ConvError::InputLength`] when `signal` does not have the convolver's length,
     /// [`ConvError::OutputLength`] when `out` does not have [`Convolver::output_len`] elements.
     pub fn process_into(&mut self, signal: &[T], out: &mut [T]) -> Result<(), ConvError> {
         if signal.len() != self.signal_len {

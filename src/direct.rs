@@ -85,10 +85,14 @@ pub(crate) fn portable<T: Arith>(x: &[T], y: &[T], lo: usize, out: &mut [MaybeUn
 
 /// The kernel each element type runs: on x86-64 with AVX2 and FMA (checked at run time, cached
 /// by std) an instantiation compiled for them, the portable one otherwise.
-pub trait Kernel: Sized {
+///
+/// # Safety
+/// [`Kernel::direct_uninit`] must write every element of `out` (callers read the whole output
+/// as initialized afterwards, and [`Kernel::direct`] passes initialized memory as uninitialized).
+pub unsafe trait Kernel: Sized {
     /// `out[k] = (x * y)[lo + k]`, `x` the longer input.
     fn direct(x: &[Self], y: &[Self], lo: usize, out: &mut [Self]) {
-        // SAFETY: the kernels store only initialized values.
+        // SAFETY: `direct_uninit` stores only initialized values (the trait's contract).
         Self::direct_uninit(x, y, lo, unsafe { as_uninit(out) });
     }
     /// [`Kernel::direct`] into outputs that need not be initialized: every one is written.
@@ -100,7 +104,10 @@ pub trait Kernel: Sized {
 
 macro_rules! kernel_for {
     ($t:ty, $avx:expr, $avx_rows:expr) => {
-        impl Kernel for $t {
+        // SAFETY: both kernels write every output of their blocks, the last partial block
+        // included (`kernel`'s loop covers `0 .. out.len()`; the sweep tests check it against
+        // NaN-filled outputs).
+        unsafe impl Kernel for $t {
             #[inline]
             fn direct_uninit(x: &[$t], y: &[$t], lo: usize, out: &mut [MaybeUninit<$t>]) {
                 #[cfg(target_arch = "x86_64")]

@@ -49,9 +49,9 @@ pub enum ConvError {
         /// The length of the buffer that was passed.
         got: usize,
     },
-    /// A caller-provided input has a length other than the one a plan was built for.
+    /// A caller-provided input has a length other than the one a [`crate::Convolver`] was built for.
     InputLength {
-        /// The length the plan was built for.
+        /// The length the convolver was built for.
         expected: usize,
         /// The length that was passed.
         got: usize,
@@ -133,7 +133,7 @@ impl fmt::Display for ConvError {
             ),
             ConvError::InputLength { expected, got } => write!(
                 f,
-                "input has length {got}, but this plan was built for length {expected}"
+                "input has length {got}, but this convolver was built for length {expected}"
             ),
             ConvError::ZeroBlockLength => write!(f, "block length must be at least 1"),
             ConvError::KernelLength { capacity, got } => write!(

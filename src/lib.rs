@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![warn(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs)]
 
 mod alloc;
@@ -38,6 +39,16 @@ use crate::mode::{Op, kept_range};
 #[doc(hidden)]
 pub mod bench {
     pub use crate::fft::FftFloor;
+
+    /// Writes the 1-D cost model's inputs for every point of the `methods` bench grid, one JSON
+    /// object per line, for `scripts/fit_costs.py` (`cargo run --release --example
+    /// model_inputs`).
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn model_inputs(out: &mut impl std::io::Write) -> std::io::Result<()> {
+        crate::strategy::model_inputs(out)
+    }
 
     /// The memory floor of any convolution that returns a new vector of `len >= a.len()`
     /// outputs, for the benchmarks (not part of the API): a vector allocated as the results
@@ -127,7 +138,7 @@ pub fn correlate_with<T: Element>(
 /// [`convolve_with`] into a caller's buffer of exactly [`output_len`] elements.
 ///
 /// The result itself is not allocated; the transform methods still allocate their working
-/// buffers (a plan that reuses them across calls is the allocation-free form).
+/// buffers (a [`Convolver`] that reuses them across calls is the allocation-free form).
 ///
 /// ```
 /// use convolve::{convolve_into, output_len, Method, Mode};

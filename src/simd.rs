@@ -43,5 +43,6 @@ pub(crate) fn run_vectorized<L: VectorLoop>(l: L) -> L::Out {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn run_avx2<L: VectorLoop>(l: L) -> L::Out {
+    debug_assert!(has_avx2_fma(), "AVX2 code without AVX2 and FMA");
     l.run()
 }

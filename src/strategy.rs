@@ -9,7 +9,7 @@ use std::cell::Cell;
 
 use crate::arith::ElementKind;
 use crate::element::private::Scalar;
-use crate::fft::{FastLen, cyclic_len, fast_len_table_from};
+use crate::fft::{FastLen, cyclic_len, fast_len_table_from, radix_factor};
 use crate::method::{Algorithm, Method};
 use crate::mode::Mode;
 use crate::mode::{Op, kept_range};
@@ -418,6 +418,43 @@ pub(crate) fn macs(n: usize, m: usize, lo: usize, hi: usize) -> f64 {
     prefix(hi) - prefix(lo)
 }
 
+/// The model's inputs for every point of the `methods` bench grid, one JSON object per line,
+/// for `scripts/fit_costs.py`, which fits [`Costs`] to the measured times
+/// (`cargo run --release --example model_inputs`).
+pub(crate) fn model_inputs(out: &mut impl std::io::Write) -> std::io::Result<()> {
+    const NS: [usize; 5] = [100, 1_000, 10_000, 100_000, 1_000_000];
+    const MS: [usize; 7] = [3, 16, 64, 256, 1_024, 16_384, 0];
+    for (kind, name) in [(ElementKind::F64, "f64"), (ElementKind::F32, "f32")] {
+        for mode in [Mode::Full, Mode::Same, Mode::Valid] {
+            for (m, n) in MS.iter().flat_map(|&m| NS.iter().map(move |&n| (m, n))) {
+                let m = if m == 0 { n } else { m };
+                if m > n {
+                    continue;
+                }
+                let (lo, len) = kept_range(n, m, mode, Op::Convolve).expect("grid sizes are valid");
+                let hi = lo + len;
+                let edge = edge_macs(n, m, lo, hi);
+                let fft_len = cyclic_len(n, m, lo, hi).expect("grid sizes fit");
+                let block = block_len(kind, n, m);
+                let blocks = overlap_add_blocks(n, m, lo, len, block);
+                writeln!(
+                    out,
+                    "{{\"kind\":\"{name}\",\"mode\":\"{mode}\",\"n\":{n},\"m\":{m},\
+                     \"len\":{len},\"macs\":{},\"edge\":{edge},\"edge_outs\":{},\
+                     \"fft_len\":{fft_len},\
+                     \"fft_factor\":{},\"block\":{block},\"block_factor\":{},\
+                     \"blocks\":{blocks}}}",
+                    macs(n, m, lo, hi),
+                    edge_outs(n, m, lo, hi),
+                    radix_factor(fft_len),
+                    radix_factor(block),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,43 +470,6 @@ mod tests {
                             .sum();
                         assert_eq!(macs(n, m, lo, hi), count as f64, "{n} {m} {lo} {hi}");
                     }
-                }
-            }
-        }
-    }
-
-    /// Not a check: prints the model's inputs for every point of the `methods` bench grid, one
-    /// JSON object per line, for `scripts/fit_costs.py`, which fits [`Costs`] to the measured
-    /// times: `cargo test --release --lib model_inputs -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn model_inputs() {
-        const NS: [usize; 5] = [100, 1_000, 10_000, 100_000, 1_000_000];
-        const MS: [usize; 7] = [3, 16, 64, 256, 1_024, 16_384, 0];
-        for (kind, name) in [(ElementKind::F64, "f64"), (ElementKind::F32, "f32")] {
-            for mode in [Mode::Full, Mode::Same, Mode::Valid] {
-                for (m, n) in MS.iter().flat_map(|&m| NS.iter().map(move |&n| (m, n))) {
-                    let m = if m == 0 { n } else { m };
-                    if m > n {
-                        continue;
-                    }
-                    let (lo, len) = kept_range(n, m, mode, Op::Convolve).unwrap();
-                    let hi = lo + len;
-                    let edge = edge_macs(n, m, lo, hi);
-                    let fft_len = cyclic_len(n, m, lo, hi).unwrap();
-                    let block = block_len(kind, n, m);
-                    let blocks = overlap_add_blocks(n, m, lo, len, block);
-                    println!(
-                        "{{\"kind\":\"{name}\",\"mode\":\"{mode}\",\"n\":{n},\"m\":{m},\
-                         \"len\":{len},\"macs\":{},\"edge\":{edge},\"edge_outs\":{},\
-                         \"fft_len\":{fft_len},\
-                         \"fft_factor\":{},\"block\":{block},\"block_factor\":{},\
-                         \"blocks\":{blocks}}}",
-                        macs(n, m, lo, hi),
-                        edge_outs(n, m, lo, hi),
-                        crate::fft::radix_factor(fft_len),
-                        crate::fft::radix_factor(block),
-                    );
                 }
             }
         }

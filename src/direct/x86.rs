@@ -2,7 +2,7 @@
 //!
 //! The generic kernel is `#[inline(always)]`, so inside these functions it is compiled with the
 //! AVX2 and FMA target features. For `f32` and `f64` the interior window is written with
-//! explicit 256-bit registers (`Fused::window`): eight accumulators (64 `f32` or 32 `f64`
+//! explicit 256-bit registers (`Avx2Fma::window`): eight accumulators (64 `f32` or 32 `f64`
 //! outputs), enough independent chains to cover the FMA latency. Complex and integer types
 //! leave the vectorization to the compiler.
 
@@ -16,32 +16,41 @@ use std::arch::x86_64::{
     _mm256_storeu_ps,
 };
 
-/// The multiply-accumulate of the AVX2 instantiations below, which are its only users (it is
-/// private to this module): its `window` runs AVX2 and FMA instructions without checking for
-/// them.
-struct Fused;
+/// The fused multiply-accumulate of the AVX2 instantiations below, which are its only users (it
+/// is private to this module): its `window` runs AVX2 and FMA instructions without checking for
+/// them (only a `debug_assert!`).
+struct Avx2Fma;
 
-/// `Fused`'s two windows (`window`, `window_into`) in explicit 256-bit registers. Left to the
+/// `Avx2Fma`'s two windows (`window`, `window_into`) in explicit 256-bit registers. Left to the
 /// compiler, the `W` scalar accumulators were vectorized in uneven pieces and stored through the
 /// stack before being copied to the output, a store-forwarding stall that made a 3-tap kernel
 /// cost a cycle per output. Each lane still runs one `fma(ys[k], x, acc)` per tap in the order
 /// of `k`, as the generic loop does, so the results are the same bits.
-trait Sums<T> {
+trait RegisterWindow<T> {
     /// `W` sums into `out`, from the `W` values at `out` when `accumulate`, from zero
     /// otherwise (then `out` may be uninitialized).
     ///
     /// # Safety
     /// `out` must be valid for `W` writes, and for `W` reads of initialized values when
     /// `accumulate`; the CPU must support AVX2 and FMA.
-    unsafe fn sums<const W: usize>(out: *mut T, accumulate: bool, ys: &[T], xs: &[T]);
+    unsafe fn in_registers<const W: usize>(out: *mut T, accumulate: bool, ys: &[T], xs: &[T]);
 }
 
 macro_rules! fused_window {
     ($t:ty, $lanes:expr, $vec:ty, $zero:ident, $load:ident, $store:ident, $splat:ident, $fma:ident) => {
-        impl Sums<$t> for Fused {
+        impl RegisterWindow<$t> for Avx2Fma {
             #[inline(always)]
-            unsafe fn sums<const W: usize>(out: *mut $t, accumulate: bool, ys: &[$t], xs: &[$t]) {
+            unsafe fn in_registers<const W: usize>(
+                out: *mut $t,
+                accumulate: bool,
+                ys: &[$t],
+                xs: &[$t],
+            ) {
                 const MAX: usize = 8;
+                debug_assert!(
+                    crate::simd::has_avx2_fma(),
+                    "AVX2 code without AVX2 and FMA"
+                );
                 assert!(W % $lanes == 0 && W / $lanes <= MAX && xs.len() == ys.len() - 1 + W);
                 // SAFETY: every load reads `xs[k .. k + W]` with `k < ys.len()`, in bounds by
                 // the assertion; `out` is the caller's to read and write (see above), and the
@@ -66,7 +75,7 @@ macro_rules! fused_window {
             }
         }
 
-        impl MacOp<$t> for Fused {
+        impl MacOp<$t> for Avx2Fma {
             #[inline(always)]
             fn mac(acc: $t, a: $t, b: $t) -> $t {
                 a.mul_add(b, acc)
@@ -74,20 +83,27 @@ macro_rules! fused_window {
 
             #[inline(always)]
             fn window<const W: usize>(acc: &mut [$t; W], ys: &[$t], xs: &[$t], zero: bool) {
-                // SAFETY: `acc` holds `W` initialized values; `Fused` runs only inside the
+                // SAFETY: `acc` holds `W` initialized values; `Avx2Fma` runs only inside the
                 // `#[target_feature(enable = "avx2,fma")]` functions of this module, called
                 // after the CPU check.
-                unsafe { <Self as Sums<$t>>::sums::<W>(acc.as_mut_ptr(), !zero, ys, xs) }
+                unsafe {
+                    <Self as RegisterWindow<$t>>::in_registers::<W>(acc.as_mut_ptr(), !zero, ys, xs)
+                }
             }
         }
 
-        impl MacInto<$t> for Fused {
+        impl MacInto<$t> for Avx2Fma {
             #[inline(always)]
             fn window_into<const W: usize>(out: &mut [MaybeUninit<$t>; W], ys: &[$t], xs: &[$t]) {
                 // SAFETY: `out` has room for `W` values and is only written; the CPU features
                 // as in `window`.
                 unsafe {
-                    <Self as Sums<$t>>::sums::<W>(out.as_mut_ptr().cast::<$t>(), false, ys, xs)
+                    <Self as RegisterWindow<$t>>::in_registers::<W>(
+                        out.as_mut_ptr().cast::<$t>(),
+                        false,
+                        ys,
+                        xs,
+                    )
                 }
             }
         }
@@ -118,14 +134,14 @@ fused_window!(
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn f32_fma(x: &[f32], y: &[f32], lo: usize, out: &mut [MaybeUninit<f32>]) {
-    kernel::<f32, Fused, 64, 16>(x, y, lo, out);
+    kernel::<f32, Avx2Fma, 64, 16>(x, y, lo, out);
 }
 
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn f64_fma(x: &[f64], y: &[f64], lo: usize, out: &mut [MaybeUninit<f64>]) {
-    kernel::<f64, Fused, 32, 8>(x, y, lo, out);
+    kernel::<f64, Avx2Fma, 32, 8>(x, y, lo, out);
 }
 
 /// Complex and integer types: the portable blocking, compiled for AVX2 (256-bit integer
@@ -142,14 +158,14 @@ pub(crate) unsafe fn plain<T: Arith>(x: &[T], y: &[T], lo: usize, out: &mut [May
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn f32_fma_rows(rows: &[(&[f32], &[f32])], lo: usize, out: &mut [f32]) {
-    rows_kernel::<f32, Fused, 64, 16>(rows, lo, out);
+    rows_kernel::<f32, Avx2Fma, 64, 16>(rows, lo, out);
 }
 
 /// # Safety
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn f64_fma_rows(rows: &[(&[f64], &[f64])], lo: usize, out: &mut [f64]) {
-    rows_kernel::<f64, Fused, 32, 8>(rows, lo, out);
+    rows_kernel::<f64, Avx2Fma, 32, 8>(rows, lo, out);
 }
 
 /// # Safety
@@ -214,6 +230,9 @@ mod tests {
     #[test]
     fn explicit_registers_give_the_generic_loops_bits() {
         if !has_avx2_fma() {
+            eprintln!(
+                "skipped: this CPU lacks AVX2 or FMA, so the explicit-register kernels cannot run"
+            );
             return;
         }
         for (n, m) in [
@@ -232,25 +251,32 @@ mod tests {
             let (rows, rows32) = ([(&x[..], &y[..]); 2], [(&x32[..], &y32[..]); 2]);
             for lo in [0, m / 2, m - 1, 5.min(n + m - 2)] {
                 let len = n + m - 1 - lo;
+                // SAFETY (every unsafe block of this loop): AVX2 and FMA checked above; the
+                // kernels store only initialized values through `as_uninit`.
                 let generic = |o: &mut [f64]| {
+                    // SAFETY: as above.
                     kernel::<f64, Generic, 32, 8>(&x, &y, lo, unsafe { as_uninit(o) })
                 };
-                // SAFETY (here and below): AVX2 and FMA checked above; the kernels store only
-                // initialized values through `as_uninit`.
+                // SAFETY: as above.
                 assert!(same_bits(len, generic, |o| unsafe {
                     f64_fma(&x, &y, lo, as_uninit(o))
                 }));
+                // SAFETY: as above.
                 let generic = |o: &mut [f32]| {
+                    // SAFETY: as above.
                     kernel::<f32, Generic, 64, 16>(&x32, &y32, lo, unsafe { as_uninit(o) })
                 };
+                // SAFETY: as above.
                 assert!(same_bits(len, generic, |o| unsafe {
                     f32_fma(&x32, &y32, lo, as_uninit(o))
                 }));
                 let generic = |o: &mut [f64]| rows_kernel::<f64, Generic, 32, 8>(&rows, lo, o);
+                // SAFETY: as above.
                 assert!(same_bits(len, generic, |o| unsafe {
                     f64_fma_rows(&rows, lo, o)
                 }));
                 let generic = |o: &mut [f32]| rows_kernel::<f32, Generic, 64, 16>(&rows32, lo, o);
+                // SAFETY: as above.
                 assert!(same_bits(len, generic, |o| unsafe {
                     f32_fma_rows(&rows32, lo, o)
                 }));

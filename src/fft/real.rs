@@ -17,9 +17,11 @@ use std::sync::Arc;
 
 use num_complex::Complex;
 use num_traits::Float;
-use rustfft::{Fft, FftPlanner};
+use rustfft::{Fft, FftNum, FftPlanner};
 
-use super::FftFloat;
+/// The float types the transform runs on (`f32`, `f64`).
+pub trait RealFloat: FftNum + Float + Default + bytemuck::Pod {}
+impl<F: FftNum + Float + Default + bytemuck::Pod> RealFloat for F {}
 
 /// Plans for one even length `N`.
 pub struct EvenReal<F> {
@@ -53,7 +55,7 @@ struct Halves<F> {
     scratch_len: usize,
 }
 
-impl<F: FftFloat> EvenReal<F> {
+impl<F: RealFloat> EvenReal<F> {
     /// # Panics
     /// If `len` is odd or 0 (the callers pass even transform lengths only).
     pub fn new(len: usize, planner: &mut FftPlanner<F>) -> Self {
@@ -153,7 +155,7 @@ impl<F: FftFloat> EvenReal<F> {
             let (even_front, even_back) = even.split_at_mut(quarter);
             let (odd_front, odd_back) = odd.split_at_mut(quarter);
             let (w_front, w_back) = h.twiddles.split_at(quarter);
-            both(
+            join_if(
                 parallel,
                 || butterflies(even_front, odd_front, w_front),
                 || butterflies(even_back, odd_back, w_back),
@@ -164,7 +166,7 @@ impl<F: FftFloat> EvenReal<F> {
             let (out_even, out_odd) = z.split_at_mut(half / 2);
             let (scratch_even, scratch_odd) = scratch.split_at_mut(h.scratch_len);
             let scratch_odd = &mut scratch_odd[..h.scratch_len];
-            both(
+            join_if(
                 parallel,
                 || {
                     h.inverse
@@ -179,13 +181,13 @@ impl<F: FftFloat> EvenReal<F> {
         // Interleaved into `spec`, free now, and copied back.
         let (out_even, out_odd) = z.split_at(half / 2);
         let (front, back) = spec[..half].split_at_mut(2 * quarter);
-        both(
+        join_if(
             parallel,
             || interleave(front, &out_even[..quarter], &out_odd[..quarter]),
             || interleave(back, &out_even[quarter..], &out_odd[quarter..]),
         );
         let (z_front, z_back) = z.split_at_mut(2 * quarter);
-        both(
+        join_if(
             parallel,
             || z_front.copy_from_slice(&front[..]),
             || z_back.copy_from_slice(&back[..]),
@@ -194,13 +196,13 @@ impl<F: FftFloat> EvenReal<F> {
 }
 
 /// `exp(i·angle)`, computed in `f64` and rounded once to the type.
-fn unit<F: FftFloat>(angle: f64) -> Complex<F> {
+fn unit<F: RealFloat>(angle: f64) -> Complex<F> {
     let f = |x: f64| F::from_f64(x).expect("a cosine fits any float");
     Complex::new(f(angle.cos()), f(angle.sin()))
 }
 
 /// `a()` and `b()`, at the same time on two threads of rayon's pool when `parallel`.
-fn both(parallel: bool, a: impl FnOnce() + Send, b: impl FnOnce() + Send) {
+fn join_if(parallel: bool, a: impl FnOnce() + Send, b: impl FnOnce() + Send) {
     #[cfg(feature = "rayon")]
     if parallel {
         rayon::join(a, b);
@@ -300,11 +302,9 @@ fn pairs<F>(spec: &mut [Complex<F>], half: usize) -> (&mut [Complex<F>], &mut [C
 }
 
 /// `time` read as `time.len() / 2` complex numbers (re, im interleaved).
-fn as_complex<F>(time: &mut [F]) -> &mut [Complex<F>] {
-    // SAFETY: `Complex<F>` is `#[repr(C)]` with fields `re, im` of type `F`: two `F`s in a
-    // row, with `F`'s alignment. The new slice covers the first `2·(len/2)` elements of
-    // `time`, and borrows it mutably for its lifetime.
-    unsafe { std::slice::from_raw_parts_mut(time.as_mut_ptr().cast(), time.len() / 2) }
+fn as_complex<F: RealFloat>(time: &mut [F]) -> &mut [Complex<F>] {
+    let even = time.len() / 2 * 2;
+    bytemuck::cast_slice_mut(&mut time[..even])
 }
 
 /// With `Z` the half-length transform, `w = exp(-2πik/N)`: `X[k] = (Z[k] + conj Z[N/2-k])/2
@@ -351,7 +351,7 @@ mod tests {
 
     /// Bit-identical to realfft, forward and inverse, at even lengths of both residues mod 4,
     /// through both builds of the split pass; and an inverse that undoes the forward.
-    fn matches_realfft<F: FftFloat>(tolerance: f64) {
+    fn matches_realfft<F: RealFloat>(tolerance: f64) {
         let mut planner = FftPlanner::<F>::new();
         let mut reference = RealFftPlanner::<F>::new();
         for len in [2, 4, 6, 8, 10, 12, 30, 64, 96, 210, 1000, 1024, 4096 + 2] {

@@ -5,7 +5,31 @@ use crate::alloc::try_zeroed;
 use crate::element::private::Scalar;
 use crate::error::ConvError;
 
-use super::Boundary;
+/// How `convolve2d` / `correlate2d` extend the image beyond its edges (scipy's `boundary` and
+/// `fillvalue`).
+///
+/// ```
+/// use convolve::{Mode, nd::{self, Boundary}};
+/// use ndarray::array;
+/// let a = array![[1, 2, 3]];
+/// let v = array![[1, 1, 1]];
+/// let fill = nd::convolve2d(a.view(), v.view(), Mode::Same, Boundary::Fill(0))?;
+/// let wrap = nd::convolve2d(a.view(), v.view(), Mode::Same, Boundary::Wrap)?;
+/// let symm = nd::convolve2d(a.view(), v.view(), Mode::Same, Boundary::Symm)?;
+/// assert_eq!(fill, array![[3, 6, 5]]);
+/// assert_eq!(wrap, array![[6, 6, 6]]);
+/// assert_eq!(symm, array![[4, 6, 8]]);
+/// # Ok::<(), convolve::ConvError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Boundary<T> {
+    /// Samples outside the image have this value (scipy's `"fill"` with `fillvalue`).
+    Fill(T),
+    /// The image repeats periodically (`"wrap"`).
+    Wrap,
+    /// The image is mirrored with its edge sample repeated: `… b a | a b c | c b …` (`"symm"`).
+    Symm,
+}
 
 /// Where extended index `e` (of an axis of length `n` extended by `before` on the left) reads
 /// from, or `None` for the fill value.

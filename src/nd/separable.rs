@@ -285,7 +285,7 @@ fn column_pass_transposed<T: Scalar>(
 }
 
 /// The column pass of [`run`]: `out` (`len0 × width`) from `x` (`n0 × width`), by strips or
-/// by transposes as `plan` says.
+/// by transposes as `order` says.
 #[allow(clippy::too_many_arguments)]
 fn columns<T: Scalar>(
     x: &[T],
@@ -310,7 +310,7 @@ fn columns<T: Scalar>(
 }
 
 /// `out = (x * (column ⊗ row))[lo .. lo + len]` for a 2-D `x` of shape `xs`, in the order
-/// and with the column pass that `plan` chose.
+/// and with the column pass that `order` chose.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run<T: Scalar>(
     x: &[T],
@@ -319,16 +319,16 @@ pub(crate) fn run<T: Scalar>(
     row: &[T],
     lo: [usize; 2],
     len: [usize; 2],
-    plan: &super::strategy::SeparablePlan,
+    order: &super::strategy::PassOrder,
     out: &mut [T],
 ) -> Result<(), ConvError> {
     let [n0, n1] = xs;
     let m1 = row.len();
     let method = row_method::<T>(n1, m1, lo[1], len[1]);
-    let row_rows = if plan.rows_first { n0 } else { len[0] };
+    let row_rows = if order.rows_first { n0 } else { len[0] };
     let row_ns = super::strategy::row_pass_ns(T::KIND, row_rows, n1, m1, lo[1], len[1], method);
     let row_bands = parallel::bands(row_ns);
-    if plan.rows_first {
+    if order.rows_first {
         let mut mid = try_zeroed(n0 * len[1])?;
         row_pass(x, n1, row, lo[1], len[1], method, &mut mid, row_bands)?;
         columns(
@@ -339,11 +339,11 @@ pub(crate) fn run<T: Scalar>(
             lo[0],
             len[0],
             out,
-            plan.transposed,
+            order.transposed,
         )?;
     } else {
         let mut mid = try_zeroed(len[0] * n1)?;
-        columns(x, n0, n1, column, lo[0], len[0], &mut mid, plan.transposed)?;
+        columns(x, n0, n1, column, lo[0], len[0], &mut mid, order.transposed)?;
         row_pass(&mid, n1, row, lo[1], len[1], method, out, row_bands)?;
     }
     Ok(())
@@ -413,16 +413,16 @@ mod tests {
             let (lo, len) = ([w.lo[0], w.lo[1]], [w.len[0], w.len[1]]);
             for rows_first in [false, true] {
                 for transposed in [false, true] {
-                    let plan = super::super::strategy::SeparablePlan {
+                    let order = super::super::strategy::PassOrder {
                         ns: 0.0,
                         rows_first,
                         transposed,
                     };
                     let mut got = vec![0; want.len()];
-                    run(&x, xs, &column, &row, lo, len, &plan, &mut got).unwrap();
+                    run(&x, xs, &column, &row, lo, len, &order, &mut got).unwrap();
                     assert_eq!(got, want, "{mode} rows_first={rows_first} t={transposed}");
                     let mut gotf = vec![0.0; want.len()];
-                    run(&xf, xs, &cf, &rf, lo, len, &plan, &mut gotf).unwrap();
+                    run(&xf, xs, &cf, &rf, lo, len, &order, &mut gotf).unwrap();
                     let wantf: Vec<f64> = want.iter().map(|&e| e as f64).collect();
                     assert_eq!(
                         gotf, wantf,

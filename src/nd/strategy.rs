@@ -272,7 +272,7 @@ fn column_transposed_ns(
 }
 
 /// How the separable passes run: which first, and whether the column pass transposes.
-pub(crate) struct SeparablePlan {
+pub(crate) struct PassOrder {
     pub ns: f64,
     pub rows_first: bool,
     pub transposed: bool,
@@ -289,7 +289,7 @@ pub(crate) fn separable(
     lo: [usize; 2],
     len: [usize; 2],
     [row_method, column_method]: [Method; 2],
-) -> SeparablePlan {
+) -> PassOrder {
     let [n0, n1] = x_shape;
     let [m0, m1] = y_shape;
     let rows = |count| row_pass_ns(kind, count, n1, m1, lo[1], len[1], row_method);
@@ -302,7 +302,7 @@ pub(crate) fn separable(
             (transposed, true)
         }
     };
-    let mut best = SeparablePlan {
+    let mut best = PassOrder {
         ns: f64::INFINITY,
         rows_first: true,
         transposed: false,
@@ -312,7 +312,7 @@ pub(crate) fn separable(
         (false, (rows(len[0]), cols(n1))),
     ] {
         if r + c < best.ns {
-            best = SeparablePlan {
+            best = PassOrder {
                 ns: r + c,
                 rows_first,
                 transposed,

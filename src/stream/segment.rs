@@ -68,7 +68,7 @@ impl Schedule {
 
 /// Channel side: the delay line of the last `count` input spectra (shared by the banks) and
 /// the running sum of each bank.
-pub(crate) struct Line<T: Scalar> {
+pub(crate) struct DelayLine<T: Scalar> {
     spectra: Vec<Bin<T>>,
     /// The FFT head's newest slot (other segments index slots by period: `k mod count`).
     head: usize,
@@ -110,8 +110,8 @@ impl<T: Scalar> Segment<T> {
         self.bins
     }
 
-    pub fn new_line(&self) -> Result<Line<T>, ConvError> {
-        Ok(Line {
+    pub fn new_line(&self) -> Result<DelayLine<T>, ConvError> {
+        Ok(DelayLine {
             spectra: try_zeroed(self.bins * self.spec.count)?,
             head: 0,
             acc: try_zeroed(self.banks * self.bins)?,
@@ -149,7 +149,7 @@ impl<T: Scalar> Segment<T> {
     #[allow(clippy::too_many_arguments)]
     pub fn step(
         &self,
-        line: &mut Line<T>,
+        line: &mut DelayLine<T>,
         banks: &[usize],
         t: usize,
         p0: usize,
@@ -227,7 +227,7 @@ impl<T: Scalar> Segment<T> {
     /// `older` is `line.acc`. `outs` pairs each bank to run with its output.
     pub fn run_head(
         &self,
-        line: &mut Line<T>,
+        line: &mut DelayLine<T>,
         (prev, cur): (&[Sample<T>], &[Sample<T>]),
         outs: &mut [(usize, &mut [T])],
         scratch: &mut Scratch<T>,
@@ -278,7 +278,7 @@ impl<T: Scalar> Segment<T> {
     }
 }
 
-impl<T: Scalar> Line<T> {
+impl<T: Scalar> DelayLine<T> {
     pub fn clear(&mut self) {
         self.spectra.fill(Complex::zero());
         self.acc.fill(Complex::zero());

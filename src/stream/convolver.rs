@@ -1,179 +1,17 @@
-//! Block-by-block streaming convolution for audio: partitioned, allocation-free, low latency.
-//!
-//! The kernel is split into segments of uniformly partitioned overlap-save FFT convolution
-//! whose partitions double in size along the kernel ([`layout`]). For zero latency the first
-//! partition is either recomputed by FFT on every call from the partial block ([`Head::Fft`])
-//! or computed directly sample by sample ([`Head::Direct`]). Every buffer and FFT plan is made
-//! in the constructor; [`StreamConvolver::process`], [`StreamConvolver::set_kernel`] and
-//! [`StreamConvolver::reset`] only read and write them.
-
-mod layout;
-mod segment;
+//! [`StreamConvolver`]: construction, the public calls, and the engine that runs one chunk of
+//! a block through the head and the segments.
 
 use crate::alloc::try_zeroed;
 use crate::element::Element;
 use crate::error::ConvError;
-use crate::fft::{TransformKind, next_fast_len};
-use num_traits::FromPrimitive;
+use crate::fft::next_fast_len;
 
-use segment::{Line, Sample, Schedule, Scratch, Segment};
-
-/// How late the output is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Latency {
-    /// No latency: the first partition is computed on every call, from the samples of the
-    /// block so far (see [`Head`]).
-    #[default]
-    Zero,
-    /// The output is late by the partition size (the block length rounded up to a fast FFT
-    /// size); every tap goes through the FFT, which costs less CPU.
-    Block,
-}
-
-/// How the kernel is partitioned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Partitioning {
-    /// Partitions double in size along the kernel (Gardner): long kernels at small blocks.
-    #[default]
-    NonUniform,
-    /// All partitions have the block's size: the fewest operations for short kernels.
-    Uniform,
-}
-
-/// How the zero-latency mode computes the kernel's first partition, which must answer every
-/// input sample in the same call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Head {
-    /// [`Head::Fft`], except for a short kernel that fits in the first partition, where the
-    /// direct FIR costs less than two transforms per call (see [`StreamBuilder::head`]).
-    #[default]
-    Auto,
-    /// A direct FIR of the first partition's `p` taps: `p` multiply-adds per sample.
-    Direct,
-    /// Each call transforms the previous block and the current one so far (zero-padded),
-    /// multiplies by partition 0's spectrum plus the other partitions' sum (computed once per
-    /// block) and transforms back: two FFTs of `2p` points per call, whatever its length.
-    Fft,
-}
-
-/// Options for a [`StreamConvolver`] beyond [`StreamConvolver::new`]: latency, partitioning,
-/// channels, capacity.
-///
-/// ```
-/// use convolve::{Latency, Partitioning, StreamBuilder};
-/// let kernel = [0.5f32, 0.25, 0.125];
-/// let mut conv = StreamBuilder::new(64)
-///     .latency(Latency::Block)
-///     .partitioning(Partitioning::Uniform)
-///     .channels(2)
-///     .capacity(1000)
-///     .build(&kernel)
-///     .unwrap();
-/// assert_eq!(conv.latency(), 64);
-/// assert_eq!(conv.channels(), 2);
-/// ```
-#[derive(Clone, Copy, Debug)]
-pub struct StreamBuilder {
-    block_len: usize,
-    latency: Latency,
-    partitioning: Partitioning,
-    head: Head,
-    channels: usize,
-    capacity: Option<usize>,
-    crossfade: usize,
-}
+use super::channel::{Channel, FadeGain, crossfade};
+use super::config::{Head, Latency, Partitioning, StreamBuilder};
+use super::layout;
+use super::segment::{Schedule, Scratch, Segment};
 
 impl StreamBuilder {
-    /// Defaults for blocks of about `block_len` samples: zero latency, non-uniform
-    /// partitions, one channel, capacity the kernel's length.
-    ///
-    /// ```
-    /// use convolve::StreamBuilder;
-    /// let conv = StreamBuilder::new(128).channels(2).build(&[1.0f64; 300]).unwrap();
-    /// assert_eq!((conv.channels(), conv.latency()), (2, 0));
-    /// ```
-    pub fn new(block_len: usize) -> Self {
-        StreamBuilder {
-            block_len,
-            latency: Latency::Zero,
-            partitioning: Partitioning::NonUniform,
-            head: Head::Auto,
-            channels: 1,
-            capacity: None,
-            crossfade: 0,
-        }
-    }
-
-    /// Zero latency or block latency (default [`Latency::Zero`]).
-    pub fn latency(mut self, latency: Latency) -> Self {
-        self.latency = latency;
-        self
-    }
-
-    /// Uniform or non-uniform partitions (default [`Partitioning::NonUniform`]).
-    pub fn partitioning(mut self, partitioning: Partitioning) -> Self {
-        self.partitioning = partitioning;
-        self
-    }
-
-    /// How the zero-latency mode computes the first partition (default [`Head::Auto`]; ignored
-    /// with [`Latency::Block`]). The FFT head does the first segment's transforms on every call
-    /// instead of once per block, and no direct FIR: when calls bring whole blocks it costs
-    /// less at every block length measured (2 to 512); calls much shorter than the block
-    /// length favour [`Head::Direct`].
-    ///
-    /// ```
-    /// use convolve::{Head, StreamBuilder};
-    /// let conv = StreamBuilder::new(64).head(Head::Direct).build(&[1.0f32; 300]).unwrap();
-    /// assert_eq!(conv.latency(), 0);
-    /// ```
-    pub fn head(mut self, head: Head) -> Self {
-        self.head = head;
-        self
-    }
-
-    /// Number of channels sharing the kernel's spectra (default 1).
-    pub fn channels(mut self, channels: usize) -> Self {
-        self.channels = channels;
-        self
-    }
-
-    /// The longest kernel [`StreamConvolver::set_kernel`] takes without allocating (default:
-    /// the length of the kernel given to [`build`](Self::build)).
-    pub fn capacity(mut self, taps: usize) -> Self {
-        self.capacity = Some(taps);
-        self
-    }
-
-    /// Makes [`set_kernel`](StreamConvolver::set_kernel) cross-fade from the old kernel to the
-    /// new one over `samples` samples (default 0: no fade, the change is immediate).
-    ///
-    /// Both kernels' spectra are then kept (twice the kernel memory) and applied to the same
-    /// input history. After `set_kernel`, the output stays the old kernel's for
-    /// [`fade_delay`](StreamConvolver::fade_delay) samples, while the new kernel's long
-    /// partitions catch up, then moves to the new kernel's with the gain
-    /// `g(i) = (1 - cos(π·i / samples)) / 2` on it and `1 - g(i)` on the old one, sample `i` of
-    /// the fade; from then on it equals a convolver built with the new kernel and fed the
-    /// same signal. Until the fade ends every multiply-add and inverse FFT runs for both
-    /// kernels (the forward FFTs are shared): 1.8-2.2x the CPU of a block outside a fade
-    /// (`cargo bench --bench stream`, `zero-fading`, 1,024-96,000 taps, blocks 64 and 512).
-    /// A `set_kernel` during a fade replaces the fade's target kernel and restarts the fade
-    /// from the kernel before it, so the output jumps from the partial mix back to that kernel:
-    /// for smooth changes, wait until `fade_delay() + samples` samples after a `set_kernel`
-    /// (on every channel: with channels processed unevenly, a channel whose fade has ended
-    /// while another's runs also jumps).
-    ///
-    /// ```
-    /// use convolve::StreamBuilder;
-    /// let mut conv = StreamBuilder::new(64).crossfade(480).build(&[1.0f32; 100]).unwrap();
-    /// conv.set_kernel(&[0.5; 100]).unwrap();
-    /// assert!(conv.fade_delay() > 0);
-    /// ```
-    pub fn crossfade(mut self, samples: usize) -> Self {
-        self.crossfade = samples;
-        self
-    }
-
     /// Makes every plan and buffer and loads `kernel`.
     ///
     /// # Errors
@@ -229,36 +67,13 @@ pub struct StreamConvolver<T: Element> {
     /// The old bank's output during a fade.
     mix: Vec<T>,
     /// `segments[0]` is the FFT head, run on every call.
-    live: bool,
+    fft_head: bool,
     segments: Vec<Segment<T>>,
     scratch: Scratch<T>,
     channels: Vec<Channel<T>>,
     /// Lengths of each channel's input and output rings, multiples of `p0`.
     in_len: usize,
     out_len: usize,
-}
-
-/// What each channel keeps between calls.
-struct Channel<T: Element> {
-    /// Samples consumed since the last reset.
-    t: usize,
-    /// The head's input: the `head.len() - 1` samples before this block, then this block's.
-    recent: Vec<T>,
-    /// The last `in_len` inputs, at `t % in_len`.
-    input: Vec<Sample<T>>,
-    /// The segments' sums for the next `out_len` outputs, at `t % out_len`, per bank.
-    output: Vec<T>,
-    lines: Vec<Line<T>>,
-    /// The time `set_kernel` started a cross-fade at, until it ends.
-    fade: Option<usize>,
-}
-
-impl<T: Element> Channel<T> {
-    /// Whether this channel's cross-fade, which lasts `end` samples (delay and fade), is still
-    /// running; one that has played out is not, even before a call clears it.
-    fn fading(&self, end: usize) -> bool {
-        self.fade.is_some_and(|start| self.t < start + end)
-    }
 }
 
 impl<T: Element> StreamConvolver<T> {
@@ -304,7 +119,7 @@ impl<T: Element> StreamConvolver<T> {
             v_len: capacity,
         };
         let p0 = next_fast_len(b.block_len).ok_or(overflow.clone())?;
-        let live = b.latency == Latency::Zero
+        let fft_head = b.latency == Latency::Zero
             && match b.head {
                 Head::Direct => false,
                 Head::Fft => true,
@@ -323,7 +138,7 @@ impl<T: Element> StreamConvolver<T> {
             };
         // Virtual taps covered by the segments (see layout.rs).
         let (head_len, start, end) = match b.latency {
-            Latency::Zero if live => (0, 0, capacity),
+            Latency::Zero if fft_head => (0, 0, capacity),
             Latency::Zero => (p0.min(capacity), p0, capacity.max(p0)),
             Latency::Block => (0, p0, p0 + capacity),
         };
@@ -353,7 +168,7 @@ impl<T: Element> StreamConvolver<T> {
             time: try_zeroed(2 * max_size)?,
             sum: try_zeroed(segments.iter().map(|s| s.bins()).max().unwrap_or(0))?,
             fft: try_zeroed(segments.iter().map(|s| s.scratch_len()).max().unwrap_or(0))?,
-            partial: try_zeroed(if live { segments[0].bins() } else { 0 })?,
+            partial: try_zeroed(if fft_head { segments[0].bins() } else { 0 })?,
         };
         // A segment's forward transform may run up to `size - p0` samples after its trigger.
         let in_len = 3 * max_size;
@@ -385,7 +200,7 @@ impl<T: Element> StreamConvolver<T> {
             // Every output from here on has all its contributions made after the change.
             fade_delay: if banks > 1 { reach + p0 } else { 0 },
             mix: try_zeroed(if banks > 1 { p0 } else { 0 })?,
-            live,
+            fft_head,
             segments,
             scratch,
             channels,
@@ -672,7 +487,7 @@ impl<T: Element> StreamConvolver<T> {
         let p0 = self.p0;
         let (in_len, out_len) = (self.in_len, self.out_len);
         let h = self.head.len() / self.banks;
-        let live = self.live;
+        let fft_head = self.fft_head;
         // `old` is only used during a fade, which needs two banks.
         let (bank, old) = (self.bank, self.bank ^ 1);
         let (fade_len, fade_delay) = (self.fade_len, self.fade_delay);
@@ -721,7 +536,7 @@ impl<T: Element> StreamConvolver<T> {
                 out.fill(T::default());
                 mix.fill(T::default());
             }
-            if live {
+            if fft_head {
                 let cur = at - phase;
                 let prev = (cur + in_len - p0) % in_len;
                 let mut outs = [(bank, &mut *out), (old, &mut *mix)];
@@ -744,20 +559,16 @@ impl<T: Element> StreamConvolver<T> {
                 }
             }
             if let Some(start) = c.fade {
-                let scale = |x: T, g: f64| {
-                    let g = <<T::Transform as TransformKind>::F as FromPrimitive>::from_f64(g);
-                    T::from_sample(T::Transform::scale(x.to_sample(), g.expect("a gain fits")))
-                };
-                let mut gain = FadeGain::new(c.t - start, fade_delay, fade_len);
-                for (o, &m) in out.iter_mut().zip(mix.iter()) {
-                    let g = gain.advance();
-                    *o = T::add(scale(*o, g), scale(m, 1.0 - g));
-                }
+                crossfade(out, mix, FadeGain::new(c.t - start, fade_delay, fade_len));
             }
             c.t += len;
             done += len;
             if c.t.is_multiple_of(p0) {
-                let run = self.segments.iter().zip(&mut c.lines).skip(live as usize);
+                let run = self
+                    .segments
+                    .iter()
+                    .zip(&mut c.lines)
+                    .skip(fft_head as usize);
                 for (seg, line) in run {
                     let (input, output) = (&c.input, &mut c.output);
                     seg.step(line, banks, c.t, p0, input, output, &mut self.scratch);
@@ -767,44 +578,5 @@ impl<T: Element> StreamConvolver<T> {
                 }
             }
         }
-    }
-}
-
-/// The new kernel's gain from `r` samples after a cross-fading `set_kernel` on, sample by
-/// sample: 0 for the first `delay` samples, then `(1 - cos(π·i / len)) / 2` at sample `i` of
-/// the fade, then 1. The cosine advances by a rotation (two multiply-adds per sample instead of
-/// a `cos` call; over one chunk of at most `p0` samples the rounding stays near 1e-14).
-struct FadeGain {
-    /// The fade's sample index, negative during the delay.
-    i: i64,
-    len: i64,
-    cos: f64,
-    sin: f64,
-    step: (f64, f64),
-}
-
-impl FadeGain {
-    fn new(r: usize, delay: usize, len: usize) -> Self {
-        let i = r as i64 - delay as i64;
-        let angle = |i: i64| std::f64::consts::PI * i as f64 / len as f64;
-        FadeGain {
-            i,
-            len: len as i64,
-            cos: angle(i).cos(),
-            sin: angle(i).sin(),
-            step: (angle(1).cos(), angle(1).sin()),
-        }
-    }
-
-    fn advance(&mut self) -> f64 {
-        let g = match self.i {
-            i if i < 0 => 0.0,
-            i if i < self.len => 0.5 - 0.5 * self.cos,
-            _ => 1.0,
-        };
-        let (c, s) = self.step;
-        (self.cos, self.sin) = (self.cos * c - self.sin * s, self.sin * c + self.cos * s);
-        self.i += 1;
-        g
     }
 }

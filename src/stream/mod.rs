@@ -1,0 +1,21 @@
+//! Block-by-block streaming convolution for audio: partitioned, allocation-free, low latency.
+//!
+//! The kernel is split into segments of uniformly partitioned overlap-save FFT convolution
+//! whose partitions double in size along the kernel ([`layout`]). For zero latency the first
+//! partition is either recomputed by FFT on every call from the partial block ([`Head::Fft`])
+//! or computed directly sample by sample ([`Head::Direct`]). Every buffer and FFT plan is made
+//! in the constructor; [`StreamConvolver::process`], [`StreamConvolver::set_kernel`] and
+//! [`StreamConvolver::reset`] only read and write them.
+
+//! The pieces: [`config`] (the builder's options), [`layout`] (where the segments go),
+//! [`segment`] (one uniformly partitioned segment and its per-channel delay line), [`channel`]
+//! (per-channel state and the cross-fade) and [`convolver`] (the public type and its engine).
+
+mod channel;
+mod config;
+mod convolver;
+mod layout;
+mod segment;
+
+pub use config::{Head, Latency, Partitioning, StreamBuilder};
+pub use convolver::StreamConvolver;
