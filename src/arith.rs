@@ -33,8 +33,10 @@ pub trait Arith:
     fn is_finite(self) -> bool;
 }
 
-macro_rules! real_float {
-    ($t:ty, $kind:expr) => {
+/// The float types, real and complex: plain arithmetic; `$x` names the value in `conj` and
+/// `finite`, the only parts that differ.
+macro_rules! float {
+    ($t:ty, $kind:expr, |$x:ident| conj: $conj:expr, finite: $finite:expr) => {
         impl Arith for $t {
             const KIND: ElementKind = $kind;
             #[inline(always)]
@@ -47,43 +49,23 @@ macro_rules! real_float {
             }
             #[inline(always)]
             fn conj(self) -> Self {
-                self
+                let $x = self;
+                $conj
             }
             #[inline(always)]
             fn is_finite(self) -> bool {
-                <$t>::is_finite(self)
+                let $x = self;
+                $finite
             }
         }
     };
 }
-real_float!(f32, ElementKind::F32);
-real_float!(f64, ElementKind::F64);
-
-macro_rules! complex_float {
-    ($t:ty, $kind:expr) => {
-        impl Arith for Complex<$t> {
-            const KIND: ElementKind = $kind;
-            #[inline(always)]
-            fn mac(acc: Self, a: Self, b: Self) -> Self {
-                acc + a * b
-            }
-            #[inline(always)]
-            fn add(a: Self, b: Self) -> Self {
-                a + b
-            }
-            #[inline(always)]
-            fn conj(self) -> Self {
-                Complex::conj(&self)
-            }
-            #[inline(always)]
-            fn is_finite(self) -> bool {
-                self.re.is_finite() && self.im.is_finite()
-            }
-        }
-    };
-}
-complex_float!(f32, ElementKind::ComplexF32);
-complex_float!(f64, ElementKind::ComplexF64);
+float!(f32, ElementKind::F32, |x| conj: x, finite: f32::is_finite(x));
+float!(f64, ElementKind::F64, |x| conj: x, finite: f64::is_finite(x));
+float!(Complex<f32>, ElementKind::ComplexF32, |x| conj: Complex::conj(&x),
+    finite: x.re.is_finite() && x.im.is_finite());
+float!(Complex<f64>, ElementKind::ComplexF64, |x| conj: Complex::conj(&x),
+    finite: x.re.is_finite() && x.im.is_finite());
 
 macro_rules! integer {
     ($t:ty, $kind:expr) => {
