@@ -16,8 +16,8 @@ pub(crate) fn try_zeroed<T: Copy + Default>(len: usize) -> Result<Vec<T>, ConvEr
 
 /// [`try_zeroed`] for result vectors: zeroed by the allocator (`calloc`), which skips the pass
 /// over memory when it maps fresh pages (always for large buffers), since the kernel hands
-/// them out zeroed. The pass cost a memory-bound convolution as much as a third of its time
-/// (10^7 × 3 `f64`: 80 MB zeroed, then written again).
+/// them out zeroed; a memory-bound convolution would feel that pass (docs/PERFORMANCE.md,
+/// "Why result vectors come zeroed from the allocator").
 pub(crate) fn try_zeroed_output<T: ZeroBits>(len: usize) -> Result<Vec<T>, ConvError> {
     let layout = Layout::array::<T>(len).map_err(|_| allocation_error::<T>(len))?;
     if layout.size() == 0 {
@@ -73,9 +73,9 @@ pub(crate) fn zero<T: Copy + Default>(part: &mut [MaybeUninit<T>]) -> &mut [T] {
 }
 
 /// Asks Linux to back a large, not yet touched buffer with 2 MiB pages, as numpy does for its
-/// arrays: a fresh 80 MB buffer otherwise takes about 20,000 page faults (0.7 µs each here) on
-/// first touch, which made a memory-bound `n = 10^7`, 3-tap convolution 3.5x slower than
-/// numpy's. Only advice: with transparent huge pages off it does nothing.
+/// arrays: the first touch of 4 KiB pages made a memory-bound convolution much slower than
+/// numpy's (docs/PERFORMANCE.md, "Why large buffers are advised to huge pages"). Only advice:
+/// with transparent huge pages off it does nothing.
 fn advise_huge_pages<T>(v: &mut Vec<T>) {
     #[cfg(target_os = "linux")]
     {

@@ -22,7 +22,8 @@ use crate::simd::has_avx2_fma;
 
 use crate::arith::Arith;
 
-/// How one multiply-accumulate is formed: `Plain` rounds twice, `Fused` once (hardware FMA).
+/// How one multiply-accumulate is formed: `Plain` rounds twice, `Avx2Fma` (`direct/x86.rs`) once
+/// (hardware FMA).
 pub(crate) trait MacOp<T: Arith> {
     fn mac(acc: T, a: T, b: T) -> T;
 

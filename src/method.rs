@@ -20,7 +20,7 @@ use crate::error::ConvError;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Method {
-    /// Let the cost model pick one of the others (see [`choose_method`]).
+    /// Let the cost model pick one of the others (see [`choose_method`](crate::choose_method)).
     #[default]
     Auto,
     /// The O(n·m) sum, register-blocked and vectorized. Best for short kernels.

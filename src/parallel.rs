@@ -29,9 +29,9 @@ use crate::strategy;
 /// 32, the others of 16).
 const ALIGN: usize = 64;
 
-/// Predicted single-thread time above which a problem is split. Measured with
-/// `cargo bench --bench methods -- threads` (wall time, 2 cores): at 100 µs of predicted work
-/// the split already saves a third; below about 30 µs it gains nothing measurable.
+/// Predicted single-thread time above which a problem is split, measured with `cargo bench
+/// --bench methods -- threads/` (docs/PERFORMANCE.md, "Why problems under 100 µs run on one
+/// thread").
 pub(crate) const PARALLEL_MIN_NS: f64 = 100_000.0;
 
 /// The output range length per thread for this problem, or `None` to run it on this thread.

@@ -21,9 +21,8 @@ pub(crate) trait VectorLoop {
 
 /// Runs `l` compiled for AVX2 and FMA when the CPU has them (checked at run time, like the
 /// direct kernel): the baseline x86-64 build has only SSE2. Here: the loads, the spectral
-/// product, the operand scan and the restore pass (a fifth of a 1000 × 1000 `f32` FFT call by
-/// `perf`, 3.8 -> 3.3 µs per call), the real transform's split pass and the streaming
-/// multiply-adds.
+/// product, the operand scan and the restore pass, the real transform's split pass and the
+/// streaming multiply-adds (docs/PERFORMANCE.md, "Why the small loops are compiled for AVX2").
 #[inline]
 pub(crate) fn run_vectorized<L: VectorLoop>(l: L) -> L::Out {
     #[cfg(target_arch = "x86_64")]

@@ -2,8 +2,8 @@
 //!
 //! Each method's time is predicted from the lengths alone (plus, for integers, the exactness
 //! guard, which needs the data's norms) and the cheapest is taken. The constants are per-element
-//! costs measured with `cargo bench --bench methods` on the project machine (AMD EPYC, 2 cores,
-//! AVX2+FMA); each one names the measurement that set it.
+//! costs fitted to `cargo bench --bench methods` (docs/PERFORMANCE.md, "The 1-D cost model's
+//! constants").
 
 use std::cell::Cell;
 
@@ -14,23 +14,10 @@ use crate::method::{Algorithm, Method};
 use crate::mode::Mode;
 use crate::mode::{Op, kept_range};
 
-/// Measured costs of one element family, in nanoseconds of CPU time.
-///
-/// Fitted by `scripts/fit_costs.py` (non-negative least squares on relative error) to the
-/// `cargo bench --bench methods -- 'convolve_1d/f64/full|convolve_1d/f32/full'` grid, 29
-/// points per type from 100 × 3 to 10^6 × 10^6, every method at each (thread CPU time, release
-/// build, AMD EPYC at 2.45 GHz, AVX2+FMA, 2026-11-27), with glibc's allocation thresholds
-/// fixed (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`, as for the N-D model): by
-/// default glibc sometimes returns the freed buffers of a transform over about 16 MB to the
-/// system and page-faults them back in on the next call, which at 10^6 × 10^6 made the same
-/// transform 1.8x slower in one call sequence and not at all in another; the model leaves that
-/// state-dependent cost out (a [`crate::Convolver`] keeps its buffers and never pays it).
-///
-/// Refitted after the direct kernel's interior blocks moved to explicit AVX2 registers (its
-/// cost per output fell from 0.23 to 0.10 ns `f64`). With these constants each of the 29
-/// points of both types picks its fastest measured method. The fitted model predicts each
-/// method's measured time within 15 % at most points (the largest misses, 1.2-1.4x, are
-/// overlap-add at 10^6 points and at 100 × 100, and the transforms at 10^5 × 10^5).
+/// Measured costs of one element family, in nanoseconds of CPU time, fitted by
+/// `scripts/fit_costs.py` to the grid of `cargo bench --bench methods` with glibc's `MALLOC_*`
+/// thresholds fixed (the command and figures: docs/PERFORMANCE.md, "The 1-D cost model's
+/// constants").
 ///
 /// Complex rows are derived from the real ones by operation count (a complex multiply-add is
 /// four real ones; a complex transform of L points is about two real ones), not measured
@@ -44,9 +31,7 @@ struct Costs {
     /// Per output of the direct kernel (loads, stores, block set-up).
     per_out: f64,
     /// Per output in the triangular ends, on top of `per_out` (each runs in a narrow block or
-    /// the scalar pass: at 100 points the model without it under-predicted direct calls by
-    /// up to 1.7x in `f32`, and Auto took direct at 100 × 64 where the transform was 1.6x
-    /// faster).
+    /// the scalar pass; without it the model under-predicted short direct calls).
     per_edge_out: f64,
     /// Fixed cost of a direct call (dispatch, the edge passes' set-up).
     direct_overhead: f64,
@@ -100,8 +85,8 @@ fn costs(kind: ElementKind) -> Costs {
             per_nlogn: 2.0 * F32.per_nlogn,
             ..F32
         },
-        // `exact_integers` group: direct i32, n = 10^5 × m = 1000 (10^8 products): 4.46 ms;
-        // direct i64, 16384 × 16384 (2.7·10^8 products): 55.8 ms. Their transforms are f64 ones.
+        // Direct rates from `cargo bench --bench methods -- exact_integers` (docs/PERFORMANCE.md,
+        // "The 1-D cost model's constants"); their transforms are f64 ones.
         ElementKind::I32 => Costs {
             per_mac: 0.045,
             ..F64
@@ -166,8 +151,8 @@ pub(crate) fn select_for_lengths(
     lo: usize,
     len: usize,
 ) -> Algorithm {
-    // The remembered choice first: even the quick direct test costs a few tens of
-    // nanoseconds, a fifth of a 100 × 16 `f32` call since the direct kernel got faster.
+    // The remembered choice first: even the quick direct test is a share of a short call
+    // (docs/PERFORMANCE.md, "Why Auto remembers its last choices").
     remembered((kind, n, m, lo, len), || {
         if direct_is_obviously_cheapest(kind, n, m, lo, len) {
             Algorithm::Direct
@@ -231,8 +216,8 @@ type Problem = (ElementKind, usize, usize, usize, usize);
 
 /// `choose()`, or one of this thread's last two choices when it was for the same problem: a
 /// program that calls with the same lengths again and again (frames, batches, `choose_method`,
-/// the two passes of a separable N-D kernel) costs them once. Costing a problem takes 0.2-0.5
-/// µs, which at 100 × 64 (under a microsecond of work) was a fifth of Auto's time.
+/// the two passes of a separable N-D kernel) costs them once: costing a problem is a share of
+/// a short call (docs/PERFORMANCE.md, "Why Auto remembers its last choices").
 fn remembered(problem: Problem, choose: impl FnOnce() -> Algorithm) -> Algorithm {
     thread_local! {
         static LAST: Cell<[Option<(Problem, Algorithm)>; 2]> = const { Cell::new([None; 2]) };

@@ -99,13 +99,12 @@ impl<F: FftFloat> Planners<F> {
     }
 }
 
-/// Work buffers of dropped [`SpectralKernel`]s (and of the N-D transforms), kept per thread and
+/// Work buffers of dropped [`SpectralKernel`](crate::fft::SpectralKernel)s (and of the N-D transforms), kept per thread and
 /// float type for the next one: each one-shot call (and each thread of a split one) needs a
 /// time buffer, two spectra and scratch, and fresh ones are page-faulted in on first touch.
 /// With glibc's default thresholds the freed buffers go back to the system between calls, so
-/// every call paid the faults again: 1.52 ms against 0.57 ms per 10^5 × 10^5 `f32` FFT call
-/// (timing loop, CPU time); for 10^6 × 10^6 `f64`, the faults of its ~64 MB of buffers were a
-/// quarter of the call (`perf`). Buffers of at most [`MAX_BUFFER`] are kept up to
+/// every call paid the faults again (docs/PERFORMANCE.md, "Why transform buffers are
+/// pooled"). Buffers of at most [`MAX_BUFFER`] are kept up to
 /// [`MAX_TOTAL`] per thread and float type; larger ones (up to [`MAX_POOLED`]) up to
 /// [`MAX_LARGE`] over the whole process, so that the memory kept does not grow with the number
 /// of threads.
@@ -174,9 +173,9 @@ static LARGE_BYTES: AtomicUsize = AtomicUsize::new(0);
 const MAX_LARGE: usize = 256 << 20;
 
 /// The largest buffer a pool keeps. Larger ones are freed: kept, the buffers of one side of a
-/// two-thread transform stayed resident while the other side finished, which took the peak
-/// memory of a 10^7 × 16384 `f64` call by `Method::Fft` from 3.9x to 6.6x its input and
-/// output (`scripts/memory.sh`). glibc maps blocks this large afresh anyway.
+/// two-thread transform stayed resident while the other side finished, raising the peak memory
+/// (docs/PERFORMANCE.md, "Why buffers over 32 MiB are not pooled"). glibc maps blocks this
+/// large afresh anyway.
 const MAX_POOLED: usize = 32 << 20;
 
 /// The largest buffer a pool keeps within its own thread's budget.

@@ -61,14 +61,12 @@ fn fast_lens() -> &'static [FastLen] {
 
 /// The even 7-smooth length of at least `min_len` with the least predicted transform time (see
 /// [`radix_factor`]), or `None` when none fits in `usize` (beyond the table: the next power of
-/// two). Not always the next one: 1000 points take 1.4x the time per point of 1024.
+/// two). Not always the next one: 1000 points cost more per point than 1024.
 ///
 /// Among lengths predicted within [`COST_TIE`] of the cheapest, the one with the fewest factors
 /// of 3 wins: rustfft's radix-3 butterflies multiply by `cos(2π/3)` computed as
-/// `-0.4999999999999998` (2.7 ulp from -1/2), so in `f64` every factor 3 adds rounding error.
-/// Measured on 769 × 769 products (rms error over 8 seeds): 1728 = 2^6·3^3 has 1.2x the error
-/// of 1568 = 2^5·7^2, whose predicted cost is the same to 0.05 %; 216 = 2^3·3^3 has 2x that of
-/// 256, 20412 = 2^2·3^6·7 1.8x that of 20480.
+/// `-0.4999999999999998` (2.7 ulp from -1/2), so in `f64` every factor 3 adds rounding error
+/// (docs/PERFORMANCE.md, "Why `fast_len` prefers fewer factors of 3").
 pub(crate) fn fast_len(min_len: usize) -> Option<usize> {
     let mut cheapest: Option<f64> = None;
     for cand in fast_len_table_from(min_len) {
@@ -101,11 +99,9 @@ pub(crate) fn fast_len(min_len: usize) -> Option<usize> {
     best.map(|(_, _, len)| len)
 }
 
-/// Predicted transform costs this close count as equal. Of the lengths up to 4·10^6 the tie
-/// changes about 0.6 % (three choices: 1728 -> 1568, 27648 -> 25600, 75264 -> 81920); measured
-/// (forward and inverse `f64` transform, CPU time, two runs) the new lengths take 3-6 %, 10 %
-/// and -6..+6 % less time. A 3 % tie would change 3 % of lengths but made some slower
-/// (1204224 -> 1310720: 6.5 % slower).
+/// Predicted transform costs this close count as equal: the lengths this tie changes measured
+/// faster or within noise, a wider tie made some slower (docs/PERFORMANCE.md, "Why the cost tie
+/// is 0.5 %").
 const COST_TIE: f64 = 1.005;
 
 /// The number of factors 3 in `len`.
@@ -128,9 +124,8 @@ pub(crate) fn next_fast_len(min_len: usize) -> Option<usize> {
 
 /// rustfft's time per `L·log2 L` for a real transform of length `len`, relative to a power of
 /// two: each factor 3, 5 or 7 costs more per unit of `log2 L` than factors of 2 (radix-4/8
-/// butterflies). Fitted to the forward `f64` transform at 237 even 7-smooth lengths from 1000
-/// to 2·10^6 (CPU time, one run): per `L·log2 L`, 0.078 ns for the powers of two, plus 0.019,
-/// 0.044 and 0.035 ns times the share of `log2 L` in factors 3, 5 and 7; median error 5 %.
+/// butterflies). The weights are rates fitted to the forward `f64` transform at 237 lengths, by
+/// timings that are not a committed bench (docs/PERFORMANCE.md, "The radix factors").
 pub(crate) fn radix_factor(len: usize) -> f64 {
     const EXTRA: [(usize, f64); 3] = [(3, 0.019 / 0.078), (5, 0.044 / 0.078), (7, 0.035 / 0.078)];
     let log = (len.max(2) as f64).log2();

@@ -12,14 +12,16 @@ use super::transform::{FloatOf, TransformKind, Transformable};
 
 /// `out[k] = (x * y)[lo + k]` at a cyclic length `len` that keeps `lo .. lo + out.len()` free of
 /// wrap-around, the two forward transforms run at the same time on two threads (`x_scan`,
-/// `y_scan` their [`scan`]s). Each side runs the operations [`SpectralKernel::new`] and
-/// [`run`] would on the same values, and the spectral product runs in halves on two threads,
-/// element by element as one pass does: the result is the same, bit for bit.
+/// `y_scan` their [`scan`](super::scan)s). Each side runs the operations
+/// [`SpectralKernel::new`] and [`run`](super::run) would on the same values, and the spectral
+/// product runs in halves on two threads, element by element as one pass does: the result is
+/// the same, bit for bit.
 ///
 /// All of it runs on a pool thread while the caller waits, as the split methods do: computing
 /// on the calling thread beside a pool as large as the machine (its idle threads spinning)
-/// made a 10^5 × 10^5 call 3x slower than one thread. Each side's pooled buffers go back to
-/// the thread that took them (the signal's spectrum is taken before the join).
+/// was slower than one thread (docs/PERFORMANCE.md, "Why the two-thread FFT runs on the
+/// pool"). Each side's pooled buffers go back to the thread that took them (the signal's
+/// spectrum is taken before the join).
 #[cfg(feature = "rayon")]
 pub(crate) fn run_joined<T: Transformable>(
     x: &[T],
@@ -40,8 +42,8 @@ pub(crate) fn run_joined<T: Transformable>(
         signal?;
         // The product goes element by element, so halves on two threads give the bits of one
         // pass; a long inverse transform runs in halves too (`real.rs`). The restore stays on
-        // this thread: in halves as well, a 10^6 × 10^6 `f64` call showed no consistent gain
-        // (timing loop, halves against one pass: 16.4 against 16.6 ms, 16.9 against 18.2).
+        // this thread: in halves it showed no consistent gain (docs/PERFORMANCE.md, "Why the
+        // restore pass is not split").
         let k = &mut kernel;
         halves_on_two_threads(&mut spectrum, &k.spectrum, multiply);
         T::Transform::inverse_with(&k.plans, &mut spectrum, &mut k.time, &mut k.scratch, true);

@@ -9,7 +9,7 @@
 
 //! The pieces, each importing only those before it: [`real`] (the even-length real transform),
 //! [`cache`] (plans and work buffers per thread), [`transform`] (the transform kinds),
-//! [`fast_len`], [`stats`] (the operand scan), [`product`] (the spectral product and the
+//! [`fast_len`](mod@fast_len), [`stats`] (the operand scan), [`product`] (the spectral product and the
 //! one-thread method), [`joined`] (the two-thread method) and [`floor`] (for the benchmarks).
 //! This file only re-exports them.
 

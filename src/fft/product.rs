@@ -107,7 +107,7 @@ pub(crate) struct SpectralKernel<T: Transformable> {
 
 impl<T: Transformable> SpectralKernel<T> {
     /// Transforms `kernel` (zero-padded; non-finite samples as zeros) at length `len`;
-    /// `kernel_scan` is [`scan`]`(kernel)`.
+    /// `kernel_scan` is [`scan`](super::scan)`(kernel)`.
     pub(crate) fn new(
         kernel: &[T],
         kernel_scan: OperandStats,
@@ -209,7 +209,7 @@ pub(super) fn spectrum_of<T: Transformable>(
 
 /// `out[k] = (x * y)[lo + k]` for the `y` whose spectrum `kernel` holds at a cyclic length that
 /// keeps `lo .. lo + out.len()` free of wrap-around; allocates nothing.
-/// `x_scan` is [`scan`]`(x)`.
+/// `x_scan` is [`scan`](super::scan)`(x)`.
 pub(crate) fn run<T: Transformable>(
     kernel: &mut SpectralKernel<T>,
     x: &[T],

@@ -8,8 +8,8 @@
 //! (see [`EvenReal::inverse_with`]; as accurate, not the same bits).
 //! It is written here for speed: realfft's split loop walks its two halves in opposite
 //! directions, generic over the float type, and the baseline x86-64 build runs it one complex
-//! number at a time. At 1,024 points that loop was 45 % of a streaming block's CPU time
-//! (`perf`, f32, 1,024 taps × block 512), as much as the complex transform itself. Here the
+//! number at a time, which at 1,024 points cost as much as the complex transform itself
+//! (docs/PERFORMANCE.md, "Why the real transform's split pass is written here"). Here the
 //! same loop is also compiled for AVX2 and FMA (chosen at run time, `simd::run_vectorized`), where
 //! the compiler vectorizes it. Odd lengths still go through realfft.
 
@@ -41,8 +41,8 @@ enum Inverse<F> {
 /// Half-lengths `H = N/2` from which the inverse's complex transform is computed as two of
 /// `H/2` points (one radix-2 step by hand), so that two threads can share it (see
 /// [`EvenReal::inverse_with`]). One thread takes the same steps at these lengths, for the same
-/// bits, and was as fast as with the one transform (10^6 × 10^6 `f64` by `Method::Fft`:
-/// 29.3 against 29.6 ms, `cargo bench --bench methods -- fft_floor`, one run each).
+/// bits, and was as fast as with the one transform (docs/PERFORMANCE.md, "Why long inverses run
+/// in halves").
 const HALVES_MIN: usize = 1 << 17;
 
 /// The inverse complex transform of `H` points as two of `H/2`: with `v = exp(2πi/H)`,
@@ -307,8 +307,9 @@ fn as_complex<F: RealFloat>(time: &mut [F]) -> &mut [Complex<F>] {
     bytemuck::cast_slice_mut(&mut time[..even])
 }
 
-/// With `Z` the half-length transform, `w = exp(-2πik/N)`: `X[k] = (Z[k] + conj Z[N/2-k])/2
-/// - i·w·(Z[k] - conj Z[N/2-k])/2`, and `X[N/2-k]` from the same two values.
+/// With `Z` the half-length transform, `w = exp(-2πik/N)`:
+/// `X[k] = (Z[k] + conj Z[N/2-k])/2 - i·w·(Z[k] - conj Z[N/2-k])/2`, and `X[N/2-k]` from the
+/// same two values.
 #[inline(always)]
 fn split_forward<F: Float>(
     left: &mut [Complex<F>],

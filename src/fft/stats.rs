@@ -24,10 +24,9 @@ pub(crate) struct OperandStats {
 }
 
 /// The [`OperandStats`] of `v`: one branch-free pass over the float components in their own type,
-/// with several accumulators, so that it vectorizes (by `perf` in a 1000 × 1000 `f32` FFT
-/// call, about 0.1 ns per sample; the previous pass, through `f64` magnitudes with a select
-/// per sample, took 0.5 ns, a fifth of the call). Inputs holding NaN or infinities, whose
-/// largest *finite* magnitude that pass cannot see, take a second, plain pass.
+/// with several accumulators, so that it vectorizes (docs/PERFORMANCE.md, "Why the operand scan
+/// is vectorized"). Inputs holding NaN or infinities, whose largest *finite* magnitude that
+/// pass cannot see, take a second, plain pass.
 pub(crate) fn scan<T: Transformable>(v: &[T]) -> OperandStats {
     scan_by(v, max_abs)
 }

@@ -48,8 +48,9 @@ pub trait TransformKind: 'static {
     );
 }
 
-/// What the transforms need of an element type: where it is transformed ([`Transform`]) and
-/// how its samples convert to and from that transform's samples.
+/// What the transforms need of an element type: where it is transformed
+/// ([`Transform`](Transformable::Transform)) and how its samples convert to and from that
+/// transform's samples.
 pub trait Transformable: Arith {
     /// The transform this type goes through (integers go through the `f64` real one).
     type Transform: TransformKind;

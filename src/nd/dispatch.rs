@@ -25,7 +25,8 @@ pub(super) fn compute<T: Scalar>(
         out[0] = T::mac(T::default(), x[0], y[0]);
         return Ok(out);
     }
-    // The vectorized operand scan: a plain `is_finite` loop was 5 % of a 512² × 63² call.
+    // The vectorized operand scan, not a plain `is_finite` loop (docs/PERFORMANCE.md, "Why the
+    // operand scan is vectorized").
     let finite = crate::fft::scan(x).finite && crate::fft::scan(y).finite;
     let fft_exact = |lens: &[usize]| T::fft_is_exact(x, y, fft::equivalent_len(lens));
     let transform_ok = |m: Method| -> Result<bool, ConvError> {
@@ -167,8 +168,8 @@ mod tests {
             ));
         }
         // The benchmark's Gaussian points (`separable_2d` in `benches/nd.rs`): at 15² the
-        // passes (f64 2048²: 20 ms against 24 ms in 2-D; 512²: 0.77 against 1.37 ms); at
-        // 512² × 63² the 2-D overlap-add (1.7 ms against 2.2 ms for the passes).
+        // passes, at 512² × 63² the 2-D overlap-add (docs/PERFORMANCE.md, "Where Auto takes the
+        // separable passes").
         let g: Vec<f64> = (0..63)
             .map(|i| (-((i as f64 - 31.0) / 9.0).powi(2)).exp())
             .collect();

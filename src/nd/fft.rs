@@ -33,9 +33,8 @@ type Sample<T> = <<T as Transformable>::Transform as TransformKind>::Sample;
 const LINES: usize = 16;
 
 /// A forward and inverse N-D transform of one shape, with its working buffers (from the 1-D
-/// transforms' per-thread pool, and returned to it on drop: with glibc's default thresholds,
-/// fresh buffers were page-faulted in on every call, which doubled the time of a `f64` 512² ×
-/// 63² transform convolution, 2.0 → 4.0 ms).
+/// transforms' per-thread pool, and returned to it on drop, so that fresh buffers are not
+/// page-faulted in on every call: docs/PERFORMANCE.md, "Why transform buffers are pooled").
 pub(crate) struct Transform<T: Scalar> {
     lens: Vec<usize>,
     spec_shape: Vec<usize>,
@@ -204,8 +203,8 @@ impl<T: Scalar> Transform<T> {
     /// lines of `lens[0]` values), so that the transforms along the first axis run on
     /// contiguous lines in one batched call. Rows are transformed `LINES` at a time and
     /// written into the spectrum 16 values at a time; rows beyond the extent are zero.
-    /// Before this layout, the strided gathers and scatters of the first-axis pass were a
-    /// fifth of a 512² × 63² convolution.
+    /// The strided gathers and scatters this layout avoids were a large share of a 2-D call
+    /// (docs/PERFORMANCE.md, "Why the 2-D spectrum is stored transposed").
     fn forward_2d(
         &mut self,
         src: &[T],
@@ -242,7 +241,7 @@ impl<T: Scalar> Transform<T> {
             .process_with_scratch(spec, &mut self.scratch);
     }
 
-    /// [`TransformKind::inverse`] of a spectrum laid out by [`TransformKind::forward_2d`].
+    /// [`TransformKind::inverse`] of a spectrum laid out by [`Self::forward_2d`].
     fn inverse_2d(
         &mut self,
         spec: &mut [Complex<Freq<T>>],

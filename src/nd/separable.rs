@@ -215,8 +215,8 @@ fn row_pass<T: Scalar>(
 
 /// Bytes of one row of a column-pass strip: the `m0` rows of a strip that one output row
 /// reads stay in the L2 cache (63 rows of 4 KiB: 252 KiB) while the next output row reuses
-/// all but one of them. Without strips, `f64` 2048² × 63 ran at 0.16 ns per multiply-add
-/// (42 ms), streaming the rows from memory; see [`super::strategy::column_pass_ns`].
+/// all but one of them, instead of streaming from memory (docs/PERFORMANCE.md, "Why the
+/// column pass runs in strips"); see [`super::strategy::column_strips_ns`].
 const STRIP_BYTES: usize = 4096;
 
 /// `out` (`len0 × width`) = the columns of `x` (`n0 × width`) convolved with `column`,

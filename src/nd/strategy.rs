@@ -1,6 +1,6 @@
 //! The N-D cost model behind `Method::Auto`: the direct kernel's multiply-adds against the
 //! transforms' `N log2 N`, with per-element constants measured by `cargo bench --bench nd
-//! --features ndarray` (see the table in `Costs`).
+//! --features ndarray` (docs/PERFORMANCE.md, "The N-D cost model's constants").
 
 use crate::arith::ElementKind;
 use crate::error::ConvError;
@@ -10,25 +10,8 @@ use super::direct;
 use super::fft::{lens, tiles as tiles_with};
 
 /// Measured costs in nanoseconds of CPU time, fitted to `cargo bench --bench nd --features
-/// ndarray` (thread CPU time, release build) on the project machine, AMD EPYC at 2.45 GHz,
-/// AVX2+FMA, 2026-11-27, `f64`, 512² image, `same`:
-///
-/// * direct, kernels 3², 15², 63²: 0.41, 4.3, 101 ms, i.e. about `0.07 ns` per multiply-add
-///   plus `0.3 ns` per output per kernel row (block set-up, the row's triangular ends; the
-///   63² point, mostly triangular ends, runs at 0.097 ns per multiply-add);
-/// * fft, kernels 3² (L = 540²) and 255² (L = 640²): 1.75 and 2.50 ms, `0.11 ns` per point
-///   per `log2` of the point count for each of the three transforms (`f32`: 1.18 and 1.55 ms,
-///   0.07 ns); 3-D, 128³ with 9³ (L = 140³): 34.6 ms, 0.2 ns (the strided lines of the outer
-///   axes miss the cache), so each axis beyond the second adds 0.8 of the 2-D rate; 2048²
-///   with 3² (L = 2058²): 48 ms, 0.17 ns, so the rate grows by 0.015 ns per doubling of the
-///   point count beyond 2^18;
-/// * overlap-add: the same rate plus about 1 µs per tile and 1 ns per tile point (zeroing the
-///   spectrum, adding the tile into the result; `f32` 0.6 ns), which at 2048² with 255²
-///   separates tiles of 1024² (70.8 ms) from the one transform (50.6 ms) the model first
-///   ranked the other way.
-///
-/// All with `MALLOC_MMAP_THRESHOLD_` fixed (see `benches/nd.rs`); glibc's adaptive default
-/// doubles the transform times whenever fresh buffers are page-faulted in.
+/// ndarray` with `MALLOC_MMAP_THRESHOLD_` fixed (docs/PERFORMANCE.md, "The N-D cost model's
+/// constants").
 struct Costs {
     /// Per multiply-add of the direct kernel.
     per_mac: f64,
@@ -176,16 +159,11 @@ pub(crate) fn estimate(
     }
 }
 
-/// Measured costs of the separable passes in nanoseconds, by a release-build probe of the
-/// passes alone on a 2048² image (wall time on the idle project machine, AMD EPYC 2.45 GHz,
-/// AVX2+FMA, 2026-11-27; `f64` / `f32`):
-///
-/// * column pass by strips, 15 and 63 taps: 14.5 / 8.4 ms and 35.7 / 17.7 ms, i.e. about
-///   `per_strip_out` per output plus `per_strip_mac` per multiply-add (the direct kernel's
-///   row-pair set-up dominates at one tap per pair; at 512², in cache, 0.65x of this);
-/// * a 2048² transpose: 4.9 / 4.0 ms, `per_transposed` per element (at 512²: 0.4 / 0.3 ns);
-/// * the row pass is the 1-D model's prediction per row (within 10 % of the probe: 15 taps
-///   5.0 ms for 4.5 predicted, 63 taps 13.8 ms for 14.9).
+/// Measured costs of the separable passes in nanoseconds (the column pass by strips at
+/// `per_strip_out` per output plus `per_strip_mac` per multiply-add, a transpose at
+/// `per_transposed` per element; the row pass is the 1-D model's), by a release-build probe of
+/// the passes alone that is not a committed bench (docs/PERFORMANCE.md, "The separable passes'
+/// constants").
 struct SeparableCosts {
     per_strip_out: f64,
     per_strip_mac: f64,

@@ -39,8 +39,9 @@ pub enum Head {
     Fft,
 }
 
-/// Options for a [`StreamConvolver`] beyond [`StreamConvolver::new`]: latency, partitioning,
-/// channels, capacity.
+/// Options for a [`StreamConvolver`](crate::StreamConvolver) beyond
+/// [`StreamConvolver::new`](crate::StreamConvolver::new): latency, partitioning, channels,
+/// capacity.
 ///
 /// ```
 /// use convolve::{Latency, Partitioning, StreamBuilder};
@@ -121,25 +122,26 @@ impl StreamBuilder {
         self
     }
 
-    /// The longest kernel [`StreamConvolver::set_kernel`] takes without allocating (default:
-    /// the length of the kernel given to [`build`](Self::build)).
+    /// The longest kernel [`StreamConvolver::set_kernel`](crate::StreamConvolver::set_kernel)
+    /// takes without allocating (default: the length of the kernel given to
+    /// [`build`](Self::build)).
     pub fn capacity(mut self, taps: usize) -> Self {
         self.capacity = Some(taps);
         self
     }
 
-    /// Makes [`set_kernel`](StreamConvolver::set_kernel) cross-fade from the old kernel to the
+    /// Makes [`set_kernel`](crate::StreamConvolver::set_kernel) cross-fade from the old kernel to the
     /// new one over `samples` samples (default 0: no fade, the change is immediate).
     ///
     /// Both kernels' spectra are then kept (twice the kernel memory) and applied to the same
     /// input history. After `set_kernel`, the output stays the old kernel's for
-    /// [`fade_delay`](StreamConvolver::fade_delay) samples, while the new kernel's long
+    /// [`fade_delay`](crate::StreamConvolver::fade_delay) samples, while the new kernel's long
     /// partitions catch up, then moves to the new kernel's with the gain
     /// `g(i) = (1 - cos(π·i / samples)) / 2` on it and `1 - g(i)` on the old one, sample `i` of
     /// the fade; from then on it equals a convolver built with the new kernel and fed the
     /// same signal. Until the fade ends every multiply-add and inverse FFT runs for both
-    /// kernels (the forward FFTs are shared): 1.8-2.2x the CPU of a block outside a fade
-    /// (`cargo bench --bench stream`, `zero-fading`, 1,024-96,000 taps, blocks 64 and 512).
+    /// kernels (the forward FFTs are shared): about 2x the CPU of a block outside a fade
+    /// (docs/PERFORMANCE.md, "What a cross-fade costs").
     /// A `set_kernel` during a fade replaces the fade's target kernel and restarts the fade
     /// from the kernel before it, so the output jumps from the partial mix back to that kernel:
     /// for smooth changes, wait until `fade_delay() + samples` samples after a `set_kernel`

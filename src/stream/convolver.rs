@@ -123,13 +123,10 @@ impl<T: Element> StreamConvolver<T> {
             && match b.head {
                 Head::Direct => false,
                 Head::Fft => true,
-                // Measured (peers bench, criterion, thread CPU time, f32, 1,024 and 16,384
-                // taps, calls of one block): the FFT head is 3-10 % faster than the direct one
-                // at every block from 2 to 32 and 4x at 512. It does the first segment's two
-                // transforms per call, which the direct head's engine also does once per block,
-                // and saves the direct FIR. A kernel that fits in the first partition has no
-                // segments with the direct head, so there the FIR's `capacity · p0`
-                // multiply-adds per block (0.03 ns each: 512 x 512 taps took 8.6 µs) are
+                // The FFT head costs less than the direct one once the kernel has segments
+                // (docs/PERFORMANCE.md, "Why the zero-latency head defaults to the FFT"). A
+                // kernel that fits in the first partition has none with the direct head, so
+                // there the FIR's `capacity · p0` multiply-adds per block (0.03 ns each) are
                 // weighed against the two transforms (the layout's cost model).
                 Head::Auto => {
                     capacity > p0

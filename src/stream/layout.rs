@@ -21,11 +21,8 @@ pub(crate) const MAX_PART: usize = 16_384;
 /// The largest forward transform may cost at most this many times the predicted mean block
 /// (one call of `p0` samples): the block that runs it also does about a mean block's other
 /// work, and a large transform runs slower inside the stream than alone (its buffers leave the
-/// cache between runs). At 2.0 the scheduled worst block measured 2.7-3.3x the mean at the
-/// points whose largest transform sat near the bound (16,384 × 32, 96,000 × 128, 480,000 ×
-/// 512); at 1.5 they lose a size (a 12-25 % higher mean) for a worst block near 2x. Long
-/// kernels at small blocks therefore get smaller largest partitions (480,000 taps at block 64:
-/// 2,048 instead of 4,096), for a higher but still low mean.
+/// cache between runs). Long kernels at small blocks therefore get smaller largest partitions,
+/// for a higher but still low mean (docs/PERFORMANCE.md, "Why the largest partition is capped").
 const EVEN: f64 = 1.5;
 
 /// Below the last size, the search tries this many partitions more than the fewest that let
@@ -55,14 +52,10 @@ pub(crate) fn earliest(size: usize, p0: usize) -> usize {
 /// one forward and one inverse real FFT of `2·size` points and `count · (size + 1)` complex
 /// multiply-adds per `size` samples, plus copying the window in and the result out.
 ///
-/// Fitted on f32, one thread, CPU time (the real transform of `fft/real.rs`, AVX2 split pass;
-/// best of 5 timing loops): a forward+inverse pair costs `N·log2 N · (0.074 + 6/N)` ns for
-/// powers of two N = 128 .. 32768 (within 9 %; 17 % under at 64), times `radix_factor` for
-/// other lengths; a complex multiply-add (AVX2 build) 0.21-0.25 ns per bin whatever the length
-/// and the number of partitions (0.23 taken). So a partition costs about the same per sample
-/// at every size, while each extra size costs `4·0.074·log2(2·size)` ns per sample in
-/// transforms, as much as 15-25 partitions: the model grows the size only when it saves that
-/// many partitions.
+/// The rates were fitted to `f32` timing loops that are not a committed bench
+/// (docs/PERFORMANCE.md, "The streaming layout's cost model"). A partition costs about the
+/// same per sample at every size and an extra size as much as many partitions, so the model
+/// grows the size only where it saves that many.
 pub(crate) fn cost(size: usize, count: usize) -> f64 {
     const MAC: f64 = 0.23;
     const COPY: f64 = 0.3;

@@ -308,8 +308,8 @@ fn mac<F: FftFloat>(acc: &mut [Complex<F>], x: &[Complex<F>], h: &[Complex<F>]) 
     run_vectorized(Mac { acc, x, h });
 }
 
-/// [`mac_to`]'s loop, compiled for AVX2 and FMA where the CPU has them (`simd::run_vectorized`:
-/// 15-20 % less CPU per streaming block than the baseline SSE2 build).
+/// [`mac_to`]'s loop, compiled for AVX2 and FMA where the CPU has them (`simd::run_vectorized`;
+/// docs/PERFORMANCE.md, "Why the small loops are compiled for AVX2").
 struct MacTo<'a, F> {
     out: &'a mut [Complex<F>],
     acc: &'a [Complex<F>],
