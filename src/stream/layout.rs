@@ -172,8 +172,8 @@ mod tests {
                     for (i, s) in segs.iter().enumerate() {
                         assert_eq!(s.offset, at, "{p0} {taps} {segs:?}");
                         // Only the FFT head (the first segment, at 0) may start early.
-                        let live = i == 0 && start == 0;
-                        assert!(live || s.offset >= earliest(s.size, p0), "{segs:?}");
+                        let fft_head = i == 0 && start == 0;
+                        assert!(fft_head || s.offset >= earliest(s.size, p0), "{segs:?}");
                         assert!(s.count >= 1, "{segs:?}");
                         assert!(s.size.is_multiple_of(p0));
                         if uniform {
