@@ -67,11 +67,14 @@ fn scan_by<T: Transformable>(
     let (max, finite) = match max_abs(parts) {
         Some(max) => (max.to_f64().unwrap_or(f64::INFINITY), true),
         None => {
-            let finite_max = parts
+            // Over the samples finite as a whole, the ones `load` writes: a complex sample with
+            // one non-finite part is loaded as zero, so its finite part must not set the scale
+            // (scaled down by it, a subnormal rest lost bits beyond the accuracy bound).
+            let finite_max = v
                 .iter()
-                .map(|e| e.abs())
-                .filter(|a| a.is_finite())
-                .fold(0.0f64, |m, a| m.max(a.to_f64().unwrap_or(0.0)));
+                .filter(|s| s.is_finite())
+                .flat_map(|s| T::float_parts(std::slice::from_ref(s)).unwrap_or_default())
+                .fold(0.0f64, |m, e| m.max(e.abs().to_f64().unwrap_or(0.0)));
             (finite_max, false)
         }
     };
@@ -181,6 +184,16 @@ mod tests {
                 );
                 c[(at + 1) % len].im = f64::NAN;
                 assert!(!scan(&c).finite, "{len} {at}");
+                // A sample with a non-finite part is loaded as zero: its finite part does not
+                // count, only the finite samples do.
+                let mut d = vec![Complex::new(1e-310f64, 0.0); len];
+                d[at] = Complex::new(100.0, f64::NAN);
+                let exp = if len == 1 {
+                    0
+                } else {
+                    -<f64 as FftFloat>::MAX_SCALE_EXP
+                };
+                assert_eq!(scan(&d), OperandStats { exp, finite: false }, "{len} {at}");
             }
         }
         assert_eq!(
