@@ -14,7 +14,7 @@ use crate::fft::{self, SpectralKernel};
 use crate::method::{Algorithm, Method};
 use crate::mode::Mode;
 use crate::mode::{Op, kept_range};
-use crate::strategy;
+use crate::strategy::{self, Problem};
 
 /// A convolver for convolving (or correlating) signals of one length with one kernel.
 ///
@@ -109,9 +109,9 @@ impl<T: Element> Convolver<T> {
     ) -> Result<Self, ConvError> {
         let m = kernel.len();
         let (long, short) = (signal_len.max(m), signal_len.min(m));
-        let method = method
-            .fixed()
-            .unwrap_or_else(|| strategy::select_for_lengths(T::KIND, long, short, lo, out_len));
+        let method = method.fixed().unwrap_or_else(|| {
+            strategy::select_for_lengths(Problem::new(T::KIND, long, short, lo, out_len))
+        });
         // After resolving Auto too: the blocks would be cut from the kernel.
         let method = if method == Algorithm::OverlapAdd && m > signal_len {
             Algorithm::Fft

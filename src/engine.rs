@@ -5,12 +5,12 @@
 use std::mem::MaybeUninit;
 
 use crate::alloc::{FRESH_PAGES_BYTES, try_uninit, try_zeroed, try_zeroed_output, zero};
-use crate::arith::ElementKind;
 use crate::element::private::Scalar;
 use crate::error::ConvError;
 use crate::fft::{self, OperandStats};
 use crate::method::{Algorithm, Method};
-use crate::{finite, overlap_add, parallel, strategy};
+use crate::strategy::{self, Problem};
+use crate::{finite, overlap_add, parallel};
 
 /// `conj(v[m-1]), …, conj(v[0])`: correlation is convolution with this.
 pub(crate) fn reversed_conj<T: Scalar>(v: &[T]) -> Result<Vec<T>, ConvError> {
@@ -86,13 +86,13 @@ impl<'a, T: Scalar> Job<'a, T> {
         // whole product: splitting the outputs would repeat it per range. Checked only for
         // problems large enough to split (it searches the block length and, for integers,
         // scans the data).
-        let chunk = parallel::chunk_len(T::KIND, x.len(), y.len(), lo, len, method).filter(|_| {
+        let problem = Problem::new(T::KIND, x.len(), y.len(), lo, len);
+        let chunk = parallel::chunk_len(problem, method).filter(|_| {
             method != Algorithm::OverlapAdd
                 || T::fft_is_exact(x, y, strategy::block_len(T::KIND, x.len(), y.len()))
         });
         let scans = (method != Algorithm::Direct).then(|| {
-            let parallel =
-                chunk.is_some() || joins_transforms(T::KIND, x.len(), y.len(), lo, len, method);
+            let parallel = chunk.is_some() || joins_transforms(problem, method);
             [x, y].map(|v| fft::scan_split(v, parallel))
         });
         Job {
@@ -153,7 +153,10 @@ impl<'a, T: Scalar> Job<'a, T> {
                     return Ok(());
                 }
                 #[cfg(feature = "rayon")]
-                if joins_transforms(T::KIND, x.len(), y.len(), lo, out.len(), method) {
+                if joins_transforms(
+                    Problem::new(T::KIND, x.len(), y.len(), lo, out.len()),
+                    method,
+                ) {
                     fft::run_joined(x, x_scan, y, y_scan, len, lo, out)?;
                     add_nonfinite_products(x, y, [x_scan, y_scan], lo, out);
                     return Ok(());
@@ -167,21 +170,14 @@ impl<'a, T: Scalar> Job<'a, T> {
 }
 
 /// Whether the one-transform FFT method runs its forward transforms on two threads.
-fn joins_transforms(
-    kind: ElementKind,
-    n: usize,
-    m: usize,
-    lo: usize,
-    len: usize,
-    method: Algorithm,
-) -> bool {
+fn joins_transforms(problem: Problem, method: Algorithm) -> bool {
     #[cfg(feature = "rayon")]
     {
-        method == Algorithm::Fft && parallel::joins_transforms(kind, n, m, lo, len)
+        method == Algorithm::Fft && parallel::joins_transforms(problem)
     }
     #[cfg(not(feature = "rayon"))]
     {
-        let _ = (kind, n, m, lo, len, method);
+        let _ = (problem, method);
         false
     }
 }

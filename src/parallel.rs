@@ -20,10 +20,9 @@
 #[cfg(feature = "rayon")]
 use rayon::prelude::*;
 
-use crate::arith::ElementKind;
 use crate::error::ConvError;
 use crate::method::Algorithm;
-use crate::strategy;
+use crate::strategy::{self, Problem};
 
 /// Every direct kernel's block width divides this (64 outputs: `f32` blocks of 64, `f64` of
 /// 32, the others of 16).
@@ -36,25 +35,18 @@ pub(crate) const PARALLEL_MIN_NS: f64 = 100_000.0;
 
 /// The output range length per thread for this problem, or `None` to run it on this thread.
 #[cfg_attr(not(feature = "rayon"), allow(unused_variables))]
-pub(crate) fn chunk_len(
-    kind: ElementKind,
-    n: usize,
-    m: usize,
-    lo: usize,
-    len: usize,
-    method: Algorithm,
-) -> Option<usize> {
+pub(crate) fn chunk_len(p: Problem, method: Algorithm) -> Option<usize> {
     #[cfg(feature = "rayon")]
     {
         let threads = rayon::current_num_threads();
         if threads < 2 || method == Algorithm::Fft {
             return None;
         }
-        if strategy::predicted_ns(kind, n, m, lo, len, method) < PARALLEL_MIN_NS {
+        if strategy::predicted_ns(p, method) < PARALLEL_MIN_NS {
             return None;
         }
-        let chunk = len.div_ceil(threads).next_multiple_of(ALIGN);
-        (chunk < len).then_some(chunk)
+        let chunk = p.len.div_ceil(threads).next_multiple_of(ALIGN);
+        (chunk < p.len).then_some(chunk)
     }
     #[cfg(not(feature = "rayon"))]
     {
@@ -66,15 +58,9 @@ pub(crate) fn chunk_len(
 /// Whether the one-transform FFT method runs its two forward transforms on two threads: with
 /// at least two threads in the pool, above the same predicted time as a split.
 #[cfg(feature = "rayon")]
-pub(crate) fn joins_transforms(
-    kind: ElementKind,
-    n: usize,
-    m: usize,
-    lo: usize,
-    len: usize,
-) -> bool {
+pub(crate) fn joins_transforms(p: Problem) -> bool {
     rayon::current_num_threads() >= 2
-        && strategy::predicted_ns(kind, n, m, lo, len, Algorithm::Fft) >= PARALLEL_MIN_NS
+        && strategy::predicted_ns(p, Algorithm::Fft) >= PARALLEL_MIN_NS
 }
 
 /// Runs `f(offset, part)` for consecutive `chunk`-long parts of `out`, in parallel.
@@ -100,6 +86,11 @@ pub(crate) fn for_each_chunk<T: Send>(
 #[cfg(all(test, feature = "rayon"))]
 mod tests {
     use super::*;
+    use crate::arith::ElementKind;
+
+    fn f64_problem(n: usize, m: usize, lo: usize, len: usize) -> Problem {
+        Problem::new(ElementKind::F64, n, m, lo, len)
+    }
 
     /// The problems of `tests/threads.rs` are split (so that the test compares something), and
     /// small ones and the FFT method are not.
@@ -123,7 +114,7 @@ mod tests {
                     ElementKind::ComplexF64,
                     ElementKind::I64,
                 ] {
-                    let chunk = chunk_len(kind, n, m, m - 1, n - m + 1, method);
+                    let chunk = chunk_len(Problem::new(kind, n, m, m - 1, n - m + 1), method);
                     assert!(
                         chunk.is_some_and(|c| c % ALIGN == 0),
                         "{kind:?} {n}x{m} {method:?}"
@@ -131,28 +122,15 @@ mod tests {
                 }
             }
             assert_eq!(
-                chunk_len(ElementKind::F64, 1_000, 16, 0, 1_015, Algorithm::Direct),
+                chunk_len(f64_problem(1_000, 16, 0, 1_015), Algorithm::Direct),
                 None
             );
             assert_eq!(
-                chunk_len(
-                    ElementKind::F64,
-                    1 << 20,
-                    1 << 20,
-                    0,
-                    1 << 21,
-                    Algorithm::Fft
-                ),
+                chunk_len(f64_problem(1 << 20, 1 << 20, 0, 1 << 21), Algorithm::Fft),
                 None
             );
-            assert!(joins_transforms(
-                ElementKind::F64,
-                60_001,
-                50_000,
-                0,
-                110_000
-            ));
-            assert!(!joins_transforms(ElementKind::F64, 1_000, 1_000, 0, 1_999));
+            assert!(joins_transforms(f64_problem(60_001, 50_000, 0, 110_000)));
+            assert!(!joins_transforms(f64_problem(1_000, 1_000, 0, 1_999)));
         });
         let one = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
@@ -160,7 +138,7 @@ mod tests {
             .unwrap();
         one.install(|| {
             assert_eq!(
-                chunk_len(ElementKind::F64, 60_001, 64, 0, 60_064, Algorithm::Direct),
+                chunk_len(f64_problem(60_001, 64, 0, 60_064), Algorithm::Direct),
                 None
             )
         });

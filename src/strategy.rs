@@ -108,14 +108,9 @@ fn costs(kind: ElementKind) -> Costs {
 /// ```
 pub fn choose_method(a_len: usize, v_len: usize, mode: Mode) -> Method {
     match kept_range(a_len, v_len, mode, Op::Convolve) {
-        Ok((lo, len)) => select_for_lengths(
-            ElementKind::F64,
-            a_len.max(v_len),
-            a_len.min(v_len),
-            lo,
-            len,
-        )
-        .into(),
+        Ok((lo, len)) => {
+            select_for_lengths(Problem::new(ElementKind::F64, a_len, v_len, lo, len)).into()
+        }
         Err(_) => Method::Direct,
     }
 }
@@ -135,62 +130,84 @@ pub fn choose_method_for<T: crate::element::Element>(
     mode: Mode,
 ) -> Method {
     match kept_range(a_len, v_len, mode, Op::Convolve) {
-        Ok((lo, len)) => {
-            select_for_lengths(T::KIND, a_len.max(v_len), a_len.min(v_len), lo, len).into()
-        }
+        Ok((lo, len)) => select_for_lengths(Problem::new(T::KIND, a_len, v_len, lo, len)).into(),
         Err(_) => Method::Direct,
     }
 }
 
-/// The concrete method for `Auto` from the lengths alone (`n >= m`), for a estimates built before
-/// its data exists: transforms are taken as exact, which the estimates checks per call for integers.
-pub(crate) fn select_for_lengths(
-    kind: ElementKind,
-    n: usize,
-    m: usize,
-    lo: usize,
-    len: usize,
-) -> Algorithm {
+/// One problem as the cost model sees it: outputs `lo .. lo + len` of the product of an
+/// `n`-long and an `m`-long input (`n >= m`) of `kind` elements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub(crate) kind: ElementKind,
+    pub(crate) n: usize,
+    pub(crate) m: usize,
+    pub(crate) lo: usize,
+    pub(crate) len: usize,
+}
+
+impl Problem {
+    /// Outputs `lo .. lo + len` of the product of inputs `a_len` and `v_len` long, in either
+    /// order.
+    pub(crate) fn new(
+        kind: ElementKind,
+        a_len: usize,
+        v_len: usize,
+        lo: usize,
+        len: usize,
+    ) -> Problem {
+        Problem {
+            kind,
+            n: a_len.max(v_len),
+            m: a_len.min(v_len),
+            lo,
+            len,
+        }
+    }
+
+    /// One past the last output wanted.
+    fn hi(self) -> usize {
+        self.lo + self.len
+    }
+}
+
+/// The concrete method for `Auto` from the lengths alone, for a choice made before the data
+/// exists: transforms are taken as exact, which [`select`] checks per call for integers.
+pub(crate) fn select_for_lengths(p: Problem) -> Algorithm {
     // The remembered choice first: even the quick direct test is a share of a short call
     // (docs/PERFORMANCE.md, "Why Auto remembers its last choices").
-    remembered((kind, n, m, lo, len), || {
-        if direct_is_obviously_cheapest(kind, n, m, lo, len) {
+    remembered(p, || {
+        if direct_is_obviously_cheapest(p) {
             Algorithm::Direct
         } else {
-            Estimates::new(kind, n, m, lo, len).cheapest(true, true)
+            Estimates::new(p).cheapest(true, true)
         }
     })
 }
 
-/// The predicted single-threaded time of `method` (not `Auto`) on outputs `lo .. lo + len` of
-/// an `n`-by-`m` product (`n >= m`), in nanoseconds.
-pub(crate) fn predicted_ns(
-    kind: ElementKind,
-    n: usize,
-    m: usize,
-    lo: usize,
-    len: usize,
-    method: Algorithm,
-) -> f64 {
+/// The predicted single-threaded time of `method` (not `Auto`) on this problem, in
+/// nanoseconds.
+pub(crate) fn predicted_ns(p: Problem, method: Algorithm) -> f64 {
     match method {
         // The direct sum's cost needs no transform lengths: not the whole estimates (whose
         // block-length search costs about a microsecond) on every direct call.
-        Algorithm::Direct => direct_ns(&costs(kind), n, m, lo, len),
-        Algorithm::Fft => Estimates::new(kind, n, m, lo, len).fft,
-        Algorithm::OverlapAdd => Estimates::new(kind, n, m, lo, len).overlap_add,
+        Algorithm::Direct => direct_ns(&costs(p.kind), p),
+        Algorithm::Fft => Estimates::new(p).fft,
+        Algorithm::OverlapAdd => Estimates::new(p).overlap_add,
     }
 }
 
 /// The concrete method for `Auto` on these inputs (`x` the longer one).
 pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Algorithm {
+    let p = Problem::new(T::KIND, x.len(), y.len(), lo, len);
     if !matches!(T::KIND, ElementKind::I32 | ElementKind::I64) {
         // Float transforms are always exact enough: the choice depends on the lengths alone.
-        return select_for_lengths(T::KIND, x.len(), y.len(), lo, len);
+        return select_for_lengths(p);
     }
-    if direct_is_obviously_cheapest(T::KIND, x.len(), y.len(), lo, len) {
+    if direct_is_obviously_cheapest(p) {
         return Algorithm::Direct;
     }
-    let estimates = Estimates::new(T::KIND, x.len(), y.len(), lo, len);
+    let estimates = Estimates::new(p);
     let fft_ok = estimates.fft_len.is_some_and(|l| T::fft_is_exact(x, y, l));
     let oa_ok = T::fft_is_exact(x, y, estimates.block_len);
     let mut method = estimates.cheapest(fft_ok, oa_ok);
@@ -210,9 +227,6 @@ pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Algo
     }
     method
 }
-
-/// The lengths of a choice: kind, `n`, `m`, `lo`, `len`.
-type Problem = (ElementKind, usize, usize, usize, usize);
 
 /// `choose()`, or one of this thread's last two choices when it was for the same problem: a
 /// program that calls with the same lengths again and again (frames, batches, `choose_method`,
@@ -247,19 +261,13 @@ fn remembered(problem: Problem, choose: impl FnOnce() -> Algorithm) -> Algorithm
 /// least `fft_overhead + len · (2 · per_nlogn · log2(2m) + per_bin)`. Below 4 taps the direct
 /// sum (under 1 ns per output) is always cheaper than the transforms' `per_bin` alone. The
 /// choice is the one the full model would make, only sooner.
-fn direct_is_obviously_cheapest(
-    kind: ElementKind,
-    n: usize,
-    m: usize,
-    lo: usize,
-    len: usize,
-) -> bool {
-    if m < 4 {
+fn direct_is_obviously_cheapest(p: Problem) -> bool {
+    if p.m < 4 {
         return true;
     }
-    let c = costs(kind);
-    let per_output = 2.0 * c.per_nlogn * ((2 * m) as f64).log2() + c.per_bin;
-    direct_ns(&c, n, m, lo, len) < c.fft_overhead + len as f64 * per_output
+    let c = costs(p.kind);
+    let per_output = 2.0 * c.per_nlogn * ((2 * p.m) as f64).log2() + c.per_bin;
+    direct_ns(&c, p) < c.fft_overhead + p.len as f64 * per_output
 }
 
 /// The overlap-add transform length for these inputs: the even 7-smooth `L >= 2m` with the
@@ -293,10 +301,11 @@ pub(crate) fn block_len(kind: ElementKind, n: usize, m: usize) -> usize {
     best.1
 }
 
-/// The direct kernel on outputs `lo .. lo + len`: full-width outputs at `per_mac`, the
+/// The direct kernel on the problem's outputs: full-width outputs at `per_mac`, the
 /// triangular ends (outputs `t < m - 1` and `t >= n`) at `per_edge_mac`.
-fn direct_ns(c: &Costs, n: usize, m: usize, lo: usize, len: usize) -> f64 {
-    let hi = lo + len;
+fn direct_ns(c: &Costs, p: Problem) -> f64 {
+    let Problem { n, m, lo, len, .. } = p;
+    let hi = p.hi();
     let edge = edge_macs(n, m, lo, hi);
     (macs(n, m, lo, hi) - edge) * c.per_mac
         + edge * c.per_edge_mac
@@ -316,11 +325,11 @@ fn edge_outs(n: usize, m: usize, lo: usize, hi: usize) -> f64 {
     (hi.min(m - 1).saturating_sub(lo) + hi.saturating_sub(lo.max(n))) as f64
 }
 
-/// The overlap-add blocks of length `block_len` that reach outputs `lo .. lo + len`.
-fn overlap_add_blocks(n: usize, m: usize, lo: usize, len: usize, block_len: usize) -> usize {
-    let step = block_len - m + 1;
-    let first = lo.saturating_sub(m - 1) / step;
-    let last = (lo + len).min(n).div_ceil(step);
+/// The overlap-add blocks of length `block_len` that reach the problem's outputs.
+fn overlap_add_blocks(p: Problem, block_len: usize) -> usize {
+    let step = block_len - p.m + 1;
+    let first = p.lo.saturating_sub(p.m - 1) / step;
+    let last = p.hi().min(p.n).div_ceil(step);
     last.saturating_sub(first)
 }
 
@@ -344,17 +353,17 @@ struct Estimates {
 }
 
 impl Estimates {
-    fn new(kind: ElementKind, n: usize, m: usize, lo: usize, len: usize) -> Estimates {
-        let c = costs(kind);
-        let direct = direct_ns(&c, n, m, lo, len);
+    fn new(p: Problem) -> Estimates {
+        let c = costs(p.kind);
+        let direct = direct_ns(&c, p);
 
-        let fft_len = cyclic_len(n, m, lo, lo + len).ok();
+        let fft_len = cyclic_len(p.n, p.m, p.lo, p.hi()).ok();
         let fft = fft_len.map_or(f64::INFINITY, |l| {
             3.0 * fft_ns(&c, l) + l as f64 * c.per_bin + c.fft_overhead
         });
 
-        let block_len = block_len(kind, n, m);
-        let blocks = overlap_add_blocks(n, m, lo, len, block_len) as f64;
+        let block_len = block_len(p.kind, p.n, p.m);
+        let blocks = overlap_add_blocks(p, block_len) as f64;
         let overlap_add = (2.0 * blocks + 1.0) * fft_ns(&c, block_len)
             + blocks * (block_len as f64 * c.per_bin + c.per_block)
             + c.fft_overhead;
@@ -421,7 +430,7 @@ pub(crate) fn model_inputs(out: &mut impl std::io::Write) -> std::io::Result<()>
                 let edge = edge_macs(n, m, lo, hi);
                 let fft_len = cyclic_len(n, m, lo, hi).expect("grid sizes fit");
                 let block = block_len(kind, n, m);
-                let blocks = overlap_add_blocks(n, m, lo, len, block);
+                let blocks = overlap_add_blocks(Problem::new(kind, n, m, lo, len), block);
                 writeln!(
                     out,
                     "{{\"kind\":\"{name}\",\"mode\":\"{mode}\",\"n\":{n},\"m\":{m},\

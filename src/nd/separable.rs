@@ -25,7 +25,7 @@ use crate::element::private::Scalar;
 use crate::error::ConvError;
 use crate::fft::{FftFloat, SpectralKernel, cyclic_len, error_stays_finite, scan};
 use crate::method::Method;
-use crate::strategy;
+use crate::strategy::{self, Problem};
 
 use super::parallel;
 
@@ -158,7 +158,7 @@ pub(crate) fn row_method<T: Scalar>(n: usize, m: usize, lo: usize, len: usize) -
     if n < m || matches!(T::KIND, ElementKind::I32 | ElementKind::I64) {
         return Method::Direct;
     }
-    strategy::select_for_lengths(T::KIND, n, m, lo, len).into()
+    strategy::select_for_lengths(Problem::new(T::KIND, n, m, lo, len)).into()
 }
 
 /// `out` (`rows × len`) = each `n`-long row of `x` convolved with `k`, outputs

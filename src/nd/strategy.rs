@@ -5,6 +5,7 @@
 use crate::arith::ElementKind;
 use crate::error::ConvError;
 use crate::method::{Algorithm, Method};
+use crate::strategy::Problem;
 
 use super::direct;
 use super::fft::{lens, tiles as tiles_with};
@@ -215,7 +216,7 @@ pub(crate) fn row_pass_ns(
     method: Method,
 ) -> f64 {
     let algorithm = method.fixed().unwrap_or(Algorithm::Direct);
-    let one = crate::strategy::predicted_ns(kind, n.max(m), n.min(m), lo, len, algorithm);
+    let one = crate::strategy::predicted_ns(Problem::new(kind, n, m, lo, len), algorithm);
     rows as f64 * one
 }
 
