@@ -18,6 +18,7 @@ for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ[var] = "1"
 
 import argparse  # noqa: E402
+import importlib.util  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import pathlib  # noqa: E402
@@ -25,7 +26,6 @@ import platform  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import timeit  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
@@ -34,6 +34,20 @@ import scipy.signal as ss  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "target" / "release" / "examples" / "compare_driver"
 MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _load_peers():
+    """python/convolve/_peers.py, the grid and peer timing shared with ``python -m
+    convolve.bench``, loaded by its path: the package need not be built."""
+    path = ROOT / "python" / "convolve" / "_peers.py"
+    spec = importlib.util.spec_from_file_location("convolve_peers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_peers = _load_peers()
+PEERS, fmt, grid, time_peers = _peers.PEERS, _peers.fmt, _peers.grid, _peers.time_peers
 
 
 def sample(seed, n):
@@ -46,78 +60,12 @@ def sample(seed, n):
     return (z >> np.uint64(11)).astype(np.float64) / float(1 << 52) - 1.0
 
 
-def grid(quick, max_n, min_n=0):
-    ns = [10**2, 10**3, 10**4, 10**5] if quick else [10**k for k in range(2, 8)]
-    ns = [n for n in ns if min_n <= n <= max_n]
-    ms = [3, 64, 1024] if quick else [3, 16, 64, 256, 1024, 16384]
-    points = []
-    for n in ns:
-        for m in ms + [n]:
-            if m <= n and (n, m, "full") not in points:
-                points.append((n, m, "full"))
-    # same/valid sample: a short and a long kernel at a mid and a large length
-    for n in [k for k in ([10**4, 10**6] if not quick else [10**4]) if min_n <= k <= max_n]:
-        for m in (64, 1024):
-            for mode in ("same", "valid"):
-                points.append((n, m, mode))
-    return points
-
-
-# Predicted seconds of one call, to skip what would take over ~2 s (measured on the project
-# machine within a factor ~3: numpy's direct sum ~0.5 ns per multiply-add, scipy's FFT paths
-# ~10 ns per (n+m)·log2(n+m)). The fastest-predicted peer is always timed.
-def predicted(peer, n, m):
-    mac = n * m
-    fft = (n + m) * math.log2(n + m)
-    return {
-        "numpy.convolve": 0.5e-9 * mac,
-        "scipy.convolve": min(0.5e-9 * mac, 1e-8 * fft),
-        "fftconvolve": 1e-8 * fft,
-        "oaconvolve": 1e-8 * fft,
-    }[peer]
-
-
-def peer_call(peer, a, v, mode):
-    return {
-        "numpy.convolve": lambda: np.convolve(a, v, mode),
-        "scipy.convolve": lambda: ss.convolve(a, v, mode, method="auto"),
-        "fftconvolve": lambda: ss.fftconvolve(a, v, mode),
-        "oaconvolve": lambda: ss.oaconvolve(a, v, mode),
-    }[peer]
-
-
-PEERS = ["numpy.convolve", "scipy.convolve", "fftconvolve", "oaconvolve"]
-
-
-def time_call(f):
-    """Median seconds per call, as the driver does it."""
-    t = timeit.Timer(f)
-    first = t.timeit(1)
-    if first > 1.0:
-        runs = t.repeat(repeat=1 if first > 3.0 else 3, number=1)
-        return sorted(runs)[len(runs) // 2]
-    number = 1
-    while t.timeit(number) < 0.1:
-        number *= 2
-    runs = [r / number for r in t.repeat(repeat=5, number=number)]
-    return sorted(runs)[len(runs) // 2]
-
-
 def build():
     subprocess.run(
         ["cargo", "build", "--release", "--example", "compare_driver"],
         cwd=ROOT,
         check=True,
     )
-
-
-def fmt(s):
-    if s is None:
-        return "-"
-    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
-        if s >= scale:
-            return f"{s / scale:.3g} {unit}"
-    return f"{s * 1e9:.3g} ns"
 
 
 def main():
@@ -160,13 +108,7 @@ def main():
             err = float(np.max(np.abs(got.astype(np.float64) - ref)))
             if got.shape != ref.shape or not err <= tol:
                 sys.exit(f"MISMATCH n={n} m={m} {dtype} {mode}: max err {err:.3g} > tol {tol:.3g}")
-            times = {}
-            fastest = min(PEERS, key=lambda p: predicted(p, n, m))
-            for peer in PEERS:
-                if predicted(peer, n, m) > 2.0 and peer != fastest:
-                    times[peer] = None
-                    continue
-                times[peer] = time_call(peer_call(peer, a, v, mode))
+            times = time_peers(a, v, mode)
             best = min(t for t in times.values() if t is not None)
             row = dict(
                 n=n, m=m, dtype=dtype, mode=mode, peers=times, ours=ours["median_ns"] * 1e-9,

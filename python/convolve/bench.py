@@ -39,69 +39,7 @@ import numpy as np
 
 import convolve
 
-PEERS = ["numpy.convolve", "scipy.convolve", "fftconvolve", "oaconvolve"]
-
-
-def grid(quick, max_n, min_n=0):
-    """The grid of the crate's scripts/compare.py: (n, m, mode)."""
-    ns = [10**2, 10**3, 10**4, 10**5] if quick else [10**k for k in range(2, 8)]
-    ns = [n for n in ns if min_n <= n <= max_n]
-    ms = [3, 64, 1024] if quick else [3, 16, 64, 256, 1024, 16384]
-    points = []
-    for n in ns:
-        for m in ms + [n]:
-            if m <= n and (n, m, "full") not in points:
-                points.append((n, m, "full"))
-    for n in [k for k in ([10**4] if quick else [10**4, 10**6]) if min_n <= k <= max_n]:
-        for m in (64, 1024):
-            for mode in ("same", "valid"):
-                points.append((n, m, mode))
-    return points
-
-
-def predicted(peer, n, m):
-    """Rough seconds of one peer call (to skip those over ~2 s)."""
-    mac, fft = n * m, (n + m) * math.log2(n + m)
-    return {
-        "numpy.convolve": 0.5e-9 * mac,
-        "scipy.convolve": min(0.5e-9 * mac, 1e-8 * fft),
-        "fftconvolve": 1e-8 * fft,
-        "oaconvolve": 1e-8 * fft,
-    }[peer]
-
-
-def peer_call(peer, a, v, mode):
-    import scipy.signal as ss
-
-    return {
-        "numpy.convolve": lambda: np.convolve(a, v, mode),
-        "scipy.convolve": lambda: ss.convolve(a, v, mode, method="auto"),
-        "fftconvolve": lambda: ss.fftconvolve(a, v, mode),
-        "oaconvolve": lambda: ss.oaconvolve(a, v, mode),
-    }[peer]
-
-
-def time_call(f, batch=0.1):
-    """Median seconds per call: batches of at least ``batch`` seconds, median of 5."""
-    t = timeit.Timer(f)
-    first = t.timeit(1)
-    if first > 1.0:
-        runs = t.repeat(repeat=1 if first > 3.0 else 3, number=1)
-        return sorted(runs)[len(runs) // 2]
-    number = 1
-    while t.timeit(number) < batch:
-        number *= 2
-    runs = [r / number for r in t.repeat(repeat=5, number=number)]
-    return sorted(runs)[len(runs) // 2]
-
-
-def fmt(s):
-    if s is None:
-        return "-"
-    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
-        if s >= scale:
-            return f"{s / scale:.3g} {unit}"
-    return f"{s * 1e9:.3g} ns"
+from ._peers import PEERS, fmt, grid, time_call, time_peers
 
 
 class Rust:
@@ -136,19 +74,14 @@ def run_grid(args):
             a = rng.uniform(-1, 1, n).astype(npt)
             v = rng.uniform(-1, 1, m).astype(npt)
             ours = convolve.convolve(a, v, mode)
-            times = {}
-            fastest = min(PEERS, key=lambda p: predicted(p, n, m))
-            for peer in PEERS:
-                if predicted(peer, n, m) > 2.0 and peer != fastest:
-                    times[peer] = None
-                    continue
-                call = peer_call(peer, a, v, mode)
-                ref = call()
-                tol = 8 * eps * math.log2(n + m) * np.linalg.norm(a) * np.linalg.norm(v)
+            tol = 8 * eps * math.log2(n + m) * np.linalg.norm(a) * np.linalg.norm(v)
+
+            def check(peer, ref, ours=ours, tol=tol, where=f"n={n} m={m} {dtype} {mode}"):
                 err = float(np.max(np.abs(ours.astype(np.float64) - ref)))
                 if ours.shape != ref.shape or not err <= tol:
-                    sys.exit(f"MISMATCH with {peer} at n={n} m={m} {dtype} {mode}: {err} > {tol}")
-                times[peer] = time_call(call)
+                    sys.exit(f"MISMATCH with {peer} at {where}: {err} > {tol}")
+
+            times = time_peers(a, v, mode, check)
             t_ours = time_call(lambda a=a, v=v, mode=mode: convolve.convolve(a, v, mode))
             best = min(t for t in times.values() if t is not None)
             row = {"n": n, "m": m, "dtype": dtype, "mode": mode, "peers": times, "ours": t_ours}
