@@ -73,6 +73,11 @@ struct Job<'a, T: Scalar> {
     /// The transform methods' [`fft::scan`]s of `x` and `y`, made once for all parts (split
     /// over threads too when the problem is), not once per part.
     scans: Option<[OperandStats; 2]>,
+    /// Whether the FFT method runs its forward transforms on two threads (never split, it
+    /// always computes the whole range, so this is decided once here). Always false, and
+    /// unread, without the `rayon` feature.
+    #[cfg_attr(not(feature = "rayon"), allow(dead_code))]
+    joins: bool,
 }
 
 impl<'a, T: Scalar> Job<'a, T> {
@@ -82,25 +87,25 @@ impl<'a, T: Scalar> Job<'a, T> {
         let method = method
             .fixed()
             .unwrap_or_else(|| strategy::select(x, y, lo, len));
+        let problem = Problem::new(T::KIND, x.len(), y.len(), lo, len);
         // Integers too wide for one exact transform take the limb split, which works on the
         // whole product: splitting the outputs would repeat it per range. Checked only for
         // problems large enough to split (it searches the block length and, for integers,
         // scans the data).
-        let problem = Problem::new(T::KIND, x.len(), y.len(), lo, len);
         let chunk = parallel::chunk_len(problem, method).filter(|_| {
             method != Algorithm::OverlapAdd
                 || T::fft_is_exact(x, y, strategy::block_len(T::KIND, x.len(), y.len()))
         });
-        let scans = (method != Algorithm::Direct).then(|| {
-            let parallel = chunk.is_some() || joins_transforms(problem, method);
-            [x, y].map(|v| fft::scan_split(v, parallel))
-        });
+        let joins = joins_transforms(problem, method);
+        let scans = (method != Algorithm::Direct)
+            .then(|| [x, y].map(|v| fft::scan_split(v, chunk.is_some() || joins)));
         Job {
             x,
             y,
             method,
             chunk,
             scans,
+            joins,
         }
     }
 
@@ -153,10 +158,7 @@ impl<'a, T: Scalar> Job<'a, T> {
                     return Ok(());
                 }
                 #[cfg(feature = "rayon")]
-                if joins_transforms(
-                    Problem::new(T::KIND, x.len(), y.len(), lo, out.len()),
-                    method,
-                ) {
+                if self.joins {
                     fft::run_joined(x, x_scan, y, y_scan, len, lo, out)?;
                     add_nonfinite_products(x, y, [x_scan, y_scan], lo, out);
                     return Ok(());
