@@ -31,7 +31,7 @@ pub(crate) fn convolve1d<'py>(
         match v.cast::<PyArray1<T>>() {
             Ok(v) => {
                 let a = a.cast::<PyArray1<T>>().expect("dispatched on this type");
-                let mode: Mode = mode.to_str()?.parse().map_err(value_error)?;
+                let mode: Mode = mode.to_cow()?.parse().map_err(value_error)?;
                 let method: Method = method.parse().map_err(value_error)?;
                 run(py, a.try_readonly()?, v.try_readonly()?, mode, method, correlate).map(Some)
             }

@@ -10,6 +10,9 @@ INTS = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"
 ALL = ["bool", "float16", *FLOATS, *INTS]
 METHODS = ["auto", "direct", "fft", "overlap-add"]
 MODES = ["full", "same", "valid"]
+# numpy 1.x accepted a mode's prefix or other case ("FULL", "f") with a DeprecationWarning;
+# numpy 2 raises ValueError, and so does this package on every numpy.
+NUMPY_REJECTS_MODE_SPELLINGS = int(np.__version__.split(".")[0]) >= 2
 
 
 def data(rng, n, dtype, shape=None):
