@@ -8,6 +8,7 @@ use crate::alloc::{FRESH_PAGES_BYTES, try_uninit, try_zeroed, try_zeroed_output,
 use crate::element::private::Scalar;
 use crate::error::ConvError;
 use crate::fft::{self, OperandStats};
+use crate::interrupt::{PIECE_NS, Stop};
 use crate::method::{Algorithm, Method};
 use crate::strategy::{self, Problem};
 use crate::{finite, overlap_add, parallel};
@@ -78,6 +79,10 @@ struct Job<'a, T: Scalar> {
     /// unread, without the `rayon` feature.
     #[cfg_attr(not(feature = "rayon"), allow(dead_code))]
     joins: bool,
+    /// The flag of an enclosing [`interruptible`](crate::interruptible), and the length of the
+    /// pieces each thread's outputs are then computed in, reading the flag before each.
+    stop: Stop,
+    piece: Option<usize>,
 }
 
 impl<'a, T: Scalar> Job<'a, T> {
@@ -99,6 +104,26 @@ impl<'a, T: Scalar> Job<'a, T> {
         let joins = joins_transforms(problem, method);
         let scans = (method != Algorithm::Direct)
             .then(|| [x, y].map(|v| fft::scan_split(v, chunk.is_some() || joins)));
+        let stop = Stop::current();
+        // Pieces start at multiples of the alignment, as the threads' ranges do, so the results
+        // are the same bits; not for the one-transform method or the limb split (as above).
+        let piece = stop
+            .is_some()
+            .then(|| {
+                let per_output = strategy::predicted_ns(problem, method) / len.max(1) as f64;
+                let outputs = (PIECE_NS / per_output.max(1e-3)).min(len as f64) as usize;
+                outputs.next_multiple_of(parallel::ALIGN)
+            })
+            .filter(|&piece| {
+                piece < len
+                    && (method == Algorithm::Direct
+                        || method == Algorithm::OverlapAdd
+                            && T::fft_is_exact(
+                                x,
+                                y,
+                                strategy::block_len(T::KIND, x.len(), y.len()),
+                            ))
+            });
         Job {
             x,
             y,
@@ -106,6 +131,8 @@ impl<'a, T: Scalar> Job<'a, T> {
             chunk,
             scans,
             joins,
+            stop,
+            piece,
         }
     }
 
@@ -120,6 +147,14 @@ impl<'a, T: Scalar> Job<'a, T> {
         out: &mut [E],
         f: impl Fn(usize, &mut [E]) -> Result<(), ConvError> + Sync,
     ) -> Result<(), ConvError> {
+        self.stop.check()?;
+        let f = |offset: usize, part: &mut [E]| match self.piece {
+            None => f(offset, part),
+            Some(piece) => part.chunks_mut(piece).enumerate().try_for_each(|(i, p)| {
+                self.stop.check()?;
+                f(offset + i * piece, p)
+            }),
+        };
         match self.chunk {
             Some(chunk) => parallel::for_each_chunk(out, chunk, f),
             None => f(0, out),
@@ -254,4 +289,42 @@ fn exact_fallback<T: Scalar>(x: &[T], y: &[T], lo: usize, out: &mut [T]) -> Resu
         T::direct(x, y, lo, out);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+    use crate::interruptible;
+    use num_complex::Complex;
+
+    fn piece<T: Scalar>(n: usize, m: usize, method: Method) -> Option<usize> {
+        let (a, v) = (vec![T::default(); n], vec![T::default(); m]);
+        let never = AtomicBool::new(false);
+        let len = n + m - 1;
+        interruptible(&never, || Job::new(&a, &v, 0, len, method).piece)
+    }
+
+    /// The problems of `tests/interrupt.rs` are cut into several pieces (so that the test
+    /// compares something), at multiples of the alignment; without a flag nothing is.
+    #[test]
+    fn the_interrupt_test_problems_are_cut_into_pieces() {
+        let cut = |p: Option<usize>, len: usize| {
+            p.is_some_and(|p| p % parallel::ALIGN == 0 && p < len / 2)
+        };
+        assert!(cut(piece::<f64>(400_001, 2_500, Method::Direct), 402_500));
+        assert!(cut(piece::<i64>(300_001, 2_000, Method::Direct), 302_000));
+        assert!(cut(
+            piece::<Complex<f32>>(400_001, 2_500, Method::Direct),
+            402_500
+        ));
+        assert!(cut(
+            piece::<f64>(16_000_001, 3_000, Method::OverlapAdd),
+            16_003_000
+        ));
+        assert_eq!(piece::<f64>(400_001, 2_500, Method::Fft), None);
+        let (a, v) = (vec![0.0f64; 400_001], vec![0.0f64; 2_500]);
+        assert_eq!(Job::new(&a, &v, 0, 402_500, Method::Direct).piece, None);
+    }
 }

@@ -37,6 +37,9 @@ pub enum ConvError {
         /// Length of the second input.
         v_len: usize,
     },
+    /// The call was stopped by the flag of an enclosing
+    /// [`interruptible`](crate::interruptible) before it finished; its output is incomplete.
+    Interrupted,
     /// A buffer of this many bytes could not be allocated.
     Allocation {
         /// Requested size in bytes.
@@ -124,6 +127,7 @@ impl fmt::Display for ConvError {
                 f,
                 "inputs of lengths {a_len} and {v_len} give an output or buffer length that does not fit in usize"
             ),
+            ConvError::Interrupted => write!(f, "interrupted before the result was complete"),
             ConvError::Allocation { bytes } => {
                 write!(f, "could not allocate a buffer of {bytes} bytes")
             }

@@ -12,6 +12,7 @@ mod error;
 mod exact;
 mod fft;
 mod finite;
+mod interrupt;
 mod method;
 mod mode;
 #[cfg(feature = "ndarray")]
@@ -27,6 +28,7 @@ pub use num_complex;
 pub use crate::convolver::Convolver;
 pub use crate::element::Element;
 pub use crate::error::ConvError;
+pub use crate::interrupt::interruptible;
 pub use crate::method::Method;
 pub use crate::mode::{Mode, output_len};
 pub use crate::strategy::{choose_method, choose_method_for};
@@ -217,8 +219,11 @@ fn check_out_len<T>(expected: usize, out: &[T]) -> Result<(), ConvError> {
 /// ```
 pub fn release_buffers() {
     crate::fft::release_pools();
+    // (In a forked child the global pool has no threads to broadcast to, nor buffers.)
     #[cfg(feature = "rayon")]
-    rayon::broadcast(|_| crate::fft::release_pools());
+    if crate::parallel::pool_alive() {
+        rayon::broadcast(|_| crate::fft::release_pools());
+    }
 }
 
 // The design notes' code examples compile and run as doctests (`cargo test --doc`).

@@ -16,6 +16,12 @@
 //!
 //! Only problems predicted to take longer than [`PARALLEL_MIN_NS`] on one thread are split:
 //! waking the pool and joining costs a few microseconds, which a shorter problem would feel.
+//!
+//! A process forked after the pool started (Python's `multiprocessing` on Linux, gunicorn,
+//! joblib) inherits rayon's global pool without its threads: anything handed to it would wait
+//! forever. [`pool_threads`] is the one place every parallel decision asks, and in a forked
+//! child it answers 1 outside a pool of the child's own, so every call runs on the calling
+//! thread there, with the same results (docs/THREADS.md, "After fork").
 
 #[cfg(feature = "rayon")]
 use rayon::prelude::*;
@@ -26,19 +32,72 @@ use crate::strategy::{self, Problem};
 
 /// Every direct kernel's block width divides this (64 outputs: `f32` blocks of 64, `f64` of
 /// 32, the others of 16).
-const ALIGN: usize = 64;
+pub(crate) const ALIGN: usize = 64;
 
 /// Predicted single-thread time above which a problem is split, measured with `cargo bench
 /// --bench methods -- threads/` (docs/PERFORMANCE.md, "Why problems under 100 µs run on one
 /// thread").
 pub(crate) const PARALLEL_MIN_NS: f64 = 100_000.0;
 
+/// The threads a call may spread over: those of rayon's current pool (the global one outside a
+/// pool), or 1 in a forked child outside a pool the child built itself (the global pool's
+/// threads did not survive the fork), or 1 without the `rayon` feature.
+#[cfg_attr(not(feature = "rayon"), allow(dead_code))]
+pub(crate) fn pool_threads() -> usize {
+    #[cfg(feature = "rayon")]
+    if pool_alive() {
+        return rayon::current_num_threads();
+    }
+    1
+}
+
+/// Whether work handed to rayon's current pool will run: false in a forked child outside a
+/// pool of its own.
+#[cfg(feature = "rayon")]
+pub(crate) fn pool_alive() -> bool {
+    !(fork::forked() && rayon::current_thread_index().is_none())
+}
+
+/// Fork detection: a child handler registered with `pthread_atfork` before the first parallel
+/// decision, so before the pool can have started.
+#[cfg(feature = "rayon")]
+mod fork {
+    use std::sync::Once;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static FORKED: AtomicBool = AtomicBool::new(false);
+
+    #[cfg(unix)]
+    extern "C" fn in_child() {
+        // Only an atomic store: the child of a multi-threaded process may run little else.
+        FORKED.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether this process is a fork of one that registered the handler (a parent that made
+    /// a parallel decision, and so may have started the pool).
+    pub(super) fn forked() -> bool {
+        static REGISTER: Once = Once::new();
+        #[cfg(unix)]
+        REGISTER.call_once(|| {
+            // SAFETY: `in_child` is a plain `extern "C" fn()` that only stores to an atomic,
+            // which is async-signal-safe as a fork handler must be; the other handlers are
+            // null. A failure (ENOMEM) leaves fork undetected, as without this.
+            unsafe {
+                libc::pthread_atfork(None, None, Some(in_child));
+            }
+        });
+        #[cfg(not(unix))]
+        REGISTER.call_once(|| ());
+        FORKED.load(Ordering::Relaxed)
+    }
+}
+
 /// The output range length per thread for this problem, or `None` to run it on this thread.
 #[cfg_attr(not(feature = "rayon"), allow(unused_variables))]
 pub(crate) fn chunk_len(p: Problem, method: Algorithm) -> Option<usize> {
     #[cfg(feature = "rayon")]
     {
-        let threads = rayon::current_num_threads();
+        let threads = pool_threads();
         if threads < 2 || method == Algorithm::Fft {
             return None;
         }
@@ -59,8 +118,7 @@ pub(crate) fn chunk_len(p: Problem, method: Algorithm) -> Option<usize> {
 /// at least two threads in the pool, above the same predicted time as a split.
 #[cfg(feature = "rayon")]
 pub(crate) fn joins_transforms(p: Problem) -> bool {
-    rayon::current_num_threads() >= 2
-        && strategy::predicted_ns(p, Algorithm::Fft) >= PARALLEL_MIN_NS
+    pool_threads() >= 2 && strategy::predicted_ns(p, Algorithm::Fft) >= PARALLEL_MIN_NS
 }
 
 /// Runs `f(offset, part)` for consecutive `chunk`-long parts of `out`, in parallel.

@@ -2,23 +2,32 @@
 //!
 //! Thin on purpose: it reads numpy arrays (without copying when they are contiguous), releases
 //! the GIL, calls the `convolve` crate and maps [`ConvError`] to `ValueError` with the crate's
-//! message. Dtype promotion, numpy's and scipy's signatures, defaults and docstrings live in the
+//! message (`MemoryError` for an allocation that failed: nothing here aborts or panics on
+//! one). Dtype promotion, numpy's and scipy's signatures, defaults and docstrings live in the
 //! pure-Python package around it (`python/convolve/`), which hands this module arrays of one of
 //! the crate's element types: `float32`, `float64`, `complex64`, `complex128`, `int32`, `int64`.
 
 mod dtype;
+mod memory;
 mod nd;
 mod oned;
 mod plans;
 
 use convolve::ConvError;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyMemoryError, PyValueError};
 use pyo3::prelude::*;
 
-/// Every crate error is about the values passed (lengths, shapes, names): `ValueError`, as
-/// numpy and scipy raise for the same inputs.
-pub(crate) fn value_error(e: ConvError) -> PyErr {
-    PyValueError::new_err(e.to_string())
+/// A crate error as Python's: `MemoryError` (with the size) for an allocation that failed, as
+/// numpy raises; `ValueError` for every other, which is about the values passed (lengths,
+/// shapes, names), as numpy and scipy raise for the same inputs.
+pub(crate) fn conv_error(e: ConvError) -> PyErr {
+    match e {
+        ConvError::Allocation { bytes } => PyMemoryError::new_err(format!(
+            "could not allocate {} ({bytes} bytes) for the computation",
+            memory::human(bytes)
+        )),
+        e => PyValueError::new_err(e.to_string()),
+    }
 }
 
 #[pymodule]

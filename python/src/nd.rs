@@ -10,8 +10,8 @@ use numpy::{
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::conv_error;
 use crate::dtype::{Native, dispatch, mismatch, name_of};
-use crate::value_error;
 
 /// Reads `a` and `v` (both `PyArrayDyn<T>`), computes `f` on their views with the GIL
 /// released, and hands the result to numpy without a copy.
@@ -31,7 +31,7 @@ where
         .map_err(|_| mismatch("in2", name_of::<T>()))?
         .try_readonly()?;
     let (av, vv) = (a.as_array(), v.as_array());
-    let out = py.detach(|| f(av, vv)).map_err(value_error)?;
+    let out = py.detach(|| f(av, vv)).map_err(conv_error)?;
     Ok(out.into_pyarray(py).into_any())
 }
 
@@ -45,8 +45,8 @@ pub(crate) fn convolve_nd<'py>(
     method: &str,
     correlate: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mode: Mode = mode.parse().map_err(value_error)?;
-    let method: Method = method.parse().map_err(value_error)?;
+    let mode: Mode = mode.parse().map_err(conv_error)?;
+    let method: Method = method.parse().map_err(conv_error)?;
     dispatch!(a, PyArrayDyn, T => with_views::<T, _>(py, a, v, move |a, v| {
         if correlate {
             convolve::nd::correlate_with(a, v, mode, method)
@@ -66,7 +66,7 @@ pub(crate) fn convolve_axes<'py>(
     mode: &str,
     axes: Vec<usize>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mode: Mode = mode.parse().map_err(value_error)?;
+    let mode: Mode = mode.parse().map_err(conv_error)?;
     dispatch!(a, PyArrayDyn, T => with_views::<T, _>(py, a, v, move |a, v| {
         convolve::nd::convolve_axes(a, v, mode, &axes)
     }), else Err(mismatch("in1", "float32/64, complex64/128 or int32/64")))
@@ -84,7 +84,7 @@ pub(crate) fn convolve2d<'py>(
     fill: &Bound<'py, PyAny>,
     correlate: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mode: Mode = mode.parse().map_err(value_error)?;
+    let mode: Mode = mode.parse().map_err(conv_error)?;
     for x in [a, v] {
         if x.cast::<PyUntypedArray>()?.ndim() != 2 {
             return Err(PyValueError::new_err(

@@ -5,8 +5,9 @@ use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
+use crate::conv_error;
 use crate::dtype::{Native, by_name, dispatch};
-use crate::value_error;
+use crate::memory::{contiguous, zeros};
 
 /// Below this many output elements the result array is made by numpy and written in place;
 /// above it the crate's own (fallible, page-friendly) allocation is handed to numpy.
@@ -31,8 +32,8 @@ pub(crate) fn convolve1d<'py>(
         match v.cast::<PyArray1<T>>() {
             Ok(v) => {
                 let a = a.cast::<PyArray1<T>>().expect("dispatched on this type");
-                let mode: Mode = mode.to_cow()?.parse().map_err(value_error)?;
-                let method: Method = method.parse().map_err(value_error)?;
+                let mode: Mode = mode.to_cow()?.parse().map_err(conv_error)?;
+                let method: Method = method.parse().map_err(conv_error)?;
                 run(py, a.try_readonly()?, v.try_readonly()?, mode, method, correlate).map(Some)
             }
             Err(_) => Ok(None),
@@ -48,24 +49,12 @@ fn run<'py, T: Native>(
     method: Method,
     correlate: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (a_copy, v_copy);
-    let a = match a.as_slice() {
-        Ok(s) => s,
-        Err(_) => {
-            a_copy = a.as_array().to_vec();
-            &a_copy[..]
-        }
-    };
-    let v = match v.as_slice() {
-        Ok(s) => s,
-        Err(_) => {
-            v_copy = v.as_array().to_vec();
-            &v_copy[..]
-        }
-    };
-    let len = convolve::output_len(a.len(), v.len(), mode).map_err(value_error)?;
+    let a = contiguous(a.as_array(), "a")?;
+    let v = contiguous(v.as_array(), "v")?;
+    let (a, v) = (&a[..], &v[..]);
+    let len = convolve::output_len(a.len(), v.len(), mode).map_err(conv_error)?;
     if len <= SMALL_OUTPUT {
-        let out = PyArray1::<T>::zeros(py, len, false);
+        let out = zeros::<T>(py, len)?;
         // SAFETY: `out` was just created, is contiguous and nothing else refers to it yet. This
         // skips the borrow tracker, a large share of a small call's overhead.
         let o = unsafe { out.as_slice_mut() }.expect("a new array is contiguous");
@@ -76,7 +65,7 @@ fn run<'py, T: Native>(
                 convolve::convolve_into(a, v, mode, method, o)
             }
         })
-        .map_err(value_error)?;
+        .map_err(conv_error)?;
         Ok(out.into_any())
     } else {
         let out = py
@@ -87,7 +76,7 @@ fn run<'py, T: Native>(
                     convolve::convolve_with(a, v, mode, method)
                 }
             })
-            .map_err(value_error)?;
+            .map_err(conv_error)?;
         Ok(PyArray1::from_vec(py, out).into_any())
     }
 }
@@ -96,7 +85,7 @@ fn run<'py, T: Native>(
 /// (one of the native dtype names).
 #[pyfunction]
 pub(crate) fn choose_method(n: usize, m: usize, mode: &str, dtype: &str) -> PyResult<String> {
-    let mode: Mode = mode.parse().map_err(value_error)?;
+    let mode: Mode = mode.parse().map_err(conv_error)?;
     let method = by_name!(dtype, T => convolve::choose_method_for::<T>(n, m, mode))?;
     Ok(method.to_string())
 }

@@ -13,8 +13,9 @@ use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::conv_error;
 use crate::dtype::{Native, by_name, mismatch, name_of};
-use crate::value_error;
+use crate::memory::{contiguous, zeros};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic inside the crate leaves the plan as it was before the call's writes: the
@@ -114,14 +115,8 @@ fn read<'py, T: Native, R: Send>(
         .cast::<PyArray1<T>>()
         .map_err(|_| mismatch("the signal", name_of::<T>()))?
         .try_readonly()?;
-    let copy;
-    let xs = match x.as_slice() {
-        Ok(s) => s,
-        Err(_) => {
-            copy = x.as_array().to_vec();
-            &copy[..]
-        }
-    };
+    let xs = contiguous(x.as_array(), "an input")?;
+    let xs = &xs[..];
     py.detach(|| f(xs))
 }
 
@@ -132,7 +127,7 @@ fn output<'py, T: Native>(
     len: usize,
 ) -> PyResult<Bound<'py, PyArray1<T>>> {
     match out {
-        None => Ok(PyArray1::<T>::zeros(py, len, false)),
+        None => zeros::<T>(py, len),
         Some(o) => {
             let o = o
                 .cast::<PyArray1<T>>()
@@ -162,7 +157,7 @@ fn build_convolver<T: Native + Wrap>(
     method: Method,
 ) -> PyResult<Convolver> {
     let plan = read::<T, _>(kernel, |k| {
-        convolve::Convolver::new(k, n, mode, method).map_err(value_error)
+        convolve::Convolver::new(k, n, mode, method).map_err(conv_error)
     })?;
     Ok(Convolver {
         signal_len: plan.signal_len(),
@@ -182,8 +177,8 @@ impl Convolver {
         method: &str,
         dtype: &str,
     ) -> PyResult<Self> {
-        let mode: Mode = mode.parse().map_err(value_error)?;
-        let method: Method = method.parse().map_err(value_error)?;
+        let mode: Mode = mode.parse().map_err(conv_error)?;
+        let method: Method = method.parse().map_err(conv_error)?;
         by_name!(dtype, T => build_convolver::<T>(kernel, n, mode, method))?
     }
 
@@ -218,7 +213,7 @@ impl Convolver {
             {
                 let mut w = o.try_readwrite()?;
                 let os = w.as_slice_mut()?;
-                read::<T, _>(x, |xs| lock(m).process_into(xs, os).map_err(value_error))?;
+                read::<T, _>(x, |xs| lock(m).process_into(xs, os).map_err(conv_error))?;
             }
             Ok(o.into_any())
         })
@@ -236,7 +231,7 @@ fn build_stream<T: Native + Wrap>(
     block: usize,
 ) -> PyResult<StreamConvolver> {
     let plan = read::<T, _>(kernel, |k| {
-        convolve::StreamConvolver::new(k, block).map_err(value_error)
+        convolve::StreamConvolver::new(k, block).map_err(conv_error)
     })?;
     Ok(StreamConvolver {
         typed: T::wrap::<Stream>(plan),
@@ -277,7 +272,7 @@ impl StreamConvolver {
             {
                 let mut w = o.try_readwrite()?;
                 let os = w.as_slice_mut()?;
-                read::<T, _>(x, |xs| lock(m).process(xs, os).map_err(value_error))?;
+                read::<T, _>(x, |xs| lock(m).process(xs, os).map_err(conv_error))?;
             }
             Ok(o.into_any())
         })
@@ -288,11 +283,11 @@ impl StreamConvolver {
     fn flush<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         each!(&self.typed, T, m => {
             let len = lock(m).tail_len();
-            let o = PyArray1::<T>::zeros(py, len, false);
+            let o = zeros::<T>(py, len)?;
             {
                 let mut w = o.try_readwrite()?;
                 let os = w.as_slice_mut()?;
-                py.detach(|| lock(m).flush(os)).map_err(value_error)?;
+                py.detach(|| lock(m).flush(os)).map_err(conv_error)?;
             }
             Ok(o.into_any())
         })
@@ -306,7 +301,7 @@ impl StreamConvolver {
     /// Replaces the kernel (of the plan's dtype and at most its original length).
     fn set_kernel(&self, kernel: &Bound<'_, PyAny>) -> PyResult<()> {
         each!(&self.typed, T, m => {
-            read::<T, _>(kernel, |k| lock(m).set_kernel(k).map_err(value_error))
+            read::<T, _>(kernel, |k| lock(m).set_kernel(k).map_err(conv_error))
         })
     }
 }

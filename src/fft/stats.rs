@@ -40,7 +40,7 @@ pub(crate) fn scan_split<T: Transformable>(v: &[T], parallel: bool) -> OperandSt
         return scan_by(v, |parts| {
             let part = parts
                 .len()
-                .div_ceil(rayon::current_num_threads())
+                .div_ceil(crate::parallel::pool_threads())
                 .max(1 << 16);
             parts
                 .par_chunks(part)

@@ -26,7 +26,7 @@ pub(super) fn conv2d<T: Element>(
 ) -> Result<Array2<T>, ConvError> {
     let (s1, s2) = ([a.nrows(), a.ncols()], [v.nrows(), v.ncols()]);
     window::check_sizes(&s1, &s2)?;
-    let (ad, vd) = (standard(&a), standard(&v));
+    let (ad, vd) = (standard(&a)?, standard(&v)?);
     let (ad, vd) = (slice(&ad), slice(&vd));
     let to_array = |shape: &[usize], data: Vec<T>| {
         Array2::from_shape_vec((shape[0], shape[1]), data).expect("the data has the shape's size")

@@ -78,7 +78,7 @@ use crate::method::Method;
 use crate::mode::Mode;
 
 pub use boundary::Boundary;
-use contiguous::{shaped, slice, standard};
+use contiguous::{row_major, shaped, slice, standard};
 use conv2d::conv2d;
 use dispatch::{compute, pass_order};
 
@@ -153,7 +153,7 @@ pub fn convolve_with<T: Element, D: Dimension>(
     method: Method,
 ) -> Result<Array<T, D>, ConvError> {
     let w = window::window(a.shape(), v.shape(), mode)?;
-    let (ad, vd) = (standard(&a), standard(&v));
+    let (ad, vd) = (standard(&a)?, standard(&v)?);
     let out = compute(slice(&ad), a.shape(), slice(&vd), v.shape(), &w, method)?;
     Ok(shaped(a.raw_dim(), &w.len, out))
 }
@@ -169,8 +169,8 @@ pub fn correlate_with<T: Element, D: Dimension>(
     method: Method,
 ) -> Result<Array<T, D>, ConvError> {
     let w = window::window(a.shape(), v.shape(), mode)?;
-    let ad = standard(&a);
-    let reversed = reversed_conj(slice(&standard(&v)))?;
+    let ad = standard(&a)?;
+    let reversed = reversed_conj(slice(&standard(&v)?))?;
     let out = compute(slice(&ad), a.shape(), &reversed, v.shape(), &w, method)?;
     Ok(shaped(a.raw_dim(), &w.len, out))
 }
@@ -250,7 +250,7 @@ pub fn convolve_axes<T: Element, D: Dimension>(
     let perm: Vec<usize> = batch.iter().chain(&conv).copied().collect();
     let ap = a.view().into_dyn().permuted_axes(IxDyn(&perm));
     let vp = v.view().into_dyn().permuted_axes(IxDyn(&perm));
-    let (ad, vd) = (standard(&ap), standard(&vp));
+    let (ad, vd) = (standard(&ap)?, standard(&vp)?);
     let (ad, vd) = (slice(&ad), slice(&vd));
     let count: usize = batch.iter().map(|&ax| s1[ax]).product();
     let (a_size, v_size) = (ad.len() / count, vd.len() / count);
@@ -280,8 +280,7 @@ pub fn convolve_axes<T: Element, D: Dimension>(
         .expect("the data has the shape's size")
         .permuted_axes(IxDyn(&inverse));
     let final_shape = permuted.shape().to_vec();
-    let data = permuted.as_standard_layout().into_owned();
-    let data = data.into_raw_vec_and_offset().0;
+    let data = row_major(&permuted.view())?;
     Ok(shaped(a.raw_dim(), &final_shape, data))
 }
 
@@ -324,7 +323,7 @@ pub fn convolve_separable<T: Element>(
     }
     let (xs, ys) = ([a.nrows(), a.ncols()], [column.len(), row.len()]);
     let w = window::window(&xs, &ys, mode)?;
-    let ad = standard(&a);
+    let ad = standard(&a)?;
     let x = slice(&ad);
     let to_array = |data: Vec<T>| {
         Array2::from_shape_vec((w.len[0], w.len[1]), data).expect("the data has the shape's size")

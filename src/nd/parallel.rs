@@ -33,7 +33,7 @@ pub(crate) fn bands(predicted_ns: f64) -> usize {
         if predicted_ns < crate::parallel::PARALLEL_MIN_NS {
             1
         } else {
-            rayon::current_num_threads()
+            crate::parallel::pool_threads()
         }
     }
     #[cfg(not(feature = "rayon"))]
@@ -70,20 +70,19 @@ pub(crate) fn map_bands<T: Send, R: Send>(
         (rest, at) = (tail, cut);
     }
     parts.push((at, rest));
+    // One band stays on this thread: no hand-off to the pool, which in a forked child (one
+    // band, `pool_threads`) has no threads to take it.
     #[cfg(feature = "rayon")]
-    {
-        parts
+    if parts.len() > 1 {
+        return parts
             .into_par_iter()
             .map(|(first, part)| f(first, part))
-            .collect()
+            .collect();
     }
-    #[cfg(not(feature = "rayon"))]
-    {
-        parts
-            .into_iter()
-            .map(|(first, part)| f(first, part))
-            .collect()
-    }
+    parts
+        .into_iter()
+        .map(|(first, part)| f(first, part))
+        .collect()
 }
 
 /// `bands - 1` cuts splitting `rows` rows into nearly equal bands (fewer when there are fewer
