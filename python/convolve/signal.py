@@ -2,9 +2,13 @@
 
 ``convolve``, ``correlate``, ``fftconvolve``, ``oaconvolve``, ``convolve2d``, ``correlate2d``
 and ``choose_conv_method`` give scipy's results (shapes, dtypes, cropping, the swap of inputs
-in ``'valid'`` mode) and raise scipy's exception types for bad arguments. Integer results are
-exact for every method, including the FFT ones (scipy rounds a float64 transform there).
-``convolve2d`` and ``correlate2d`` also accept bool and float16, which scipy's do not.
+in ``'valid'`` mode) and raise scipy's exception types for bad arguments. The result dtypes are
+scipy's: numpy's result dtype for ``convolve``, ``correlate``, ``convolve2d`` and ``correlate2d``
+(integer results exact for every method, including ``'fft'``, where scipy rounds a float64
+transform); for ``fftconvolve`` and ``oaconvolve`` the inputs as scipy.fft transforms them (bool
+and integers as float64, float16 as float32) promoted, so a uint8 image gives float64 and int8
+with complex64 gives complex128. ``convolve2d`` and ``correlate2d`` also accept bool and
+float16, which scipy's do not.
 
 Examples
 --------
@@ -23,7 +27,7 @@ import timeit
 import numpy as np
 
 from . import _core
-from ._dtypes import cast_back, compute_dtype, result_dtype
+from ._dtypes import cast_back, compute_dtype, scipy_dtypes
 
 __all__ = [
     "choose_conv_method",
@@ -51,12 +55,13 @@ def _check_mode(mode):
         raise ValueError(f"Acceptable mode flags are 'valid', 'same', or 'full', not mode={mode}")
 
 
-def _arrays(in1, in2):
-    """The inputs as arrays of one computed dtype, and the result dtype."""
-    in1, in2 = np.asarray(in1), np.asarray(in2)
-    rt = result_dtype(in1.dtype, in2.dtype)
+def _arrays(in1, in2, rt):
+    """The inputs as arrays of the dtype the crate computes results of dtype ``rt`` in.
+
+    Converted before convolving: uint8 inputs to fftconvolve are summed in float64, not uint8.
+    """
     ct = compute_dtype(rt)
-    return in1.astype(ct, copy=False), in2.astype(ct, copy=False), rt
+    return in1.astype(ct, copy=False), in2.astype(ct, copy=False)
 
 
 def _same_ndim(in1, in2, what="in1 and in2"):
@@ -67,12 +72,14 @@ def _same_ndim(in1, in2, what="in1 and in2"):
 def _nd(in1, in2, mode, method, correlate):
     volume, kernel = np.asarray(in1), np.asarray(in2)
     if volume.ndim == kernel.ndim == 0:
-        return volume * (np.conj(kernel) if correlate else kernel)
+        # scipy conjugates complex kernels only (numpy's conj turns bool into int8).
+        return volume * (np.conj(kernel) if correlate and kernel.dtype.kind == "c" else kernel)
     _same_ndim(volume, kernel, "volume and kernel")
     _check_mode(mode)
     if method not in ("auto", "direct", "fft"):
         raise ValueError("Acceptable method flags are 'auto', 'direct', or 'fft'.")
-    a, v, rt = _arrays(volume, kernel)
+    rt = scipy_dtypes(volume.dtype, kernel.dtype)[0]
+    a, v = _arrays(volume, kernel, rt)
     return cast_back(_core.convolve_nd(a, v, mode, method, correlate), rt)
 
 
@@ -95,7 +102,8 @@ def convolve(in1, in2, mode="full", method="auto"):
     Returns
     -------
     ndarray
-        Of dtype ``numpy.result_type(in1, in2)``.
+        Of dtype ``numpy.result_type(in1, in2)`` (scipy's, for every method); integer results
+        are exact, with numpy's wrap-around.
 
     Raises
     ------
@@ -168,15 +176,20 @@ def _freq(in1, in2, mode, axes):
         return np.array([])
     listed = _axes(in1, in2, axes)
     _check_mode(mode)
-    a, v, rt = _arrays(in1, in2)
+    direct, rt = scipy_dtypes(in1.dtype, in2.dtype)
+    if rt != direct and all(in1.shape[ax] == 1 or in2.shape[ax] == 1 for ax in listed):
+        # No axis to transform (each has length 1 in an input): scipy multiplies the inputs,
+        # in numpy's dtype.
+        rt = direct
+    a, v = _arrays(in1, in2, rt)
     return cast_back(_core.convolve_axes(a, v, mode, listed), rt)
 
 
 def fftconvolve(in1, in2, mode="full", axes=None):
     """Convolve two N-dimensional arrays along ``axes``, as ``scipy.signal.fftconvolve``.
 
-    The method is the cost model's (an FFT method for the sizes this function is meant for);
-    integer results are exact.
+    The method is the cost model's (an FFT method for the sizes this function is meant for).
+    The inputs are converted to the result dtype first: a uint8 image is summed in float64.
 
     Parameters
     ----------
@@ -191,8 +204,11 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     Returns
     -------
     ndarray
-        Of dtype ``numpy.result_type(in1, in2)``; an empty float64 array if an input is
-        empty, as in scipy.
+        Of scipy's dtype: each input as scipy.fft transforms it (bool and integers as float64,
+        float16 as float32), promoted (float32 with complex64 gives complex64, int8 with
+        complex64 complex128). Where no convolved axis is longer than 1 in both inputs, scipy
+        multiplies them instead, and the dtype is ``numpy.result_type(in1, in2)``. An empty
+        float64 array if an input is empty, as in scipy.
 
     Raises
     ------
@@ -206,8 +222,8 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     >>> import numpy as np
     >>> from convolve import signal
     >>> signal.fftconvolve(np.array([[1, 2, 3], [4, 5, 6]]), np.array([[1, 1]]), axes=1)
-    array([[ 1,  3,  5,  3],
-           [ 4,  9, 11,  6]])
+    array([[ 1.,  3.,  5.,  3.],
+           [ 4.,  9., 11.,  6.]])
     """
     return _freq(in1, in2, mode, axes)
 
@@ -250,7 +266,8 @@ def _two_d(in1, in2, mode, boundary, fillvalue, correlate):
     fill = np.asarray(fillvalue)
     if fill.size != 1:
         raise ValueError("`fillvalue` must be scalar or an array with one element.")
-    a, v, rt = _arrays(in1, in2)
+    rt = scipy_dtypes(in1.dtype, in2.dtype)[0]
+    a, v = _arrays(in1, in2, rt)
     if np.iscomplexobj(fill) and a.dtype.kind != "c":
         raise ValueError(
             "could not cast `fillvalue` directly to the output type (it was first "
@@ -378,7 +395,7 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
         return min(times, key=times.get), times
     if volume.size == 0 or kernel.size == 0:
         return "direct"
-    rt = result_dtype(volume.dtype, kernel.dtype)
+    rt = scipy_dtypes(volume.dtype, kernel.dtype)[0]
     name = _core.choose_method(
         max(volume.size, 1), max(kernel.size, 1), mode, compute_dtype(rt).name
     )
