@@ -8,6 +8,7 @@
 //! the crate's element types: `float32`, `float64`, `complex64`, `complex128`, `int32`, `int64`.
 
 mod dtype;
+mod interrupt;
 mod memory;
 mod nd;
 mod oned;

@@ -7,6 +7,7 @@ use pyo3::types::PyString;
 
 use crate::conv_error;
 use crate::dtype::{Native, by_name, dispatch};
+use crate::interrupt::detach;
 use crate::memory::{contiguous, zeros};
 
 /// Below this many output elements the result array is made by numpy and written in place;
@@ -52,31 +53,29 @@ fn run<'py, T: Native>(
     let a = contiguous(a.as_array(), "a")?;
     let v = contiguous(v.as_array(), "v")?;
     let (a, v) = (&a[..], &v[..]);
+    let work = a.len().saturating_mul(v.len());
     let len = convolve::output_len(a.len(), v.len(), mode).map_err(conv_error)?;
     if len <= SMALL_OUTPUT {
         let out = zeros::<T>(py, len)?;
         // SAFETY: `out` was just created, is contiguous and nothing else refers to it yet. This
         // skips the borrow tracker, a large share of a small call's overhead.
         let o = unsafe { out.as_slice_mut() }.expect("a new array is contiguous");
-        py.detach(|| {
+        detach(py, work, || {
             if correlate {
                 convolve::correlate_into(a, v, mode, method, o)
             } else {
                 convolve::convolve_into(a, v, mode, method, o)
             }
-        })
-        .map_err(conv_error)?;
+        })?;
         Ok(out.into_any())
     } else {
-        let out = py
-            .detach(|| {
-                if correlate {
-                    convolve::correlate_with(a, v, mode, method)
-                } else {
-                    convolve::convolve_with(a, v, mode, method)
-                }
-            })
-            .map_err(conv_error)?;
+        let out = detach(py, work, || {
+            if correlate {
+                convolve::correlate_with(a, v, mode, method)
+            } else {
+                convolve::convolve_with(a, v, mode, method)
+            }
+        })?;
         Ok(PyArray1::from_vec(py, out).into_any())
     }
 }
