@@ -5,16 +5,17 @@ use num_traits::FromPrimitive;
 use crate::element::Element;
 use crate::fft::TransformKind;
 
-use super::segment::{DelayLine, Sample};
+use super::segment::DelayLine;
 
 /// What each channel keeps between calls.
+#[derive(Clone)]
 pub(super) struct Channel<T: Element> {
     /// Samples consumed since the last reset.
     pub(super) t: usize,
     /// The head's input: the `head.len() - 1` samples before this block, then this block's.
     pub(super) recent: Vec<T>,
     /// The last `in_len` inputs, at `t % in_len`.
-    pub(super) input: Vec<Sample<T>>,
+    pub(super) input: Vec<T>,
     /// The segments' sums for the next `out_len` outputs, at `t % out_len`, per bank.
     pub(super) output: Vec<T>,
     pub(super) lines: Vec<DelayLine<T>>,

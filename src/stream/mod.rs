@@ -15,6 +15,7 @@ mod channel;
 mod config;
 mod convolver;
 mod layout;
+mod limbs;
 mod segment;
 
 pub use config::{Head, Latency, Partitioning, StreamBuilder};
