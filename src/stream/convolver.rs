@@ -52,32 +52,36 @@ impl StreamBuilder {
 ///     assert!((a - b).abs() < 1e-12);
 /// }
 /// ```
+///
+/// `Clone` copies the whole state: the copy continues exactly as the original would, and the
+/// two are independent. [`save_state`](Self::save_state) does the same through bytes.
+#[derive(Clone)]
 pub struct StreamConvolver<T: Element> {
     /// Partition size of the first segment and the head length bound.
-    p0: usize,
-    latency: Latency,
-    capacity: usize,
+    pub(super) p0: usize,
+    pub(super) latency: Latency,
+    pub(super) capacity: usize,
     /// Each bank's kernel length.
-    kernel_lens: [usize; 2],
+    pub(super) kernel_lens: [usize; 2],
     /// The first `min(p0, capacity)` taps with the direct head, empty otherwise; per bank.
-    head: Vec<T>,
+    pub(super) head: Vec<T>,
     /// 2 with a cross-fade (the old and new kernels), 1 otherwise.
-    banks: usize,
+    pub(super) banks: usize,
     /// The bank holding the current kernel.
-    bank: usize,
+    pub(super) bank: usize,
     /// Cross-fade length in samples (0: none) and the delay before it starts.
-    fade_len: usize,
-    fade_delay: usize,
+    pub(super) fade_len: usize,
+    pub(super) fade_delay: usize,
     /// The old bank's output during a fade.
-    mix: Vec<T>,
+    pub(super) mix: Vec<T>,
     /// `segments[0]` is the FFT head, run on every call.
-    fft_head: bool,
-    segments: Vec<Segment<T>>,
-    scratch: Scratch<T>,
-    channels: Vec<Channel<T>>,
+    pub(super) fft_head: bool,
+    pub(super) segments: Vec<Segment<T>>,
+    pub(super) scratch: Scratch<T>,
+    pub(super) channels: Vec<Channel<T>>,
     /// Lengths of each channel's input and output rings, multiples of `p0`.
-    in_len: usize,
-    out_len: usize,
+    pub(super) in_len: usize,
+    pub(super) out_len: usize,
 }
 
 impl<T: Element> StreamConvolver<T> {
@@ -453,6 +457,31 @@ impl<T: Element> StreamConvolver<T> {
     /// ```
     pub fn fade_delay(&self) -> usize {
         self.fade_delay
+    }
+
+    /// The length of the current kernel (during a cross-fade, the new one).
+    ///
+    /// ```
+    /// use convolve::StreamBuilder;
+    /// let mut conv = StreamBuilder::new(4).capacity(8).build(&[1.0f64; 5]).unwrap();
+    /// conv.set_kernel(&[1.0; 3]).unwrap();
+    /// assert_eq!((conv.kernel_len(), conv.capacity()), (3, 8));
+    /// ```
+    pub fn kernel_len(&self) -> usize {
+        self.kernel_lens[self.bank]
+    }
+
+    /// Samples channel 0 has consumed since construction or the last
+    /// [`reset`](Self::reset), including the zeros [`flush`](Self::flush) feeds.
+    ///
+    /// ```
+    /// use convolve::StreamConvolver;
+    /// let mut conv = StreamConvolver::new(&[1.0f64, 1.0], 4).unwrap();
+    /// conv.process(&[1.0; 3], &mut [0.0; 3]).unwrap();
+    /// assert_eq!(conv.position(), 3);
+    /// ```
+    pub fn position(&self) -> usize {
+        self.channels[0].t
     }
 
     /// The number of channels.

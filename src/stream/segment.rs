@@ -30,14 +30,13 @@ pub(crate) type Bin<T> = Complex<<<T as Transformable>::Transform as TransformKi
 /// Kernel side: plans and the partitions' spectra, scaled by the inverse's `1 / (2·size)`,
 /// in one or two banks (two for a cross-fade: old and new kernel), one per kernel limb
 /// (integers, see `limbs.rs`): index `((bank · count + partition) · limbs + limb) · bins`.
-#[derive(Clone)]
 pub(crate) struct Segment<T: Scalar> {
     pub spec: layout::Segment,
     plans: <T::Transform as TransformKind>::Plans,
     bins: usize,
     banks: usize,
     limbs: Limbs,
-    spectra: Vec<Bin<T>>,
+    pub(super) spectra: Vec<Bin<T>>,
     schedule: Schedule,
 }
 
@@ -73,7 +72,6 @@ impl Schedule {
 /// Channel side: the delay line of the last `count` input spectra (shared by the banks; one
 /// per input limb, index `(slot · limbs + limb) · bins`) and the running sum of each bank and
 /// limb weight (index `(bank · limbs + weight) · bins`).
-#[derive(Clone)]
 pub(crate) struct DelayLine<T: Scalar> {
     pub(super) spectra: Vec<Bin<T>>,
     /// The FFT head's newest slot (other segments index slots by period: `k mod count`).
@@ -85,13 +83,49 @@ pub(crate) struct DelayLine<T: Scalar> {
 }
 
 /// Buffers shared by all segments and channels, sized for the largest segment.
-#[derive(Clone)]
 pub(crate) struct Scratch<T: Scalar> {
     pub time: Vec<Sample<T>>,
     pub sum: Vec<Bin<T>>,
     pub fft: Vec<Bin<T>>,
     /// The FFT head's spectra of a partial block, one per input limb.
     pub partial: Vec<Bin<T>>,
+}
+
+// By hand: `derive` would ask for `T::Transform: Clone`, which the plans do not need.
+impl<T: Scalar> Clone for Segment<T> {
+    fn clone(&self) -> Self {
+        Segment {
+            spec: self.spec,
+            plans: self.plans.clone(),
+            bins: self.bins,
+            banks: self.banks,
+            limbs: self.limbs,
+            spectra: self.spectra.clone(),
+            schedule: self.schedule,
+        }
+    }
+}
+
+impl<T: Scalar> Clone for DelayLine<T> {
+    fn clone(&self) -> Self {
+        DelayLine {
+            spectra: self.spectra.clone(),
+            head: self.head,
+            acc: self.acc.clone(),
+            bins: self.bins,
+        }
+    }
+}
+
+impl<T: Scalar> Clone for Scratch<T> {
+    fn clone(&self) -> Self {
+        Scratch {
+            time: self.time.clone(),
+            sum: self.sum.clone(),
+            fft: self.fft.clone(),
+            partial: self.partial.clone(),
+        }
+    }
 }
 
 impl<T: Scalar> Segment<T> {
