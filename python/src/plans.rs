@@ -12,6 +12,7 @@ use convolve::{Method, Mode};
 use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 use crate::dtype::{Native, by_name, mismatch, name_of};
 use crate::value_error;
@@ -234,9 +235,15 @@ pub(crate) struct StreamConvolver {
 fn build_stream<T: Native + Wrap>(
     kernel: &Bound<'_, PyAny>,
     block: usize,
+    capacity: Option<usize>,
 ) -> PyResult<StreamConvolver> {
     let plan = read::<T, _>(kernel, |k| {
-        convolve::StreamConvolver::new(k, block).map_err(value_error)
+        let b = convolve::StreamBuilder::new(block);
+        let b = match capacity {
+            Some(c) => b.capacity(c),
+            None => b,
+        };
+        b.build(k).map_err(value_error)
     })?;
     Ok(StreamConvolver {
         typed: T::wrap::<Stream>(plan),
@@ -245,9 +252,16 @@ fn build_stream<T: Native + Wrap>(
 
 #[pymethods]
 impl StreamConvolver {
+    /// `capacity`: the longest kernel `set_kernel` takes (the kernel's length by default).
     #[new]
-    fn new(kernel: &Bound<'_, PyAny>, block: usize, dtype: &str) -> PyResult<Self> {
-        by_name!(dtype, T => build_stream::<T>(kernel, block))?
+    #[pyo3(signature = (kernel, block, dtype, capacity=None))]
+    fn new(
+        kernel: &Bound<'_, PyAny>,
+        block: usize,
+        dtype: &str,
+        capacity: Option<usize>,
+    ) -> PyResult<Self> {
+        by_name!(dtype, T => build_stream::<T>(kernel, block, capacity))?
     }
 
     /// Samples of delay between input and output (0: the output answers every input sample
@@ -308,5 +322,46 @@ impl StreamConvolver {
         each!(&self.typed, T, m => {
             read::<T, _>(kernel, |k| lock(m).set_kernel(k).map_err(value_error))
         })
+    }
+
+    /// The current kernel's length.
+    #[getter]
+    fn kernel_len(&self) -> usize {
+        each!(&self.typed, T, m => lock(m).kernel_len())
+    }
+
+    /// The longest kernel `set_kernel` takes.
+    #[getter]
+    fn capacity(&self) -> usize {
+        each!(&self.typed, T, m => lock(m).capacity())
+    }
+
+    /// Samples consumed since construction or `reset` (flushed zeros included).
+    #[getter]
+    fn position(&self) -> usize {
+        each!(&self.typed, T, m => lock(m).position())
+    }
+
+    /// An independent copy that continues exactly as this one would.
+    fn copy(&self, py: Python<'_>) -> Self {
+        let typed = each!(&self.typed, T, m => {
+            let plan = py.detach(|| lock(m).clone());
+            T::wrap::<Stream>(plan)
+        });
+        StreamConvolver { typed }
+    }
+
+    /// The kernel and the signal history as bytes, for `set_state` (pickling).
+    fn state<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let bytes = each!(&self.typed, T, m => py.detach(|| lock(m).save_state()));
+        PyBytes::new(py, &bytes)
+    }
+
+    /// Restores `state()` of a convolver of the same dtype, block and capacity; `ValueError`
+    /// for any other bytes, leaving this one unchanged.
+    fn set_state(&self, state: &Bound<'_, PyBytes>) -> PyResult<()> {
+        let py = state.py();
+        let bytes = state.as_bytes();
+        each!(&self.typed, T, m => py.detach(|| lock(m).load_state(bytes)).map_err(value_error))
     }
 }
