@@ -57,6 +57,28 @@ pub(crate) fn try_uninit<T>(len: usize) -> Result<Vec<T>, ConvError> {
     Ok(v)
 }
 
+/// A copy of `s` in a fallibly reserved vector.
+pub(crate) fn try_copy<T: Clone>(s: &[T]) -> Result<Vec<T>, ConvError> {
+    let mut v = try_uninit(s.len())?;
+    v.extend_from_slice(s);
+    Ok(v)
+}
+
+/// `Clone` whose allocations fail as [`ConvError::Allocation`] instead of aborting: for the
+/// stream's buffers, which can be large.
+pub(crate) trait TryClone: Sized {
+    fn try_clone(&self) -> Result<Self, ConvError>;
+}
+
+/// [`TryClone`] of each element, into a fallibly reserved vector.
+pub(crate) fn try_clone_all<T: TryClone>(s: &[T]) -> Result<Vec<T>, ConvError> {
+    let mut v = try_uninit(s.len())?;
+    for x in s {
+        v.push(x.try_clone()?);
+    }
+    Ok(v)
+}
+
 /// The error for a vector of `len` elements of `T` that cannot be allocated.
 fn allocation_error<T>(len: usize) -> ConvError {
     ConvError::Allocation {

@@ -10,7 +10,7 @@
 use num_complex::Complex;
 
 use crate::direct::Kernel;
-use crate::fft::Transformable;
+use crate::fft::{TransformKind, Transformable};
 
 /// An element type the crate can convolve: `f32`, `f64`, `Complex<f32>`, `Complex<f64>`,
 /// `i32` or `i64`.
@@ -61,7 +61,26 @@ pub(crate) mod private {
         ) -> Result<bool, crate::error::ConvError> {
             Ok(false)
         }
+
+        /// Bits of an integer type, whose streams split samples into limbs
+        /// (`stream::limbs`); 0 for floats, which are streamed whole.
+        const WIDTH: u32 = 0;
+
+        /// The limb of `self` from bit `shift` on, `bits` wide (the `top` one keeps the sign),
+        /// as a transform sample; floats: the sample itself.
+        #[inline(always)]
+        fn limb(self, _shift: u32, _bits: u32, _top: bool) -> Sample<Self> {
+            self.to_sample()
+        }
+
+        /// `acc + r·2^shift` with `r` rounded to an integer, wrapping; floats: `acc + r`.
+        #[inline(always)]
+        fn add_limb(acc: Self, r: Sample<Self>, _shift: u32) -> Self {
+            Self::add(acc, Self::from_sample(r))
+        }
     }
+
+    type Sample<T> = <<T as Transformable>::Transform as TransformKind>::Sample;
 }
 
 impl private::Scalar for f32 {}
@@ -85,6 +104,22 @@ macro_rules! integer {
                 out: &mut [Self],
             ) -> Result<bool, crate::error::ConvError> {
                 crate::exact::convolve_limbs(x, y, lo, out)
+            }
+            const WIDTH: u32 = <$t>::BITS;
+            #[inline(always)]
+            fn limb(self, shift: u32, bits: u32, top: bool) -> f64 {
+                let x = (self as i64) >> shift;
+                if top {
+                    x as f64
+                } else {
+                    (x & ((1i64 << bits) - 1)) as f64
+                }
+            }
+            #[inline(always)]
+            fn add_limb(acc: Self, r: f64, shift: u32) -> Self {
+                // Each limb product is exact by the stream's bound: |r| < 2^50, so the rounded
+                // value converts exactly, and the wrapping shift keeps numpy's low bits.
+                (acc as i64).wrapping_add((r.round() as i64).wrapping_shl(shift)) as $t
             }
         }
     };

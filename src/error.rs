@@ -106,6 +106,14 @@ pub enum ConvError {
         /// Its length in the second input.
         v_len: usize,
     },
+    /// [`StreamConvolver::load_state`](crate::StreamConvolver::load_state) got bytes that are
+    /// not a state saved from a convolver built the same way, or are corrupted.
+    InvalidState {
+        /// What did not match: `"header"` (not a state, another version, element type or byte
+        /// order), `"layout"` (another block length, capacity, channel count or option),
+        /// `"length"`, or the field that is out of range.
+        what: &'static str,
+    },
 }
 
 impl fmt::Display for ConvError {
@@ -163,6 +171,10 @@ impl fmt::Display for ConvError {
             ConvError::Broadcast { axis, a_len, v_len } => write!(
                 f,
                 "axis {axis} is not convolved, so its lengths must be equal or 1; got {a_len} and {v_len}"
+            ),
+            ConvError::InvalidState { what } => write!(
+                f,
+                "not a saved state of this stream convolver ({what} does not match): load it into one built with the same element type, block length, capacity, channels and options"
             ),
         }
     }

@@ -215,7 +215,8 @@ class Convolver:
     only the transforms of the signal. Called with ``out`` (a contiguous array of the result
     dtype and length, for the native dtypes float32/64, complex64/128, int32/64) a call
     allocates nothing on the Rust side. A plan may be shared between threads; calls on it run
-    one at a time.
+    one at a time. Plans pickle (for ``multiprocessing`` and Dask's ``client.submit``) and
+    copy; an unpickled plan runs the same method and gives the same results.
 
     Parameters
     ----------
@@ -239,7 +240,7 @@ class Convolver:
     array([1., 2., 2., 2.])
     """
 
-    __slots__ = ("_ct", "_mode", "_plan", "_rt")
+    __slots__ = ("_ct", "_kernel", "_mode", "_plan", "_rt")
 
     def __init__(self, kernel, n, mode="full", *, method="auto"):
         k, self._rt, self._ct = _kernel(kernel)
@@ -248,6 +249,13 @@ class Convolver:
             raise ValueError(f"the signal length n must be at least 1, got {n}")
         self._mode = _mode_name(mode)
         self._plan = _core.Convolver(k, n, self._mode, method, self._ct.name)
+        # Kept for pickling: a copy, so that later writes to the caller's array do not leak in.
+        self._kernel = k.copy()
+
+    def __reduce__(self):
+        # The resolved method, so that the copy runs the same algorithm wherever it lands.
+        args = (self._kernel, self.signal_len, self._mode, self.method, self._rt)
+        return (_restore_convolver, args)
 
     @property
     def dtype(self) -> np.dtype:
@@ -302,6 +310,14 @@ class StreamConvolver:
     input so far with the kernel (delayed by ``latency`` samples, 0 here), computed by
     partitioned FFTs that keep the cost per sample flat for any kernel length.
 
+    Integer streams are exact, with numpy's wrap-around, as :func:`convolve` (the samples and
+    the kernel are split into limbs whose transforms round exactly; about 3-7x the time of a
+    float64 stream for int32 and 12-15x for int64).
+
+    A stream pickles and copies with its history: a copy made mid-stream (``copy.copy``,
+    ``copy.deepcopy`` or a pickle round trip) continues exactly, bit for bit, as the original
+    would, and the two are independent afterwards.
+
     Parameters
     ----------
     kernel : (M,) array_like
@@ -319,19 +335,53 @@ class StreamConvolver:
     array([3.])
     """
 
-    __slots__ = ("_ct", "_len", "_plan", "_rt")
+    __slots__ = ("_block", "_ct", "_plan", "_rt")
 
     def __init__(self, kernel, block):
         k, self._rt, self._ct = _kernel(kernel)
         block = operator.index(block)
         if block < 1:
             raise ValueError(f"block must be at least 1, got {block}")
-        self._len = len(k)
+        self._block = block
         self._plan = _core.StreamConvolver(k, block, self._ct.name)
+
+    def __reduce__(self):
+        args = (self._block, self._plan.capacity, self._rt, self._plan.state())
+        return (_restore_stream, args)
+
+    def __copy__(self):
+        new = object.__new__(StreamConvolver)
+        new._block, new._ct, new._rt = self._block, self._ct, self._rt
+        new._plan = self._plan.copy()
+        return new
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
+    def __repr__(self):
+        return (
+            f"StreamConvolver(kernel_len={self.kernel_len}, block={self._block}, "
+            f"dtype={self._rt}, latency={self.latency}, position={self.position})"
+        )
 
     @property
     def dtype(self) -> np.dtype:
         return self._rt
+
+    @property
+    def block(self) -> int:
+        """The block length the convolver was built for."""
+        return self._block
+
+    @property
+    def kernel_len(self) -> int:
+        """The current kernel's length."""
+        return self._plan.kernel_len
+
+    @property
+    def position(self) -> int:
+        """Samples consumed since construction or :meth:`reset` (flushed zeros included)."""
+        return self._plan.position
 
     @property
     def latency(self) -> int:
@@ -363,11 +413,33 @@ class StreamConvolver:
     def set_kernel(self, kernel):
         """Replace the kernel (same dtype, at most as long as the first one).
 
-        The signal history is kept: from the next block on, the output is the convolution of
-        the whole past signal with the new kernel.
+        The signal history is kept. Called after ``T`` input samples (:attr:`position`), every
+        output from sample ``T + M`` on (``M`` the first kernel's length; often much sooner)
+        is exactly the whole past signal convolved with the new kernel. The outputs in between
+        blend the two kernels: the short partitions switch at once, while the outputs the
+        longer partitions had already begun keep the old kernel's share of the taps they
+        cover (a blend per partition and frequency, not a switch at one sample).
         """
         k = _signal(kernel, self._rt, self._ct, "kernel")
         self._plan.set_kernel(k)
+
+
+def _restore_convolver(kernel, n, mode, method, rt):
+    """Unpickles a :class:`Convolver` (``Convolver.__reduce__``)."""
+    plan = object.__new__(Convolver)
+    plan._rt, plan._ct, plan._mode, plan._kernel = rt, kernel.dtype, mode, kernel
+    plan._plan = _core.Convolver(kernel, n, mode, method, kernel.dtype.name)
+    return plan
+
+
+def _restore_stream(block, capacity, rt, state):
+    """Unpickles a :class:`StreamConvolver` (``StreamConvolver.__reduce__``): a convolver of
+    the same layout, then its kernel and history from ``state``."""
+    s = object.__new__(StreamConvolver)
+    s._block, s._rt, s._ct = block, rt, compute_dtype(rt)
+    s._plan = _core.StreamConvolver(np.zeros(1, s._ct), block, s._ct.name, capacity)
+    s._plan.set_state(state)
+    return s
 
 
 from . import signal  # noqa: F401  (convolve.signal without a separate import)

@@ -12,6 +12,7 @@ use convolve::{Method, Mode};
 use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 use crate::conv_error;
 use crate::dtype::{Native, by_name, mismatch, name_of};
@@ -229,9 +230,15 @@ pub(crate) struct StreamConvolver {
 fn build_stream<T: Native + Wrap>(
     kernel: &Bound<'_, PyAny>,
     block: usize,
+    capacity: Option<usize>,
 ) -> PyResult<StreamConvolver> {
     let plan = read::<T, _>(kernel, |k| {
-        convolve::StreamConvolver::new(k, block).map_err(conv_error)
+        let b = convolve::StreamBuilder::new(block);
+        let b = match capacity {
+            Some(c) => b.capacity(c),
+            None => b,
+        };
+        b.build(k).map_err(conv_error)
     })?;
     Ok(StreamConvolver {
         typed: T::wrap::<Stream>(plan),
@@ -240,9 +247,16 @@ fn build_stream<T: Native + Wrap>(
 
 #[pymethods]
 impl StreamConvolver {
+    /// `capacity`: the longest kernel `set_kernel` takes (the kernel's length by default).
     #[new]
-    fn new(kernel: &Bound<'_, PyAny>, block: usize, dtype: &str) -> PyResult<Self> {
-        by_name!(dtype, T => build_stream::<T>(kernel, block))?
+    #[pyo3(signature = (kernel, block, dtype, capacity=None))]
+    fn new(
+        kernel: &Bound<'_, PyAny>,
+        block: usize,
+        dtype: &str,
+        capacity: Option<usize>,
+    ) -> PyResult<Self> {
+        by_name!(dtype, T => build_stream::<T>(kernel, block, capacity))?
     }
 
     /// Samples of delay between input and output (0: the output answers every input sample
@@ -303,5 +317,51 @@ impl StreamConvolver {
         each!(&self.typed, T, m => {
             read::<T, _>(kernel, |k| lock(m).set_kernel(k).map_err(conv_error))
         })
+    }
+
+    /// The current kernel's length.
+    #[getter]
+    fn kernel_len(&self) -> usize {
+        each!(&self.typed, T, m => lock(m).kernel_len())
+    }
+
+    /// The longest kernel `set_kernel` takes.
+    #[getter]
+    fn capacity(&self) -> usize {
+        each!(&self.typed, T, m => lock(m).capacity())
+    }
+
+    /// Samples consumed since construction or `reset` (flushed zeros included).
+    #[getter]
+    fn position(&self) -> usize {
+        each!(&self.typed, T, m => lock(m).position())
+    }
+
+    /// An independent copy that continues exactly as this one would.
+    fn copy(&self, py: Python<'_>) -> PyResult<Self> {
+        let typed = each!(&self.typed, T, m => {
+            let plan = py.detach(|| lock(m).try_clone()).map_err(conv_error)?;
+            T::wrap::<Stream>(plan)
+        });
+        Ok(StreamConvolver { typed })
+    }
+
+    /// The kernel and the signal history as bytes, for `set_state` (pickling).
+    fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes =
+            each!(&self.typed, T, m => py.detach(|| lock(m).save_state())).map_err(conv_error)?;
+        // (`new_with` reports a failed allocation as MemoryError; `new` would panic.)
+        PyBytes::new_with(py, bytes.len(), |b| {
+            b.copy_from_slice(&bytes);
+            Ok(())
+        })
+    }
+
+    /// Restores `state()` of a convolver of the same dtype, block and capacity; `ValueError`
+    /// for any other bytes, leaving this one unchanged.
+    fn set_state(&self, state: &Bound<'_, PyBytes>) -> PyResult<()> {
+        let py = state.py();
+        let bytes = state.as_bytes();
+        each!(&self.typed, T, m => py.detach(|| lock(m).load_state(bytes)).map_err(conv_error))
     }
 }

@@ -2,10 +2,12 @@
 
 use num_traits::FromPrimitive;
 
+use crate::alloc::{TryClone, try_clone_all, try_copy};
 use crate::element::Element;
+use crate::error::ConvError;
 use crate::fft::TransformKind;
 
-use super::segment::{DelayLine, Sample};
+use super::segment::DelayLine;
 
 /// What each channel keeps between calls.
 pub(super) struct Channel<T: Element> {
@@ -14,12 +16,25 @@ pub(super) struct Channel<T: Element> {
     /// The head's input: the `head.len() - 1` samples before this block, then this block's.
     pub(super) recent: Vec<T>,
     /// The last `in_len` inputs, at `t % in_len`.
-    pub(super) input: Vec<Sample<T>>,
+    pub(super) input: Vec<T>,
     /// The segments' sums for the next `out_len` outputs, at `t % out_len`, per bank.
     pub(super) output: Vec<T>,
     pub(super) lines: Vec<DelayLine<T>>,
     /// The time `set_kernel` started a cross-fade at, until it ends.
     pub(super) fade: Option<usize>,
+}
+
+impl<T: Element> TryClone for Channel<T> {
+    fn try_clone(&self) -> Result<Self, ConvError> {
+        Ok(Channel {
+            t: self.t,
+            recent: try_copy(&self.recent)?,
+            input: try_copy(&self.input)?,
+            output: try_copy(&self.output)?,
+            lines: try_clone_all(&self.lines)?,
+            fade: self.fade,
+        })
+    }
 }
 
 impl<T: Element> Channel<T> {

@@ -9,13 +9,17 @@
 
 //! The pieces: [`config`] (the builder's options), [`layout`] (where the segments go),
 //! [`segment`] (one uniformly partitioned segment and its per-channel delay line), [`channel`]
-//! (per-channel state and the cross-fade) and [`convolver`] (the public type and its engine).
+//! (per-channel state and the cross-fade), [`convolver`] (the public type and its engine),
+//! [`limbs`] (the limb split that makes integer streams exact) and [`state`] (saving and
+//! restoring a stream mid-way).
 
 mod channel;
 mod config;
 mod convolver;
 mod layout;
+mod limbs;
 mod segment;
+mod state;
 
 pub use config::{Head, Latency, Partitioning, StreamBuilder};
 pub use convolver::StreamConvolver;

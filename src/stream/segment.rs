@@ -15,25 +15,28 @@
 use num_complex::Complex;
 use num_traits::{Float, FromPrimitive, Zero};
 
-use crate::alloc::try_zeroed;
+use crate::alloc::{TryClone, try_copy, try_zeroed};
 use crate::element::private::Scalar;
 use crate::error::ConvError;
 use crate::fft::{FftFloat, TransformKind, Transformable};
 use crate::simd::{VectorLoop, run_vectorized};
 
 use super::layout;
+use super::limbs::Limbs;
 
 pub(crate) type Sample<T> = <<T as Transformable>::Transform as TransformKind>::Sample;
 pub(crate) type Bin<T> = Complex<<<T as Transformable>::Transform as TransformKind>::F>;
 
 /// Kernel side: plans and the partitions' spectra, scaled by the inverse's `1 / (2·size)`,
-/// in one or two banks (two for a cross-fade: old and new kernel; bank-major).
+/// in one or two banks (two for a cross-fade: old and new kernel), one per kernel limb
+/// (integers, see `limbs.rs`): index `((bank · count + partition) · limbs + limb) · bins`.
 pub(crate) struct Segment<T: Scalar> {
     pub spec: layout::Segment,
     plans: <T::Transform as TransformKind>::Plans,
     bins: usize,
     banks: usize,
-    spectra: Vec<Bin<T>>,
+    limbs: Limbs,
+    pub(super) spectra: Vec<Bin<T>>,
     schedule: Schedule,
 }
 
@@ -66,15 +69,16 @@ impl Schedule {
     }
 }
 
-/// Channel side: the delay line of the last `count` input spectra (shared by the banks) and
-/// the running sum of each bank.
+/// Channel side: the delay line of the last `count` input spectra (shared by the banks; one
+/// per input limb, index `(slot · limbs + limb) · bins`) and the running sum of each bank and
+/// limb weight (index `(bank · limbs + weight) · bins`).
 pub(crate) struct DelayLine<T: Scalar> {
-    spectra: Vec<Bin<T>>,
+    pub(super) spectra: Vec<Bin<T>>,
     /// The FFT head's newest slot (other segments index slots by period: `k mod count`).
-    head: usize,
+    pub(super) head: usize,
     /// The FFT head: the sum over its partitions but the first, for the current block.
     /// Others: the sum of the current period's products so far.
-    acc: Vec<Bin<T>>,
+    pub(super) acc: Vec<Bin<T>>,
     bins: usize,
 }
 
@@ -83,12 +87,54 @@ pub(crate) struct Scratch<T: Scalar> {
     pub time: Vec<Sample<T>>,
     pub sum: Vec<Bin<T>>,
     pub fft: Vec<Bin<T>>,
-    /// The FFT head's spectrum of a partial block.
+    /// The FFT head's spectra of a partial block, one per input limb.
     pub partial: Vec<Bin<T>>,
 }
 
+// By hand: `derive` would ask for `T::Transform: Clone`, which the plans do not need.
+impl<T: Scalar> TryClone for Segment<T> {
+    fn try_clone(&self) -> Result<Self, ConvError> {
+        Ok(Segment {
+            spec: self.spec,
+            plans: self.plans.clone(),
+            bins: self.bins,
+            banks: self.banks,
+            limbs: self.limbs,
+            spectra: try_copy(&self.spectra)?,
+            schedule: self.schedule,
+        })
+    }
+}
+
+impl<T: Scalar> TryClone for DelayLine<T> {
+    fn try_clone(&self) -> Result<Self, ConvError> {
+        Ok(DelayLine {
+            spectra: try_copy(&self.spectra)?,
+            head: self.head,
+            acc: try_copy(&self.acc)?,
+            bins: self.bins,
+        })
+    }
+}
+
+impl<T: Scalar> TryClone for Scratch<T> {
+    fn try_clone(&self) -> Result<Self, ConvError> {
+        Ok(Scratch {
+            time: try_copy(&self.time)?,
+            sum: try_copy(&self.sum)?,
+            fft: try_copy(&self.fft)?,
+            partial: try_copy(&self.partial)?,
+        })
+    }
+}
+
 impl<T: Scalar> Segment<T> {
-    pub fn new(spec: layout::Segment, schedule: Schedule, banks: usize) -> Result<Self, ConvError> {
+    pub fn new(
+        spec: layout::Segment,
+        schedule: Schedule,
+        banks: usize,
+        limbs: Limbs,
+    ) -> Result<Self, ConvError> {
         let len = 2 * spec.size;
         let plans = T::Transform::plans(len);
         let bins = T::Transform::spec_len(len);
@@ -97,7 +143,8 @@ impl<T: Scalar> Segment<T> {
             plans,
             bins,
             banks,
-            spectra: try_zeroed(banks * bins * spec.count)?,
+            limbs,
+            spectra: try_zeroed(banks * bins * spec.count * limbs.count)?,
             schedule,
         })
     }
@@ -112,9 +159,9 @@ impl<T: Scalar> Segment<T> {
 
     pub fn new_line(&self) -> Result<DelayLine<T>, ConvError> {
         Ok(DelayLine {
-            spectra: try_zeroed(self.bins * self.spec.count)?,
+            spectra: try_zeroed(self.bins * self.spec.count * self.limbs.count)?,
             head: 0,
-            acc: try_zeroed(self.banks * self.bins)?,
+            acc: try_zeroed(self.banks * self.bins * self.limbs.count)?,
             bins: self.bins,
         })
     }
@@ -122,17 +169,18 @@ impl<T: Scalar> Segment<T> {
     /// Recomputes bank `bank`'s spectra from `tap(v)`, the kernel at virtual tap `v` (zero
     /// outside it).
     pub fn load_kernel(&mut self, bank: usize, tap: impl Fn(usize) -> T, scratch: &mut Scratch<T>) {
-        let size = self.spec.size;
-        let len = self.spec.count * self.bins;
+        let (size, limbs) = (self.spec.size, self.limbs);
+        let len = self.spec.count * self.bins * limbs.count;
         let time = &mut scratch.time[..2 * size];
         let scale = <T::Transform as TransformKind>::F::from_usize(2 * size)
             .expect("length fits a float")
             .recip();
         let spectra = &mut self.spectra[bank * len..(bank + 1) * len];
-        for (p, spectrum) in spectra.chunks_exact_mut(self.bins).enumerate() {
+        for (i, spectrum) in spectra.chunks_exact_mut(self.bins).enumerate() {
+            let (p, (shift, top)) = (i / limbs.count, limbs.limb(i % limbs.count));
             let first = self.spec.offset + p * size;
             for (i, t) in time[..size].iter_mut().enumerate() {
-                *t = tap(first + i).to_sample();
+                *t = tap(first + i).limb(shift, limbs.bits, top);
             }
             time[size..].fill(Default::default());
             T::Transform::forward(&self.plans, time, spectrum, &mut scratch.fft);
@@ -153,11 +201,11 @@ impl<T: Scalar> Segment<T> {
         banks: &[usize],
         t: usize,
         p0: usize,
-        input: &[Sample<T>],
+        input: &[T],
         output: &mut [T],
         scratch: &mut Scratch<T>,
     ) {
-        let (size, count, bins) = (self.spec.size, self.spec.count, self.bins);
+        let (size, count, bins, limbs) = (self.spec.size, self.spec.count, self.bins, self.limbs);
         let Schedule {
             blocks,
             forward,
@@ -170,47 +218,63 @@ impl<T: Scalar> Segment<T> {
         debug_assert!(blocks * p0 == size);
         let trigger = t - t % size;
         let newest = trigger / size % count;
-        let slot = |p: usize| (newest + count - p) % count * bins;
+        // Partition `p`'s input spectrum of limb `j`.
+        let slot = |p: usize, j: usize| ((newest + count - p) % count * limbs.count + j) * bins;
         if block == forward {
-            // X[k]: the inputs trigger - 2·size .. trigger.
-            let time = &mut scratch.time[..2 * size];
+            // X[k]: the inputs trigger - 2·size .. trigger, one transform per limb.
             let n = input.len();
             let start = (trigger % n + n - 2 * size) % n;
             let first = (n - start).min(2 * size);
-            time[..first].copy_from_slice(&input[start..start + first]);
-            time[first..].copy_from_slice(&input[..2 * size - first]);
-            let x = &mut line.spectra[slot(0)..slot(0) + bins];
-            T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
+            for j in 0..limbs.count {
+                let time = &mut scratch.time[..2 * size];
+                let (a, b) = time.split_at_mut(first);
+                limb(a, &input[start..start + first], limbs, j);
+                limb(b, &input[..2 * size - first], limbs, j);
+                let x = &mut line.spectra[slot(0, j)..slot(0, j) + bins];
+                T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
+            }
         }
         let n = output.len() / self.banks;
+        let per_bank = count * limbs.count * bins;
         for &bank in banks {
-            let kernel = &self.spectra[bank * count * bins..(bank + 1) * count * bins];
-            let acc = &mut line.acc[bank * bins..(bank + 1) * bins];
-            if block == forward {
-                mac(acc, &line.spectra[slot(0)..slot(0) + bins], &kernel[..bins]);
-            }
-            // This block's slice of bins of the older partitions' products.
-            let (lo, hi) = (
-                block * bins / (inverse + 1),
-                (block + 1) * bins / (inverse + 1),
-            );
-            for p in 1..count {
-                let x = &line.spectra[slot(p) + lo..slot(p) + hi];
-                let h = &kernel[p * bins + lo..p * bins + hi];
-                mac(&mut acc[lo..hi], x, h);
-            }
-            if block == inverse {
-                let time = &mut scratch.time[..2 * size];
-                T::Transform::inverse(&self.plans, acc, time, &mut scratch.fft);
-                acc.fill(Complex::zero());
-                // Outputs trigger - size + offset ..: not before t + p0 (the layout's offset).
-                let output = &mut output[bank * n..(bank + 1) * n];
-                let first = (trigger + self.spec.offset - size) % n;
-                let until = (n - first).min(size);
-                let (wrapped, rest) = output.split_at_mut(first);
-                let (a, b) = (&mut rest[..until], &mut wrapped[..size - until]);
-                for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(&time[size..]) {
-                    *o = T::add(*o, T::from_sample(r));
+            let kernel = &self.spectra[bank * per_bank..(bank + 1) * per_bank];
+            let h = |p: usize, k: usize| (p * limbs.count + k) * bins;
+            for s in 0..limbs.count {
+                let at = (bank * limbs.count + s) * bins;
+                let acc = &mut line.acc[at..at + bins];
+                for (j, k) in limbs.pairs(s) {
+                    if block == forward {
+                        mac(
+                            acc,
+                            &line.spectra[slot(0, j)..][..bins],
+                            &kernel[h(0, k)..][..bins],
+                        );
+                    }
+                    // This block's slice of bins of the older partitions' products.
+                    let (lo, hi) = (
+                        block * bins / (inverse + 1),
+                        (block + 1) * bins / (inverse + 1),
+                    );
+                    for p in 1..count {
+                        let x = &line.spectra[slot(p, j) + lo..slot(p, j) + hi];
+                        let h = &kernel[h(p, k) + lo..h(p, k) + hi];
+                        mac(&mut acc[lo..hi], x, h);
+                    }
+                }
+                if block == inverse {
+                    let time = &mut scratch.time[..2 * size];
+                    T::Transform::inverse(&self.plans, acc, time, &mut scratch.fft);
+                    acc.fill(Complex::zero());
+                    // Outputs trigger - size + offset ..: not before t + p0 (the layout's offset).
+                    let output = &mut output[bank * n..(bank + 1) * n];
+                    let first = (trigger + self.spec.offset - size) % n;
+                    let until = (n - first).min(size);
+                    let (wrapped, rest) = output.split_at_mut(first);
+                    let (a, b) = (&mut rest[..until], &mut wrapped[..size - until]);
+                    let shift = limbs.limb(s).0;
+                    for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(&time[size..]) {
+                        *o = T::add_limb(*o, r, shift);
+                    }
                 }
             }
         }
@@ -224,54 +288,79 @@ impl<T: Scalar> Segment<T> {
     /// `older` (the other partitions' sum, made when the previous block completed) and
     /// transformed back; the samples of `out`'s positions are added to `out`. When `cur` is
     /// complete, its spectrum enters the delay line and `older` is made for the next block.
-    /// `older` is `line.acc`. `outs` pairs each bank to run with its output.
+    /// `older` is `line.acc`. `outs` pairs each bank to run with its output. Integers do this
+    /// per limb (`limbs.rs`).
     pub fn run_head(
         &self,
         line: &mut DelayLine<T>,
-        (prev, cur): (&[Sample<T>], &[Sample<T>]),
+        (prev, cur): (&[T], &[T]),
         outs: &mut [(usize, &mut [T])],
         scratch: &mut Scratch<T>,
     ) {
-        let (size, count, bins) = (self.spec.size, self.spec.count, self.bins);
-        let time = &mut scratch.time[..2 * size];
-        time[..size].copy_from_slice(prev);
-        time[size..size + cur.len()].copy_from_slice(cur);
-        time[size + cur.len()..].fill(Default::default());
+        let (size, count, bins, limbs) = (self.spec.size, self.spec.count, self.bins, self.limbs);
         let full = cur.len() == size;
-        let x = if full {
+        if full {
             line.head = if line.head == 0 {
                 count - 1
             } else {
                 line.head - 1
             };
-            &mut line.spectra[line.head * bins..(line.head + 1) * bins]
-        } else {
-            &mut scratch.partial[..bins]
-        };
-        T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
-        let x = if full {
-            &line.spectra[line.head * bins..(line.head + 1) * bins]
-        } else {
-            &scratch.partial[..bins]
-        };
-        for (bank, out) in outs.iter_mut() {
-            let kernel = &self.spectra[*bank * count * bins..(*bank + 1) * count * bins];
-            let acc = &mut line.acc[*bank * bins..(*bank + 1) * bins];
-            let sum = &mut scratch.sum[..bins];
-            mac_to(sum, acc, x, &kernel[..bins]);
+        }
+        let lanes = limbs.count * bins;
+        for j in 0..limbs.count {
             let time = &mut scratch.time[..2 * size];
-            T::Transform::inverse(&self.plans, sum, time, &mut scratch.fft);
-            let first = size + cur.len() - out.len();
-            for (o, &r) in out.iter_mut().zip(&time[first..]) {
-                *o = T::add(*o, T::from_sample(r));
-            }
-            if full {
-                // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
-                acc.fill(Complex::zero());
-                let (front, back) = line.spectra.split_at(line.head * bins);
-                let slots = back.chunks_exact(bins).chain(front.chunks_exact(bins));
-                for (x, h) in slots.zip(kernel.chunks_exact(bins).skip(1)) {
-                    mac(acc, x, h);
+            limb(&mut time[..size], prev, limbs, j);
+            limb(&mut time[size..size + cur.len()], cur, limbs, j);
+            time[size + cur.len()..].fill(Default::default());
+            let x = if full {
+                &mut line.spectra[line.head * lanes + j * bins..][..bins]
+            } else {
+                &mut scratch.partial[j * bins..(j + 1) * bins]
+            };
+            T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
+        }
+        let per_bank = count * lanes;
+        for (bank, out) in outs.iter_mut() {
+            let kernel = &self.spectra[*bank * per_bank..(*bank + 1) * per_bank];
+            for s in 0..limbs.count {
+                let at = (*bank * limbs.count + s) * bins;
+                let acc = &mut line.acc[at..at + bins];
+                let sum = &mut scratch.sum[..bins];
+                for (i, (j, k)) in limbs.pairs(s).enumerate() {
+                    let x = if full {
+                        &line.spectra[line.head * lanes + j * bins..][..bins]
+                    } else {
+                        &scratch.partial[j * bins..(j + 1) * bins]
+                    };
+                    let h = &kernel[k * bins..(k + 1) * bins];
+                    if i == 0 {
+                        mac_to(sum, acc, x, h);
+                    } else {
+                        mac(sum, x, h);
+                    }
+                }
+                let time = &mut scratch.time[..2 * size];
+                T::Transform::inverse(&self.plans, sum, time, &mut scratch.fft);
+                let first = size + cur.len() - out.len();
+                let shift = limbs.limb(s).0;
+                for (o, &r) in out.iter_mut().zip(&time[first..]) {
+                    *o = T::add_limb(*o, r, shift);
+                }
+                if full {
+                    // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
+                    acc.fill(Complex::zero());
+                    let (front, back) = line.spectra.split_at(line.head * lanes);
+                    let slots = back.chunks_exact(lanes).chain(front.chunks_exact(lanes));
+                    let partitions = kernel.chunks_exact(lanes).skip(1);
+                    for (x, h) in slots.zip(partitions) {
+                        for (j, k) in limbs.pairs(s) {
+                            mac(
+                                acc,
+                                &x[j * bins..(j + 1) * bins],
+                                &h[k * bins..(k + 1) * bins],
+                            );
+                        }
+                    }
                 }
             }
         }
@@ -288,6 +377,15 @@ impl<T: Scalar> DelayLine<T> {
     /// Forgets bank `bank`'s running sum (the delay line stays).
     pub fn clear_bank(&mut self, bank: usize) {
         self.acc[bank * self.bins..(bank + 1) * self.bins].fill(Complex::zero());
+    }
+}
+
+/// `dst[i]` = limb `j` of `src[i]` (the sample itself for floats).
+#[inline]
+fn limb<T: Scalar>(dst: &mut [Sample<T>], src: &[T], limbs: Limbs, j: usize) {
+    let (shift, top) = limbs.limb(j);
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = s.limb(shift, limbs.bits, top);
     }
 }
 
