@@ -5,24 +5,10 @@
 mod common;
 
 use common::rng;
-use convolve::{Head, Latency, Mode, Partitioning, StreamBuilder, StreamConvolver, convolve};
+use common::stream::{STREAM_MODES as MODES, builder, stream};
+use convolve::{Mode, StreamBuilder, convolve};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-
-const MODES: [(Latency, Partitioning, Head); 5] = [
-    (Latency::Zero, Partitioning::NonUniform, Head::Fft),
-    (Latency::Zero, Partitioning::Uniform, Head::Fft),
-    (Latency::Block, Partitioning::NonUniform, Head::Auto),
-    (Latency::Block, Partitioning::Uniform, Head::Auto),
-    (Latency::Zero, Partitioning::NonUniform, Head::Direct),
-];
-
-fn builder(block: usize, (latency, part, head): (Latency, Partitioning, Head)) -> StreamBuilder {
-    StreamBuilder::new(block)
-        .latency(latency)
-        .partitioning(part)
-        .head(head)
-}
 
 /// Every bit pattern of the type equally likely.
 trait Full: convolve::Element + Default + std::fmt::Debug {
@@ -45,25 +31,6 @@ fn full<T: Full>(r: &mut ChaCha8Rng, len: usize) -> Vec<T> {
     (0..len).map(|_| T::full(r)).collect()
 }
 
-/// `x` through `conv` in random chunks of 1 ..= `max_chunk`, then the flushed tail, without the
-/// leading `latency` samples.
-fn stream<T: Full>(
-    conv: &mut StreamConvolver<T>,
-    x: &[T],
-    r: &mut ChaCha8Rng,
-    max_chunk: usize,
-) -> Vec<T> {
-    let mut out = vec![T::default(); x.len() + conv.tail_len()];
-    let mut at = 0;
-    while at < x.len() {
-        let n = r.random_range(1..=max_chunk).min(x.len() - at);
-        conv.process(&x[at..at + n], &mut out[at..at + n]).unwrap();
-        at += n;
-    }
-    conv.flush(&mut out[at..]).unwrap();
-    out.split_off(conv.latency())
-}
-
 fn check<T: Full>(seed: u64, m: usize, n: usize, block: usize) {
     let mut r = rng(seed);
     let h: Vec<T> = full(&mut r, m);
@@ -82,36 +49,26 @@ fn check<T: Full>(seed: u64, m: usize, n: usize, block: usize) {
     }
 }
 
+/// Kernel lengths and blocks from one tap to 20,000, blocks of 1 to 128.
+const CASES: [(usize, usize); 6] = [
+    (1, 4),
+    (7, 1),
+    (50, 8),
+    (700, 32),
+    (3000, 64),
+    (20_000, 128),
+];
+
 #[test]
 fn full_range_i32_streams_are_exact() {
-    for (i, &(m, block)) in [
-        (1, 4),
-        (7, 1),
-        (50, 8),
-        (700, 32),
-        (3000, 64),
-        (20_000, 128),
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, &(m, block)) in CASES.iter().enumerate() {
         check::<i32>(700 + i as u64, m, m + 2000, block);
     }
 }
 
 #[test]
 fn full_range_i64_streams_are_exact() {
-    for (i, &(m, block)) in [
-        (1, 4),
-        (7, 1),
-        (50, 8),
-        (700, 32),
-        (3000, 64),
-        (20_000, 128),
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, &(m, block)) in CASES.iter().enumerate() {
         check::<i64>(800 + i as u64, m, m + 2000, block);
     }
 }

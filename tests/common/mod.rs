@@ -5,6 +5,7 @@
 #[cfg(feature = "ndarray")]
 pub mod nd;
 pub mod oracle;
+pub mod stream;
 
 pub use oracle::*;
 
