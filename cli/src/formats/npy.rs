@@ -358,8 +358,8 @@ impl<T: Sample> Source<T> for NpySource {
     fn channels(&self) -> usize {
         self.channels
     }
-    fn frames(&self) -> u64 {
-        self.frames
+    fn frames(&self) -> Option<u64> {
+        Some(self.frames)
     }
     fn sample_rate(&self) -> Option<u32> {
         None
