@@ -92,8 +92,8 @@ channels), or C_out x ceil(cores / C_out) when m >= 16384 (one per core). Peak m
   8 bytes x (7 W + 3) x (U + m) + 6 MB
 whatever the signal's length: 38 MB for stereo 48 kHz audio through a 2 s stereo IR
 (m = 96000), measured by scripts/cli_memory.sh.
-The output appears only when complete (written to a temporary file, then renamed); an error,
-Ctrl-C or SIGTERM removes the partial file. An output naming an input is refused.
+An output file appears only when complete (written to a temporary file, then renamed); an
+error, Ctrl-C or SIGTERM removes the partial file. An output naming an input is refused.
 
 Pipes: `-` as the signal reads a WAV (RIFF/RF64, recognized by its content) from stdin, in
 blocks as it arrives; `-o -` writes to stdout, WAV unless --output-format says otherwise. A WAV

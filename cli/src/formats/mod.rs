@@ -364,7 +364,9 @@ impl<T: Sample> Source<T> for MemorySource<T> {
 /// Frames already read from a source, then the rest of it: a signal of unknown length whose
 /// first blocks were read to learn whether it is longer than one block.
 pub struct Prefixed<'a, T> {
-    head: MemorySource<T>,
+    /// Dropped once read, so that it costs memory only during the first blocks.
+    head: Option<MemorySource<T>>,
+    channels: usize,
     rest: &'a mut dyn Source<T>,
     spill: Vec<Vec<T>>,
 }
@@ -374,7 +376,8 @@ impl<'a, T: Sample> Prefixed<'a, T> {
     pub fn new(head: Vec<Vec<T>>, rest: &'a mut dyn Source<T>) -> Self {
         let channels = head.len();
         Prefixed {
-            head: MemorySource::new(head, rest.sample_rate()),
+            head: Some(MemorySource::new(head, rest.sample_rate())),
+            channels,
             rest,
             spill: vec![Vec::new(); channels],
         }
@@ -383,7 +386,7 @@ impl<'a, T: Sample> Prefixed<'a, T> {
 
 impl<T: Sample> Source<T> for Prefixed<'_, T> {
     fn channels(&self) -> usize {
-        self.head.channels()
+        self.channels
     }
     fn frames(&self) -> Option<u64> {
         // The head was read from `rest`, which counts it.
@@ -393,10 +396,17 @@ impl<T: Sample> Source<T> for Prefixed<'_, T> {
         self.rest.sample_rate()
     }
     fn read(&mut self, max: usize, out: &mut [Vec<T>]) -> Result<usize> {
-        let got = self.head.read(max, out)?;
+        let got = match &mut self.head {
+            Some(head) => head.read(max, out)?,
+            None => {
+                out.iter_mut().for_each(Vec::clear);
+                0
+            }
+        };
         if got == max {
             return Ok(got);
         }
+        self.head = None;
         let more = self.rest.read(max - got, &mut self.spill)?;
         for (o, s) in out.iter_mut().zip(&self.spill) {
             o.extend_from_slice(s);

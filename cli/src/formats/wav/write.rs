@@ -4,8 +4,8 @@
 //! A seekable file starts with a 36-byte `JUNK` chunk after `WAVE`, the size of a `ds64`
 //! chunk. When the file is finished it is a plain RIFF if its sizes fit in 32 bits; otherwise
 //! `RIFF` becomes `RF64`, `JUNK` becomes `ds64` with the 64-bit sizes, and the 32-bit size
-//! fields hold 0xFFFFFFFF (what ffmpeg's `-rf64 auto` writes). Readers that know neither RF64
-//! nor JUNK are rare; hound, sox and ffmpeg skip JUNK.
+//! fields hold 0xFFFFFFFF (the layout of ffmpeg's `-rf64 auto`). A RIFF reader skips chunks
+//! it does not know, JUNK included (EBU Tech 3306 relies on it; the tests check hound does).
 
 use std::io::{self, Seek, SeekFrom, Write};
 
