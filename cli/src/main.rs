@@ -95,8 +95,8 @@ whatever the signal's length: 38 MB for stereo 48 kHz audio through a 2 s stereo
 An output file appears only when complete (written to a temporary file, then renamed); an
 error, Ctrl-C or SIGTERM removes the partial file. An output naming an input is refused.
 
-Pipes: `-` as the signal reads a WAV (RIFF/RF64, recognized by its content) from stdin, in
-blocks as it arrives; `-o -` writes to stdout, WAV unless --output-format says otherwise. A WAV
+Pipes: `-` as the signal reads a WAV (RIFF/RF64) or a .npy stored frame after frame from
+stdin, recognized by its content, in blocks as it arrives; `-o -` writes to stdout, WAV unless --output-format says otherwise. A WAV
 on stdout cannot have its header completed: its sizes are 0xFFFFFFFF, as ffmpeg writes to a
 pipe (ffmpeg, sox and this tool read it to the end). Stdout gets the result as it is computed:
 after an error or Ctrl-C the reader keeps what was sent. The kernel is always a file.
@@ -160,8 +160,8 @@ enum Precision {
 
 #[derive(Args, Debug)]
 struct ApplyArgs {
-    /// The signal (.wav, .npy, .txt/.csv, .f32/.f64; `-`: a WAV on stdin); it is streamed, so
-    /// it may exceed memory
+    /// The signal (.wav, .npy, .txt/.csv, .f32/.f64; `-`: a WAV or .npy on stdin); it is
+    /// streamed, so it may exceed memory
     signal: PathBuf,
     /// The kernel: impulse response or filter taps, any of the same formats (held in memory)
     kernel: PathBuf,
@@ -362,6 +362,11 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
             .any(|p| formats::is_stdio(p))
     {
         anyhow::bail!("--image reads and writes .npy files; `-` (stdin/stdout) is for streams");
+    }
+    if formats::is_stdio(&args.kernel) {
+        anyhow::bail!(
+            "the kernel cannot be `-`: stdin is read once, for the signal; name the kernel's file"
+        );
     }
     // numpy's result dtype decides the arithmetic and the dtype of a .npy output.
     let result = formats::probe(&args.signal)?.promote(formats::probe(&args.kernel)?);

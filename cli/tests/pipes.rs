@@ -179,6 +179,69 @@ fn stdin_to_file_and_file_to_stdout_in_other_formats() {
     }
 }
 
+/// A `.npy` on stdin (recognized by its magic) is read as the file is: integer dtypes exactly,
+/// 2-D in either layout when stored frame by frame; a planar array needs a file.
+#[test]
+fn npy_on_stdin_matches_the_file() {
+    let t = setup(10);
+    let d = t.path();
+    let counts = ints(700, -1000, 1000, 21);
+    write_npy(
+        &d.join("i.npy"),
+        "<i8",
+        false,
+        &[700],
+        &counts
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    );
+    write_npy(
+        &d.join("box.npy"),
+        "<i8",
+        false,
+        &[3],
+        &[1i64, 1, 1]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    );
+    // Stereo float32, frames-first in C order and channels-first in Fortran order: both are
+    // frame after frame.
+    let x = noise(1400, 22);
+    let bytes: Vec<u8> = x.iter().flat_map(|&v| (v as f32).to_le_bytes()).collect();
+    write_npy(&d.join("ff.npy"), "<f4", false, &[700, 2], &bytes);
+    write_npy(&d.join("cf.npy"), "<f4", true, &[2, 700], &bytes);
+    for (input, kernel, extra) in [
+        ("i.npy", "box.npy", &[][..]),
+        ("i.npy", "box.npy", &["--block-len", "64"][..]),
+        ("ff.npy", "k.wav", &[][..]),
+        ("cf.npy", "k.wav", &["--mode", "same"][..]),
+    ] {
+        let mut args = vec!["apply", input, kernel, "-o", "want.npy"];
+        args.extend_from_slice(extra);
+        ok(d, &args);
+        let mut args = vec!["apply", "-", kernel, "-o", "-", "--output-format", "npy"];
+        args.extend_from_slice(extra);
+        let got = piped_ok(d, &args, &fs::read(d.join(input)).unwrap());
+        assert_eq!(
+            got,
+            fs::read(d.join("want.npy")).unwrap(),
+            "{input} {extra:?}"
+        );
+    }
+    // Channels-first in C order is a channel after a channel: it needs seeking.
+    write_npy(&d.join("planar.npy"), "<f4", false, &[2, 700], &bytes);
+    let out = run_piped(
+        d,
+        &["apply", "-", "k.wav", "-o", "o.wav"],
+        &fs::read(d.join("planar.npy")).unwrap(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("stdin cannot; save it to a file"), "{err}");
+}
+
 #[test]
 fn pipe_errors() {
     let t = setup(300);
@@ -206,7 +269,7 @@ fn pipe_errors() {
     error(
         &["apply", "-", "k.wav", "-o", "-"],
         b"1.0\n2.0\n",
-        "name a file whose extension says the format",
+        "for text or raw data name a file whose extension says the format",
     );
     error(&["apply", "-", "k.wav", "-o", "-"], b"", "stdin is empty");
     error(

@@ -2,7 +2,7 @@
 //! `.f32` / `.f64`. Every reader streams (it holds one block, not the file) and every writer
 //! writes into a temporary file next to the destination that is renamed over it only once
 //! complete, so a failed run never leaves a truncated output that looks finished. The path
-//! `-` is stdin (a WAV, recognized by its content) or stdout.
+//! `-` is stdin (a WAV or `.npy`, recognized by its content) or stdout.
 
 mod npy;
 mod raw;
@@ -12,6 +12,7 @@ mod wav;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
@@ -203,38 +204,96 @@ pub fn is_stdio(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// Opens stdin as a source of the format its first bytes show: RIFF / RF64 (WAV). It is read
-/// in blocks as it arrives, never held whole.
-fn open_stdin<T: Sample>(path: &Path) -> Result<Box<dyn Source<T>>> {
-    let mut stdin = std::io::stdin();
-    let mut magic = Vec::with_capacity(4);
-    (&mut stdin)
-        .take(4)
-        .read_to_end(&mut magic)
-        .context("cannot read stdin")?;
-    if !wav::is_wav_magic(&magic) {
-        let what = if magic.is_empty() {
-            "stdin is empty".to_string()
-        } else if magic.starts_with(b"\x93NUM") {
-            "stdin holds a .npy array, which is read from files only".to_string()
-        } else {
-            format!(
-                "stdin starts with {:?}, not RIFF or RF64",
-                String::from_utf8_lossy(&magic)
-            )
-        };
-        bail!(
-            "{what}: `-` reads a WAV (RIFF/RF64) from stdin; for other formats name a file whose extension says the format"
-        );
+/// Bytes already read from stdin to recognize it (its magic, a `.npy` header), replayed in
+/// front of the rest when it is opened: stdin is read once, by whoever asks first.
+static STDIN_SEEN: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// Reads through to stdin, keeping a copy of every byte in [`STDIN_SEEN`].
+struct Recorder<'a> {
+    seen: &'a mut Vec<u8>,
+}
+
+impl Read for Recorder<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = std::io::stdin().read(buf)?;
+        self.seen.extend_from_slice(&buf[..n]);
+        Ok(n)
     }
-    let reader = std::io::Cursor::new(magic).chain(BufReader::with_capacity(1 << 16, stdin));
-    Ok(Box::new(WavSource::new(path, Box::new(reader), None)?))
+}
+
+/// What stdin holds, from its first bytes: a WAV (`RIFF`, `RF64`, `BW64`) or a `.npy`
+/// (`\x93NUMPY`, with its header parsed); anything else is an error asking for a file.
+fn recognize_stdin(path: &Path) -> Result<Option<NpyArray>> {
+    let mut seen = STDIN_SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    // Each read starts from the first byte: what was seen already, then more of stdin.
+    let mut replayed = |f: &mut dyn FnMut(&mut dyn Read) -> Result<()>| {
+        let replay = seen.clone();
+        let mut r = std::io::Cursor::new(&replay[..]).chain(Recorder { seen: &mut seen });
+        f(&mut r)
+    };
+    let mut magic = Vec::with_capacity(6);
+    replayed(&mut |r| {
+        r.take(6)
+            .read_to_end(&mut magic)
+            .context("cannot read stdin")?;
+        Ok(())
+    })?;
+    if magic.len() >= 4 && wav::is_wav_magic(&magic[..4]) {
+        return Ok(None);
+    }
+    if magic == b"\x93NUMPY" {
+        let mut array = None;
+        replayed(&mut |r| {
+            array = Some(NpyArray::parse_stream(path, r, None)?);
+            Ok(())
+        })?;
+        return Ok(array);
+    }
+    let what = if magic.is_empty() {
+        "stdin is empty".to_string()
+    } else {
+        format!(
+            "stdin starts with {:?}, not a WAV (RIFF/RF64) or .npy",
+            String::from_utf8_lossy(&magic)
+        )
+    };
+    bail!(
+        "{what}: `-` reads a WAV or .npy from stdin, recognized by its content; for text or raw data name a file whose extension says the format"
+    )
+}
+
+/// Opens stdin as a source of the format its first bytes show. It is read in blocks as it
+/// arrives, never held whole.
+fn open_stdin<T: Sample>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Source<T>>> {
+    let npy = recognize_stdin(path)?;
+    let seen = std::mem::take(&mut *STDIN_SEEN.lock().unwrap_or_else(|e| e.into_inner()));
+    let stdin = BufReader::with_capacity(1 << 16, std::io::stdin());
+    let mut reader = std::io::Cursor::new(seen).chain(stdin);
+    Ok(match npy {
+        Some(_) => {
+            // The header again, from the replayed bytes, leaving the reader at the data.
+            let array = NpyArray::parse_stream(path, &mut reader, None)?;
+            Box::new(NpySource::from_stream(
+                path,
+                Box::new(reader),
+                array,
+                options.layout,
+            )?)
+        }
+        None => Box::new(WavSource::new(path, Box::new(reader), None)?),
+    })
 }
 
 /// Opens `path` as a source of the format its extension names (`-`: stdin, by content).
 pub fn open<T: Sample>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Source<T>>> {
     if is_stdio(path) {
-        return open_stdin(path);
+        let source = open_stdin(path, options)?;
+        if source.frames() == Some(0) {
+            bail!(FormatError::Empty {
+                path: path.to_path_buf()
+            });
+        }
+        return Ok(source);
     }
     let format = Format::of(path)?;
     let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
@@ -262,7 +321,10 @@ pub fn open<T: Sample>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Sou
 
 /// The dtype of an input without reading its data (for choosing the arithmetic).
 pub fn probe(path: &Path) -> Result<Dtype> {
-    if !is_stdio(path) && Format::of(path)? == Format::Npy {
+    if is_stdio(path) {
+        return Ok(recognize_stdin(path)?.map_or(Dtype::Float(8), |a| a.dtype));
+    }
+    if Format::of(path)? == Format::Npy {
         let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
         return Ok(NpyArray::parse(path, &file)?.dtype);
     }
