@@ -112,15 +112,21 @@ struct PeakMeter {
 }
 
 impl PeakMeter {
+    // Not inlined: inside the streaming loop the running peak was kept on the stack, and this
+    // pass took a third of a raw f32 stream's time with a 1024-tap kernel (perf annotate).
+    #[inline(never)]
     fn observe<T: Sample>(&mut self, channels: &[&[T]]) {
+        let (mut peak, mut non_finite) = (self.peak, self.non_finite);
         for &x in channels.iter().flat_map(|c| c.iter()) {
             let a = x.magnitude();
             if a.is_finite() {
-                self.peak = self.peak.max(a);
+                // Both finite: one `max` instruction, no NaN handling on the loop's chain.
+                peak = if a > peak { a } else { peak };
             } else {
-                self.non_finite += 1;
+                non_finite += 1;
             }
         }
+        (self.peak, self.non_finite) = (peak, non_finite);
     }
 }
 

@@ -66,29 +66,15 @@ impl WavSource {
     }
 }
 
-impl<T: Sample> Source<T> for WavSource {
-    fn channels(&self) -> usize {
-        usize::from(self.header.channels)
-    }
-    fn frames(&self) -> Option<u64> {
-        self.frames
-    }
-    fn sample_rate(&self) -> Option<u32> {
-        Some(self.header.rate)
-    }
-    fn read(&mut self, max: usize, out: &mut [Vec<T>]) -> Result<usize> {
+/// Frames decoded per read from the underlying reader.
+const DECODE_FRAMES: usize = 8192;
+
+impl WavSource {
+    /// Reads up to `want` bytes (whole frames) and appends their samples to `out`; returns
+    /// the frames read, fewer only at the end of the stream.
+    fn read_slice<T: Sample>(&mut self, want: usize, out: &mut [Vec<T>]) -> Result<usize> {
         let channels = out.len();
         let frame = self.header.frame_bytes() as usize;
-        let mut want = max.saturating_mul(frame);
-        if let Some(rest) = self.remaining {
-            want = want.min(usize::try_from(rest).unwrap_or(usize::MAX));
-        }
-        for o in out.iter_mut() {
-            o.clear();
-            o.try_reserve(max).map_err(|_| {
-                anyhow::anyhow!("not enough memory to read `{}`", self.path.display())
-            })?;
-        }
         self.bytes.resize(want, 0);
         // Fill as much as there is: a pipe returns short counts before its end.
         let mut filled = 0;
@@ -131,6 +117,43 @@ impl<T: Sample> Source<T> for WavSource {
                 };
                 out[i % channels].push(T::from_f64(f64::from(v) * scale));
             }
+        }
+        Ok(frames)
+    }
+}
+
+impl<T: Sample> Source<T> for WavSource {
+    fn channels(&self) -> usize {
+        usize::from(self.header.channels)
+    }
+    fn frames(&self) -> Option<u64> {
+        self.frames
+    }
+    fn sample_rate(&self) -> Option<u32> {
+        Some(self.header.rate)
+    }
+    fn read(&mut self, max: usize, out: &mut [Vec<T>]) -> Result<usize> {
+        let frame = self.header.frame_bytes() as usize;
+        let mut want = max.saturating_mul(frame);
+        if let Some(rest) = self.remaining {
+            want = want.min(usize::try_from(rest).unwrap_or(usize::MAX));
+        }
+        for o in out.iter_mut() {
+            o.clear();
+            o.try_reserve(max).map_err(|_| {
+                anyhow::anyhow!("not enough memory to read `{}`", self.path.display())
+            })?;
+        }
+        // Decoded a slice at a time, so the byte buffer stays small whatever `max` is.
+        let slice = DECODE_FRAMES * frame;
+        let mut frames = 0;
+        while want > 0 {
+            let got = self.read_slice(want.min(slice), out)?;
+            frames += got;
+            if got * frame < want.min(slice) {
+                break; // the end of the stream
+            }
+            want -= got * frame;
         }
         Ok(frames)
     }

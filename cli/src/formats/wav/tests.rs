@@ -50,6 +50,16 @@ fn write_wav(x: &[Vec<f64>], limit: u64) -> Vec<u8> {
 
 /// Reads all frames of a WAV in `bytes`, with the file's length known or not (a pipe).
 fn read_back(bytes: &[u8], known_len: bool) -> anyhow::Result<(Option<u64>, Vec<Vec<f64>>)> {
+    // An odd block length, so that reads end inside the data.
+    read_back_in(bytes, known_len, 7)
+}
+
+/// [`read_back`] `block` frames per read.
+fn read_back_in(
+    bytes: &[u8],
+    known_len: bool,
+    block: usize,
+) -> anyhow::Result<(Option<u64>, Vec<Vec<f64>>)> {
     let len = known_len.then_some(bytes.len() as u64);
     let mut src = WavSource::new(
         Path::new("t.wav"),
@@ -59,10 +69,9 @@ fn read_back(bytes: &[u8], known_len: bool) -> anyhow::Result<(Option<u64>, Vec<
     let frames = Source::<f64>::frames(&src);
     let channels = Source::<f64>::channels(&src);
     let mut all = vec![Vec::new(); channels];
-    let mut block = vec![Vec::new(); channels];
-    // An odd block length, so that reads end inside the data.
-    while src.read(7, &mut block)? > 0 {
-        for (a, b) in all.iter_mut().zip(&block) {
+    let mut buffers = vec![Vec::new(); channels];
+    while src.read(block, &mut buffers)? > 0 {
+        for (a, b) in all.iter_mut().zip(&buffers) {
             a.extend_from_slice(b);
         }
     }
@@ -294,4 +303,16 @@ fn odd_chunks_before_data_are_skipped_with_their_pad_byte() {
     let (frames, back) = read_back(&b, true).unwrap();
     assert_eq!(frames, Some(5));
     assert_eq!(back, vec![scaled()]);
+}
+
+/// Reads longer than the reader's decoding slice (8192 frames) in one call.
+#[test]
+fn long_reads_span_several_slices() {
+    let x = stereo(20_001);
+    let b = write_wav(&x, RIFF_LIMIT);
+    for known in [true, false] {
+        let (frames, back) = read_back_in(&b, known, 65_536).unwrap();
+        assert_eq!(frames, Some(20_001));
+        assert_eq!(back, as_f32(&x));
+    }
 }

@@ -27,6 +27,9 @@ const HEADER_LEN: u64 = 12 + 8 + DS64_BODY as u64 + 8 + 16 + 8;
 /// Offset of the data chunk's size field.
 const DATA_SIZE_AT: u64 = HEADER_LEN - 4;
 
+/// Frames encoded per write to the underlying writer.
+const ENCODE_FRAMES: usize = 8192;
+
 /// Where the output goes: a file whose header is completed at the end, or a pipe.
 pub enum Target<W: Write + Seek, P: Write> {
     /// A seekable file.
@@ -153,20 +156,23 @@ impl<T: Sample, W: Write + Seek, P: Write> Sink<T> for WavSink<W, P> {
         }
         debug_assert_eq!(channels.len(), usize::from(self.channels));
         let frames = channels.first().map_or(0, |c| c.len());
-        self.bytes.clear();
-        self.bytes.reserve(frames * channels.len() * 4);
-        for i in 0..frames {
-            for ch in channels {
-                self.bytes
-                    .extend_from_slice(&(ch[i].to_f64() as f32).to_le_bytes());
+        // Encoded a slice at a time, so the buffer stays small whatever the block length.
+        for from in (0..frames).step_by(ENCODE_FRAMES) {
+            let to = (from + ENCODE_FRAMES).min(frames);
+            self.bytes.clear();
+            for i in from..to {
+                for ch in channels {
+                    self.bytes
+                        .extend_from_slice(&(ch[i].to_f64() as f32).to_le_bytes());
+                }
             }
+            match &mut self.target {
+                Target::File(w) => w.write_all(&self.bytes),
+                Target::Pipe(p) => p.write_all(&self.bytes),
+            }
+            .context("writing WAV samples")?;
+            self.data_len += self.bytes.len() as u64;
         }
-        match &mut self.target {
-            Target::File(w) => w.write_all(&self.bytes),
-            Target::Pipe(p) => p.write_all(&self.bytes),
-        }
-        .context("writing WAV samples")?;
-        self.data_len += self.bytes.len() as u64;
         Ok(())
     }
     fn finish(&mut self) -> Result<()> {
