@@ -224,6 +224,12 @@ impl Read for Recorder<'_> {
 /// What stdin holds, from its first bytes: a WAV (`RIFF`, `RF64`, `BW64`) or a `.npy`
 /// (`\x93NUMPY`, with its header parsed); anything else is an error asking for a file.
 fn recognize_stdin(path: &Path) -> Result<Option<NpyArray>> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        bail!(
+            "`-` reads the signal from stdin, which is a terminal here; pipe a WAV or .npy into it (ffmpeg -i in.flac -f wav - | convolve apply - ...)"
+        );
+    }
     let mut seen = STDIN_SEEN.lock().unwrap_or_else(|e| e.into_inner());
     // Each read starts from the first byte: what was seen already, then more of stdin.
     let mut replayed = |f: &mut dyn FnMut(&mut dyn Read) -> Result<()>| {
