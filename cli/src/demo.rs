@@ -33,6 +33,7 @@ pub fn run(signal: Option<&Path>, kernel: Option<&Path>, output: &Path) -> Resul
                 signal,
                 kernel,
                 output,
+                output_format: None,
                 read: ReadOptions::default(),
                 rate: RATE,
             };
@@ -46,10 +47,10 @@ pub fn run(signal: Option<&Path>, kernel: Option<&Path>, output: &Path) -> Resul
         _ => {
             let dry = song();
             let room = room();
-            let out = Output::create(output)?;
+            let out = Output::create(output, None)?;
             let shape = OutputShape {
                 channels: dry.len(),
-                frames: (dry[0].len() + room[0].len() - 1) as u64,
+                frames: Some((dry[0].len() + room[0].len() - 1) as u64),
                 rate: RATE,
                 dtype: Dtype::Float(4),
                 layout: Some(Layout::FramesFirst),

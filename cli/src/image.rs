@@ -60,7 +60,7 @@ pub fn apply_images<T: Sample>(files: &Files<'_>, job: &Job, out_dtype: Dtype) -
         1.0
     };
 
-    let output = Output::create(files.output)?;
+    let output = Output::create(files.output, files.output_format)?;
     let (rows, cols) = out.dim();
     let sink = NpySink::new(
         BufWriter::new(output.reopen()?),

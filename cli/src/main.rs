@@ -57,10 +57,11 @@ enum Command {
 }
 
 const APPLY_HELP: &str = "\
-Formats (by extension, for inputs and the output):
+Formats (by extension, for inputs and the output; --output-format EXT overrides the output's):
   .wav .wave       8/16/24/32-bit integer or 32-bit float, any number of channels; integers are
-                   scaled to -1..1. Written as 32-bit float at the signal's sample rate (--rate
-                   when neither input is a WAV).
+                   scaled to -1..1; RIFF, RF64 and streamed WAVs (sizes 0xFFFFFFFF or 0: samples
+                   to the end). Written as 32-bit float at the signal's sample rate (--rate when
+                   neither input is a WAV); RF64 when over 4 GiB.
   .npy             any numeric dtype: bool, int8-int64, uint8-uint64, float16/32/64, complex64/128;
                    1-D (mono) or 2-D (frames, channels) / (channels, frames), C or Fortran order.
                    Written with numpy's result dtype (integers exactly, wrapping as numpy does;
@@ -91,8 +92,15 @@ channels), or C_out x ceil(cores / C_out) when m >= 16384 (one per core). Peak m
   8 bytes x (7 W + 3) x (U + m) + 6 MB
 whatever the signal's length: 38 MB for stereo 48 kHz audio through a 2 s stereo IR
 (m = 96000), measured by scripts/cli_memory.sh.
-The output appears only when complete (written to a temporary file, then renamed); an error,
-Ctrl-C or SIGTERM removes the partial file. An output naming an input is refused.
+An output file appears only when complete (written to a temporary file, then renamed); an
+error, Ctrl-C or SIGTERM removes the partial file. An output naming an input is refused.
+
+Pipes: `-` as the signal reads a WAV (RIFF/RF64) or a .npy stored frame after frame from
+stdin, recognized by its content, in blocks as it arrives; `-o -` writes to stdout, WAV unless --output-format says otherwise. A WAV
+on stdout cannot have its header completed: its sizes are 0xFFFFFFFF, as ffmpeg writes to a
+pipe (ffmpeg, sox and this tool read it to the end). Stdout gets the result as it is computed:
+after an error or Ctrl-C the reader keeps what was sent. The kernel is always a file.
+  ffmpeg -i song.flac -f wav - | convolve apply - room.wav -o - | ffplay -
 
 Examples:
   convolve apply dry.wav room.wav -o wet.wav --normalize peak       (mono or stereo dry, stereo room)
@@ -152,13 +160,18 @@ enum Precision {
 
 #[derive(Args, Debug)]
 struct ApplyArgs {
-    /// The signal (.wav, .npy, .txt/.csv, .f32/.f64); it is streamed, so it may exceed memory
+    /// The signal (.wav, .npy, .txt/.csv, .f32/.f64; `-`: a WAV or .npy on stdin); it is
+    /// streamed, so it may exceed memory
     signal: PathBuf,
     /// The kernel: impulse response or filter taps, any of the same formats (held in memory)
     kernel: PathBuf,
-    /// Output file; its extension chooses the format
+    /// Output file; its extension chooses the format (`-`: stdout, WAV unless --output-format)
     #[arg(short, long, value_name = "OUT")]
     output: PathBuf,
+    /// The output's format, as an extension (wav, npy, txt, csv, tsv, dat, f32, raw, f64),
+    /// whatever the output's name: for `-o -`, or a name without the extension
+    #[arg(long, value_name = "EXT")]
+    output_format: Option<String>,
     /// Which part of the result to keep, as numpy's mode
     #[arg(long, value_enum, default_value_t = ModeArg::Full)]
     mode: ModeArg,
@@ -333,6 +346,7 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
         signal: &args.signal,
         kernel: &args.kernel,
         output: &args.output,
+        output_format: args.output_format.as_deref(),
         read: ReadOptions {
             column: args.column.clone(),
             layout: args.layout.map(|l| match l {
@@ -342,6 +356,18 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
         },
         rate: args.rate,
     };
+    if args.image
+        && [&args.signal, &args.kernel, &args.output]
+            .iter()
+            .any(|p| formats::is_stdio(p))
+    {
+        anyhow::bail!("--image reads and writes .npy files; `-` (stdin/stdout) is for streams");
+    }
+    if formats::is_stdio(&args.kernel) {
+        anyhow::bail!(
+            "the kernel cannot be `-`: stdin is read once, for the signal; name the kernel's file"
+        );
+    }
     // numpy's result dtype decides the arithmetic and the dtype of a .npy output.
     let result = formats::probe(&args.signal)?.promote(formats::probe(&args.kernel)?);
     let complex = result.arithmetic() == Arithmetic::Complex;
@@ -394,7 +420,12 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
         );
     }
     if interactive || args.verbose {
-        eprintln!("{}", summary(&report, &args.output.display().to_string()));
+        let name = if formats::is_stdio(&args.output) {
+            "stdout".to_string()
+        } else {
+            args.output.display().to_string()
+        };
+        eprintln!("{}", summary(&report, &name));
     }
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! Atomic output: a temporary file next to the destination, renamed over it only when complete,
 //! and removed on every error path and on SIGINT/SIGTERM, so a failed run leaves nothing behind.
+//! Stdout (`-`) is written as the result is computed: what was sent before an error stays sent.
 
 use std::fs::File;
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -10,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use tempfile::NamedTempFile;
 
 use crate::dtype::Dtype;
-use crate::formats::{Format, Layout, NpySink, RawSink, Sink, TextSink, WavSink};
+use crate::formats::{self, Format, Layout, NpySink, RawSink, Sink, TextSink, WavSink};
 use crate::sample::Sample;
 
 /// Temporary files being written, for the signal thread to delete.
@@ -92,8 +93,8 @@ pub fn refuse_overwriting(output: &Path, inputs: &[&Path]) -> Result<()> {
 pub struct OutputShape {
     /// Channels.
     pub channels: usize,
-    /// Frames (known before the first is written).
-    pub frames: u64,
+    /// Frames, when known before the first is written (not for a streamed WAV on stdin).
+    pub frames: Option<u64>,
     /// Sample rate of a WAV.
     pub rate: u32,
     /// dtype of a `.npy`.
@@ -103,18 +104,48 @@ pub struct OutputShape {
 }
 
 /// An output file being written: a temporary file in the destination's directory, renamed
-/// over the destination by [`Output::commit`] and deleted if dropped before.
+/// over the destination by [`Output::commit`] and deleted if dropped before; or stdout.
 pub struct Output {
-    /// `Some` until [`Output::commit`] takes it.
+    /// `Some` until [`Output::commit`] takes it; `None` for stdout.
     temp: Option<NamedTempFile>,
     path: PathBuf,
     format: Format,
+    /// Text written with tabs.
+    tsv: bool,
+}
+
+/// The output's format: `--output-format` (an extension) if given, else the path's extension;
+/// WAV for stdout. Returns the format and whether text is tab-separated.
+pub fn output_format(path: &Path, forced: Option<&str>) -> Result<(Format, bool)> {
+    let named = match forced {
+        Some(ext) => PathBuf::from(format!("output.{ext}")),
+        None if formats::is_stdio(path) => PathBuf::from("output.wav"),
+        None => path.to_path_buf(),
+    };
+    let format = Format::of(&named).map_err(|e| match forced {
+        Some(ext) => anyhow::anyhow!(
+            "--output-format {ext:?}: not a format; use wav, npy, txt, csv, tsv, dat, f32, raw or f64"
+        ),
+        None => e.into(),
+    })?;
+    let tsv = named
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    Ok((format, tsv))
 }
 
 impl Output {
-    /// Checks the format and creates the temporary file.
-    pub fn create(path: &Path) -> Result<Output> {
-        let format = Format::of(path)?;
+    /// Checks the format and creates the temporary file (nothing, for stdout).
+    pub fn create(path: &Path, forced: Option<&str>) -> Result<Output> {
+        let (format, tsv) = output_format(path, forced)?;
+        if formats::is_stdio(path) {
+            return Ok(Output {
+                temp: None,
+                path: path.to_path_buf(),
+                format,
+                tsv,
+            });
+        }
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -137,7 +168,13 @@ impl Output {
             temp: Some(temp),
             path: path.to_path_buf(),
             format,
+            tsv,
         })
+    }
+
+    /// Whether this output is stdout.
+    pub fn is_stdout(&self) -> bool {
+        formats::is_stdio(&self.path)
     }
 
     fn temp(&self) -> &NamedTempFile {
@@ -148,29 +185,64 @@ impl Output {
 
     /// A sink writing this output's format.
     pub fn sink<T: Sample>(&self, shape: OutputShape) -> Result<Box<dyn Sink<T>>> {
+        if self.is_stdout() {
+            let w = BufWriter::with_capacity(1 << 16, io::stdout());
+            // A pipe cannot seek back to fill in a WAV's sizes: they stay unset (0xFFFFFFFF),
+            // as ffmpeg writes to a pipe.
+            return match self.format {
+                Format::Wav => WavSink::streamed(w, shape.channels, shape.rate)
+                    .map(|s| Box::new(s) as Box<dyn Sink<T>>),
+                _ => self.sink_on(w, shape),
+            }
+            .context("stdout");
+        }
         let file = self.reopen()?;
         let w = BufWriter::with_capacity(1 << 16, file);
-        let tsv = self
-            .path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-        let sink: Result<Box<dyn Sink<T>>> = match self.format {
+        match self.format {
             Format::Wav => {
                 WavSink::new(w, shape.channels, shape.rate).map(|s| Box::new(s) as Box<dyn Sink<T>>)
             }
-            Format::Npy => NpySink::new(w, shape.dtype, shape.frames, shape.channels, shape.layout)
-                .map(|s| Box::new(s) as Box<dyn Sink<T>>),
-            Format::Text => Ok(Box::new(TextSink::new(w, if tsv { b'\t' } else { b',' }))),
-            Format::RawF32 => Ok(Box::new(RawSink::new(w, 4))),
-            Format::RawF64 => Ok(Box::new(RawSink::new(w, 8))),
-        };
-        sink.with_context(|| format!("`{}`", self.path.display()))
+            _ => self.sink_on(w, shape),
+        }
+        .with_context(|| format!("`{}`", self.path.display()))
+    }
+
+    /// A sink of any format but WAV on `w`.
+    fn sink_on<T: Sample, W: Write + 'static>(
+        &self,
+        w: W,
+        shape: OutputShape,
+    ) -> Result<Box<dyn Sink<T>>> {
+        Ok(match self.format {
+            Format::Npy => {
+                let Some(frames) = shape.frames else {
+                    bail!(
+                        "a .npy header holds the length, which a streamed WAV on stdin does not tell before it ends; write WAV, text or raw output, or save the signal to a file first"
+                    );
+                };
+                Box::new(NpySink::new(
+                    w,
+                    shape.dtype,
+                    frames,
+                    shape.channels,
+                    shape.layout,
+                )?)
+            }
+            Format::Text => Box::new(TextSink::new(w, if self.tsv { b'\t' } else { b',' })),
+            Format::RawF32 => Box::new(RawSink::new(w, 4)),
+            Format::RawF64 => Box::new(RawSink::new(w, 8)),
+            Format::Wav => unreachable!("WAV sinks are made by `sink`"),
+        })
     }
 
     /// An unnamed scratch file in the output's directory (deleted when closed), for a pass
     /// whose result is as large as the output.
     pub fn scratch_file(&self) -> Result<File> {
-        let dir = self.temp().path().parent().unwrap_or(Path::new("."));
+        let temp_dir = std::env::temp_dir();
+        let dir = match &self.temp {
+            Some(t) => t.path().parent().unwrap_or(Path::new(".")),
+            None => &temp_dir,
+        };
         tempfile::tempfile_in(dir).map_err(|e| {
             anyhow::anyhow!(
                 "cannot write a scratch file next to `{}`: {}",
@@ -192,12 +264,11 @@ impl Output {
         &self.path
     }
 
-    /// Renames the complete file over the destination.
+    /// Renames the complete file over the destination (stdout: nothing to do).
     pub fn commit(mut self) -> Result<()> {
-        let temp = self
-            .temp
-            .take()
-            .expect("the temporary file lives until commit");
+        let Some(temp) = self.temp.take() else {
+            return Ok(());
+        };
         let path = self.path.clone();
         let temp_path = temp.path().to_path_buf();
         // A temporary file is private (0600); the result should have a regular file's mode.

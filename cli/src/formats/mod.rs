@@ -1,7 +1,8 @@
 //! File formats, chosen by extension: WAV, `.npy`, plain text / CSV and raw little-endian
 //! `.f32` / `.f64`. Every reader streams (it holds one block, not the file) and every writer
 //! writes into a temporary file next to the destination that is renamed over it only once
-//! complete, so a failed run never leaves a truncated output that looks finished.
+//! complete, so a failed run never leaves a truncated output that looks finished. The path
+//! `-` is stdin (a WAV or `.npy`, recognized by its content) or stdout.
 
 mod npy;
 mod raw;
@@ -9,7 +10,9 @@ mod text;
 mod wav;
 
 use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
@@ -165,8 +168,9 @@ pub enum Layout {
 pub trait Source<T: Sample> {
     /// Number of channels.
     fn channels(&self) -> usize;
-    /// Number of frames (samples per channel), known before reading.
-    fn frames(&self) -> u64;
+    /// Number of frames (samples per channel), known before reading except for a streamed WAV
+    /// on stdin (`None`), whose end is known when it comes.
+    fn frames(&self) -> Option<u64>;
     /// The sample rate, for formats that have one.
     fn sample_rate(&self) -> Option<u32>;
     /// The layout of a 2-D array; `None` for 1-D arrays and the other formats.
@@ -195,18 +199,125 @@ pub struct ReadOptions {
     pub layout: Option<Layout>,
 }
 
-/// Opens `path` as a source of the format its extension names.
+/// Whether `path` means stdin or stdout.
+pub fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Bytes already read from stdin to recognize it (its magic, a `.npy` header), replayed in
+/// front of the rest when it is opened: stdin is read once, by whoever asks first.
+static STDIN_SEEN: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// Reads through to stdin, keeping a copy of every byte in [`STDIN_SEEN`].
+struct Recorder<'a> {
+    seen: &'a mut Vec<u8>,
+}
+
+impl Read for Recorder<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = std::io::stdin().read(buf)?;
+        self.seen.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// What stdin holds, from its first bytes: a WAV (`RIFF`, `RF64`, `BW64`) or a `.npy`
+/// (`\x93NUMPY`, with its header parsed); anything else is an error asking for a file.
+fn recognize_stdin(path: &Path) -> Result<Option<NpyArray>> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        bail!(
+            "`-` reads the signal from stdin, which is a terminal here; pipe a WAV or .npy into it (ffmpeg -i in.flac -f wav - | convolve apply - ...)"
+        );
+    }
+    let mut seen = STDIN_SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    // Each read starts from the first byte: what was seen already, then more of stdin.
+    let mut replayed = |f: &mut dyn FnMut(&mut dyn Read) -> Result<()>| {
+        let replay = seen.clone();
+        let mut r = std::io::Cursor::new(&replay[..]).chain(Recorder { seen: &mut seen });
+        f(&mut r)
+    };
+    let mut magic = Vec::with_capacity(6);
+    replayed(&mut |r| {
+        r.take(6)
+            .read_to_end(&mut magic)
+            .context("cannot read stdin")?;
+        Ok(())
+    })?;
+    if magic.len() >= 4 && wav::is_wav_magic(&magic[..4]) {
+        return Ok(None);
+    }
+    if magic == b"\x93NUMPY" {
+        let mut array = None;
+        replayed(&mut |r| {
+            array = Some(NpyArray::parse_stream(path, r, None)?);
+            Ok(())
+        })?;
+        return Ok(array);
+    }
+    let what = if magic.is_empty() {
+        "stdin is empty".to_string()
+    } else {
+        format!(
+            "stdin starts with {:?}, not a WAV (RIFF/RF64) or .npy",
+            String::from_utf8_lossy(&magic)
+        )
+    };
+    bail!(
+        "{what}: `-` reads a WAV or .npy from stdin, recognized by its content; for text or raw data name a file whose extension says the format"
+    )
+}
+
+/// Opens stdin as a source of the format its first bytes show. It is read in blocks as it
+/// arrives, never held whole.
+fn open_stdin<T: Sample>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Source<T>>> {
+    let npy = recognize_stdin(path)?;
+    let seen = std::mem::take(&mut *STDIN_SEEN.lock().unwrap_or_else(|e| e.into_inner()));
+    let stdin = BufReader::with_capacity(1 << 16, std::io::stdin());
+    let mut reader = std::io::Cursor::new(seen).chain(stdin);
+    Ok(match npy {
+        Some(_) => {
+            // The header again, from the replayed bytes, leaving the reader at the data.
+            let array = NpyArray::parse_stream(path, &mut reader, None)?;
+            Box::new(NpySource::from_stream(
+                path,
+                Box::new(reader),
+                array,
+                options.layout,
+            )?)
+        }
+        None => Box::new(WavSource::new(path, Box::new(reader), None)?),
+    })
+}
+
+/// Opens `path` as a source of the format its extension names (`-`: stdin, by content).
 pub fn open<T: Sample>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Source<T>>> {
+    if is_stdio(path) {
+        let source = open_stdin(path, options)?;
+        if source.frames() == Some(0) {
+            bail!(FormatError::Empty {
+                path: path.to_path_buf()
+            });
+        }
+        return Ok(source);
+    }
     let format = Format::of(path)?;
     let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
     let source: Box<dyn Source<T>> = match format {
-        Format::Wav => Box::new(WavSource::new(path, file)?),
+        Format::Wav => {
+            let len = file
+                .metadata()
+                .with_context(|| format!("cannot read `{}`", path.display()))?
+                .len();
+            let reader = BufReader::with_capacity(1 << 16, file);
+            Box::new(WavSource::new(path, Box::new(reader), Some(len))?)
+        }
         Format::Npy => Box::new(NpySource::new(path, file, options.layout)?),
         Format::Text => Box::new(TextSource::new(path, file, options)?),
         Format::RawF32 => Box::new(RawSource::new(path, file, 4, 1)?),
         Format::RawF64 => Box::new(RawSource::new(path, file, 8, 1)?),
     };
-    if source.frames() == 0 {
+    if source.frames() == Some(0) {
         bail!(FormatError::Empty {
             path: path.to_path_buf()
         });
@@ -216,6 +327,9 @@ pub fn open<T: Sample>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Sou
 
 /// The dtype of an input without reading its data (for choosing the arithmetic).
 pub fn probe(path: &Path) -> Result<Dtype> {
+    if is_stdio(path) {
+        return Ok(recognize_stdin(path)?.map_or(Dtype::Float(8), |a| a.dtype));
+    }
     if Format::of(path)? == Format::Npy {
         let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
         return Ok(NpyArray::parse(path, &file)?.dtype);
@@ -239,7 +353,8 @@ pub fn try_vec<T>(len: usize, path: &Path) -> Result<Vec<T>> {
 /// Reads a whole source into one vector per channel, allocating fallibly.
 pub fn read_all<T: Sample>(source: &mut dyn Source<T>, path: &Path) -> Result<Vec<Vec<T>>> {
     let channels = source.channels();
-    let frames = usize::try_from(source.frames())
+    let announced = source.frames();
+    let frames = usize::try_from(announced.unwrap_or(0))
         .map_err(|_| anyhow::anyhow!("`{}` is too long for this machine", path.display()))?;
     let mut all = Vec::with_capacity(channels);
     for _ in 0..channels {
@@ -252,10 +367,14 @@ pub fn read_all<T: Sample>(source: &mut dyn Source<T>, path: &Path) -> Result<Ve
             break;
         }
         for (a, b) in all.iter_mut().zip(&block) {
+            a.try_reserve(b.len())
+                .map_err(|_| anyhow::anyhow!("not enough memory to read `{}`", path.display()))?;
             a.extend_from_slice(b);
         }
     }
-    ensure_complete(all[0].len() as u64, frames as u64, path)?;
+    if let Some(n) = announced {
+        ensure_complete(all[0].len() as u64, n, path)?;
+    }
     Ok(all)
 }
 
@@ -292,8 +411,8 @@ impl<T: Sample> Source<T> for MemorySource<T> {
     fn channels(&self) -> usize {
         self.channels.len()
     }
-    fn frames(&self) -> u64 {
-        self.channels[0].len() as u64
+    fn frames(&self) -> Option<u64> {
+        Some((self.channels[0].len() - self.pos) as u64)
     }
     fn sample_rate(&self) -> Option<u32> {
         self.rate
@@ -307,5 +426,59 @@ impl<T: Sample> Source<T> for MemorySource<T> {
         let got = end - self.pos;
         self.pos = end;
         Ok(got)
+    }
+}
+
+/// Frames already read from a source, then the rest of it: a signal of unknown length whose
+/// first blocks were read to learn whether it is longer than one block.
+pub struct Prefixed<'a, T> {
+    /// Dropped once read, so that it costs memory only during the first blocks.
+    head: Option<MemorySource<T>>,
+    channels: usize,
+    rest: &'a mut dyn Source<T>,
+    spill: Vec<Vec<T>>,
+}
+
+impl<'a, T: Sample> Prefixed<'a, T> {
+    /// `head` (one vector per channel) followed by what `rest` still holds.
+    pub fn new(head: Vec<Vec<T>>, rest: &'a mut dyn Source<T>) -> Self {
+        let channels = head.len();
+        Prefixed {
+            head: Some(MemorySource::new(head, rest.sample_rate())),
+            channels,
+            rest,
+            spill: vec![Vec::new(); channels],
+        }
+    }
+}
+
+impl<T: Sample> Source<T> for Prefixed<'_, T> {
+    fn channels(&self) -> usize {
+        self.channels
+    }
+    fn frames(&self) -> Option<u64> {
+        // The head was read from `rest`, which counts it.
+        self.rest.frames()
+    }
+    fn sample_rate(&self) -> Option<u32> {
+        self.rest.sample_rate()
+    }
+    fn read(&mut self, max: usize, out: &mut [Vec<T>]) -> Result<usize> {
+        let got = match &mut self.head {
+            Some(head) => head.read(max, out)?,
+            None => {
+                out.iter_mut().for_each(Vec::clear);
+                0
+            }
+        };
+        if got == max {
+            return Ok(got);
+        }
+        self.head = None;
+        let more = self.rest.read(max - got, &mut self.spill)?;
+        for (o, s) in out.iter_mut().zip(&self.spill) {
+            o.extend_from_slice(s);
+        }
+        Ok(got + more)
     }
 }

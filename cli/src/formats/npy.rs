@@ -59,8 +59,14 @@ impl NpyArray {
             .metadata()
             .with_context(|| format!("cannot read `{}`", path.display()))?
             .len();
-        let not_npy = || npy_error(path, "not a .npy file (no \\x93NUMPY magic)");
         let mut r = file;
+        Self::parse_stream(path, &mut r, Some(file_len))
+    }
+
+    /// Reads and checks the header at the start of `r`, leaving it at the first element.
+    /// `file_len` is the file's size when known (not stdin): every size is checked against it.
+    pub fn parse_stream(path: &Path, r: &mut dyn Read, file_len: Option<u64>) -> Result<NpyArray> {
+        let not_npy = || npy_error(path, "not a .npy file (no \\x93NUMPY magic)");
         let mut start = [0u8; 8];
         r.read_exact(&mut start).map_err(|_| not_npy())?;
         if &start[..6] != b"\x93NUMPY" {
@@ -85,10 +91,12 @@ impl NpyArray {
             }
         };
         let data_offset = prefix + header_len;
-        if data_offset > file_len {
+        // Without a file size, a header is bounded by what numpy writes (a few hundred bytes).
+        if data_offset > file_len.unwrap_or(1 << 20) {
             bail!(
-                "`{}` is truncated: its header claims {header_len} bytes, the file has {file_len}",
-                path.display()
+                "`{}` is truncated: its header claims {header_len} bytes, the file has {}",
+                path.display(),
+                file_len.map_or("less".to_string(), |l| l.to_string())
             );
         }
         let mut header = try_vec::<u8>(header_len as usize, path)?;
@@ -143,6 +151,13 @@ impl NpyArray {
             .shape
             .iter()
             .try_fold(dtype.size() as u64, |acc, &d| acc.checked_mul(d));
+        let Some(file_len) = file_len else {
+            // A stream: a short one is reported by the read that finds its end.
+            return match bytes {
+                Some(_) => Ok(array),
+                None => Err(npy_error(path, "an array of more than 2^64 bytes")),
+            };
+        };
         let available = file_len - data_offset;
         match bytes {
             Some(b) if b <= available => Ok(array),
@@ -305,8 +320,8 @@ fn decode<T: Sample>(
 
 /// How the samples lie in the file.
 enum Storage {
-    /// Frame after frame, channels interleaved: read sequentially.
-    Interleaved(BufReader<File>),
+    /// Frame after frame, channels interleaved: read sequentially (a file or stdin).
+    Interleaved(Box<dyn Read>),
     /// Channel after channel: each read seeks to every channel's next frames.
     Planar(File),
 }
@@ -337,7 +352,7 @@ impl NpySource {
         file.seek(SeekFrom::Start(array.data_offset))
             .with_context(|| format!("cannot read `{}`", path.display()))?;
         let storage = if interleaved || channels == 1 {
-            Storage::Interleaved(BufReader::with_capacity(1 << 16, file))
+            Storage::Interleaved(Box::new(BufReader::with_capacity(1 << 16, file)))
         } else {
             Storage::Planar(file)
         };
@@ -354,12 +369,46 @@ impl NpySource {
     }
 }
 
+impl NpySource {
+    /// An array whose header `array` was read from `r` (stdin), which is at its first element.
+    /// Only frame after frame can be streamed without seeking.
+    pub fn from_stream(
+        path: &Path,
+        r: Box<dyn Read>,
+        array: NpyArray,
+        layout: Option<Layout>,
+    ) -> Result<Self> {
+        let (frames, layout, channels) = array.channel_axis(path, layout)?;
+        let interleaved = match layout {
+            None => true,
+            Some(Layout::FramesFirst) => !array.fortran,
+            Some(Layout::ChannelsFirst) => array.fortran,
+        };
+        if !interleaved && channels > 1 {
+            bail!(
+                "`{}`: a .npy stored channel after channel is read by seeking, which stdin cannot; save it to a file",
+                path.display()
+            );
+        }
+        Ok(NpySource {
+            path: path.to_path_buf(),
+            array,
+            storage: Storage::Interleaved(r),
+            frames,
+            channels: channels as usize,
+            layout,
+            pos: 0,
+            bytes: Vec::new(),
+        })
+    }
+}
+
 impl<T: Sample> Source<T> for NpySource {
     fn channels(&self) -> usize {
         self.channels
     }
-    fn frames(&self) -> u64 {
-        self.frames
+    fn frames(&self) -> Option<u64> {
+        Some(self.frames)
     }
     fn sample_rate(&self) -> Option<u32> {
         None

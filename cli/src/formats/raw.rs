@@ -53,8 +53,8 @@ impl<T: Sample> Source<T> for RawSource {
     fn channels(&self) -> usize {
         self.channels
     }
-    fn frames(&self) -> u64 {
-        self.frames
+    fn frames(&self) -> Option<u64> {
+        Some(self.frames)
     }
     fn sample_rate(&self) -> Option<u32> {
         None

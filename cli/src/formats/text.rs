@@ -169,8 +169,8 @@ impl<T: Sample> Source<T> for TextSource {
     fn channels(&self) -> usize {
         1
     }
-    fn frames(&self) -> u64 {
-        self.frames
+    fn frames(&self) -> Option<u64> {
+        Some(self.frames)
     }
     fn sample_rate(&self) -> Option<u32> {
         None
