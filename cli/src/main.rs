@@ -111,14 +111,20 @@ Examples:
   convolve apply huge.f32 fir.npy -o filtered.f32 --dtype f32
   convolve apply photo.npy blur.npy -o blurred.npy --image --mode same";
 
-/// numpy's `mode`: which part of the full result to keep.
+/// numpy's `mode`: which part of the full result to keep. For audio (a signal of n samples
+/// through an impulse response of m), what each does to time:
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum ModeArg {
-    /// every point of overlap: n + m - 1 samples
+    /// n + m - 1 samples: starts with the input, and keeps the m - 1 samples of tail after it
+    /// ends (a reverb's decay)
     Full,
-    /// max(n, m) samples centred on the full result (a filter without delay)
+    /// max(n, m) samples starting (min(n, m) - 1) / 2 samples into the full result, numpy's
+    /// centring: everything comes that many samples early (with a 3 s reverb, 1.5 s), which
+    /// only undoes the delay of a centred, symmetric (linear-phase) FIR; not an alignment for
+    /// reverbs
     Same,
-    /// only complete overlap: max(n, m) - min(n, m) + 1 samples
+    /// only complete overlap: max(n, m) - min(n, m) + 1 samples, starting min(n, m) - 1
+    /// samples into the full result
     Valid,
 }
 
