@@ -114,6 +114,11 @@ pub enum ConvError {
         /// `"length"`, or the field that is out of range.
         what: &'static str,
     },
+    /// A cost profile ([`Profile`](crate::Profile)) could not be read, parsed or written.
+    Profile {
+        /// What went wrong, naming the file.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ConvError {
@@ -176,6 +181,7 @@ impl fmt::Display for ConvError {
                 f,
                 "not a saved state of this stream convolver ({what} does not match): load it into one built with the same element type, block length, capacity, channels and options"
             ),
+            ConvError::Profile { reason } => write!(f, "cost profile: {reason}"),
         }
     }
 }

@@ -19,9 +19,11 @@ mod mode;
 pub mod nd;
 mod overlap_add;
 mod parallel;
+mod profile;
 mod simd;
 mod strategy;
 mod stream;
+mod tune;
 
 pub use num_complex;
 
@@ -31,8 +33,10 @@ pub use crate::error::ConvError;
 pub use crate::interrupt::interruptible;
 pub use crate::method::Method;
 pub use crate::mode::{Mode, output_len};
+pub use crate::profile::{Profile, Scales, cpu_name};
 pub use crate::strategy::{choose_method, choose_method_for};
 pub use crate::stream::{Head, Latency, Partitioning, StreamBuilder, StreamConvolver};
+pub use crate::tune::{Effort, tune, tune_with};
 
 use crate::engine::{full_slice, full_vec, reversed_conj};
 use crate::mode::{Op, kept_range};

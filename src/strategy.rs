@@ -13,6 +13,7 @@ use crate::fft::{FastLen, cyclic_len, fast_len_table_from, radix_factor};
 use crate::method::{Algorithm, Method};
 use crate::mode::Mode;
 use crate::mode::{Op, kept_range};
+use crate::profile::Scales;
 
 /// Measured costs of one element family, in nanoseconds of CPU time, fitted by
 /// `scripts/fit_costs.py` to the grid of `cargo bench --bench methods` with glibc's `MALLOC_*`
@@ -47,7 +48,31 @@ struct Costs {
     fft_overhead: f64,
 }
 
+/// The active profile's rates: the measured ones scaled to this CPU (`profile.rs`).
 fn costs(kind: ElementKind) -> Costs {
+    base_costs(kind).scaled(crate::profile::one_d(kind))
+}
+
+impl Costs {
+    /// These rates with each family multiplied by its factor.
+    fn scaled(self, s: Scales) -> Costs {
+        Costs {
+            per_mac: self.per_mac * s.direct,
+            per_edge_mac: self.per_edge_mac * s.direct,
+            per_out: self.per_out * s.direct,
+            per_edge_out: self.per_edge_out * s.direct,
+            direct_overhead: self.direct_overhead * s.direct,
+            per_nlogn: self.per_nlogn * s.transform,
+            per_nlogn_growth: self.per_nlogn_growth * s.transform,
+            per_bin: self.per_bin * s.product,
+            per_block: self.per_block * s.product,
+            fft_overhead: self.fft_overhead * s.product,
+        }
+    }
+}
+
+/// The rates as measured (docs/PERFORMANCE.md, "The 1-D cost model's constants").
+fn base_costs(kind: ElementKind) -> Costs {
     const F64: Costs = Costs {
         per_mac: 0.0454,
         per_edge_mac: 0.120,
@@ -234,19 +259,22 @@ pub(crate) fn select<T: Scalar>(x: &[T], y: &[T], lo: usize, len: usize) -> Algo
 /// a short call (docs/PERFORMANCE.md, "Why Auto remembers its last choices").
 fn remembered(problem: Problem, choose: impl FnOnce() -> Algorithm) -> Algorithm {
     thread_local! {
-        static LAST: Cell<[Option<(Problem, Algorithm)>; 2]> = const { Cell::new([None; 2]) };
+        static LAST: Cell<[Option<(Problem, u32, Algorithm)>; 2]> =
+            const { Cell::new([None; 2]) };
     }
+    // A choice made under another profile is not this one's (`Profile::activate`).
+    let generation = crate::profile::generation();
     LAST.with(|last| {
         let [newest, older] = last.get();
         match (newest, older) {
-            (Some((p, method)), _) if p == problem => method,
-            (_, Some((p, method))) if p == problem => {
+            (Some((p, g, method)), _) if p == problem && g == generation => method,
+            (_, Some((p, g, method))) if p == problem && g == generation => {
                 last.set([older, newest]);
                 method
             }
             _ => {
                 let method = choose();
-                last.set([Some((problem, method)), newest]);
+                last.set([Some((problem, generation, method)), newest]);
                 method
             }
         }
@@ -274,7 +302,11 @@ fn direct_is_obviously_cheapest(p: Problem) -> bool {
 /// least predicted work per output sample (two transforms and a product per `L - m + 1` new
 /// samples), searched up to `64m` or the whole product, whichever is shorter.
 pub(crate) fn block_len(kind: ElementKind, n: usize, m: usize) -> usize {
-    let c = costs(kind);
+    block_len_at(&costs(kind), n, m)
+}
+
+/// [`block_len`] at these rates.
+fn block_len_at(c: &Costs, n: usize, m: usize) -> usize {
     let full = n + m - 1;
     let limit = full.min(m.saturating_mul(64)).max(2 * m);
     let mut best = (f64::INFINITY, 0);
@@ -284,7 +316,7 @@ pub(crate) fn block_len(kind: ElementKind, n: usize, m: usize) -> usize {
         if 2.0 * c.per_nlogn * cand.log2 + c.per_bin >= best.0 {
             break;
         }
-        let transform = fft_ns_at(&c, cand);
+        let transform = fft_ns_at(c, cand);
         let per_out = (2.0 * transform + cand.len as f64 * c.per_bin + c.per_block)
             / (cand.len - m + 1) as f64;
         if per_out < best.0 {
@@ -355,16 +387,20 @@ struct Estimates {
 impl Estimates {
     fn new(p: Problem) -> Estimates {
         let c = costs(p.kind);
-        let direct = direct_ns(&c, p);
+        Estimates::at(p, &c, block_len_at(&c, p.n, p.m))
+    }
+
+    /// The estimates at rates `c`, overlap-add's blocks `block_len` long.
+    fn at(p: Problem, c: &Costs, block_len: usize) -> Estimates {
+        let direct = direct_ns(c, p);
 
         let fft_len = cyclic_len(p.n, p.m, p.lo, p.hi()).ok();
         let fft = fft_len.map_or(f64::INFINITY, |l| {
-            3.0 * fft_ns(&c, l) + l as f64 * c.per_bin + c.fft_overhead
+            3.0 * fft_ns(c, l) + l as f64 * c.per_bin + c.fft_overhead
         });
 
-        let block_len = block_len(p.kind, p.n, p.m);
         let blocks = overlap_add_blocks(p, block_len) as f64;
-        let overlap_add = (2.0 * blocks + 1.0) * fft_ns(&c, block_len)
+        let overlap_add = (2.0 * blocks + 1.0) * fft_ns(c, block_len)
             + blocks * (block_len as f64 * c.per_bin + c.per_block)
             + c.fft_overhead;
 
@@ -389,6 +425,32 @@ impl Estimates {
         }
         best.1
     }
+}
+
+/// The prediction of `method` on `p` at the measured rates, split by the profile's families:
+/// `[direct, transform, product]` nanoseconds, which the active profile's [`Scales`] multiply
+/// (overlap-add at the block length the active profile chooses, the one a call runs).
+/// `tune.rs` fits the scales to measured times with it.
+pub(crate) fn parts(p: Problem, method: Algorithm) -> [f64; 3] {
+    let block = block_len(p.kind, p.n, p.m);
+    let family = |s: Scales| {
+        let e = Estimates::at(p, &base_costs(p.kind).scaled(s), block);
+        match method {
+            Algorithm::Direct => e.direct,
+            Algorithm::Fft => e.fft,
+            Algorithm::OverlapAdd => e.overlap_add,
+        }
+    };
+    let only = |i: usize| {
+        let mut x = [0.0; 3];
+        x[i] = 1.0;
+        family(Scales {
+            direct: x[0],
+            transform: x[1],
+            product: x[2],
+        })
+    };
+    [only(0), only(1), only(2)]
 }
 
 /// Multiply-accumulates of the direct kernel for outputs `lo .. hi` of an `n`-by-`m` product

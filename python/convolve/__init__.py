@@ -27,7 +27,15 @@ import numpy as np
 from . import _core
 from ._dtypes import cast_back, compute_dtype, result_dtype
 
-__all__ = ["Convolver", "StreamConvolver", "choose_method", "convolve", "correlate"]
+__all__ = [
+    "Convolver",
+    "StreamConvolver",
+    "choose_method",
+    "convolve",
+    "correlate",
+    "profile",
+    "tune",
+]
 __version__ = "0.1.0"
 
 _MODES = ("valid", "same", "full")
@@ -144,6 +152,74 @@ def correlate(a, v, mode="valid", *, method="auto"):
     if out is None:
         out = _one_d(a, v, mode, method, True)
     return out
+
+
+def _parse_profile(text, status, path=None):
+    """A profile file's text as a dict: ``cpu``, ``created``, ``factors`` (name -> float),
+    ``status`` (where it came from) and ``path``."""
+    fields = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            fields[key.strip()] = value.strip()
+    factors = {
+        k: float(v) for k, v in fields.items() if k not in ("version", "cpu", "created")
+    }
+    return {
+        "cpu": fields.get("cpu", ""),
+        "created": int(fields.get("created", "0")),
+        "factors": factors,
+        "status": status,
+        "path": path,
+    }
+
+
+def tune(quick=False, path=None, save=True):
+    """Measure the cost model's rates on this CPU, so that ``method='auto'`` picks the fastest
+    method here.
+
+    ``auto`` chooses direct, FFT or overlap-add (and the N-D and streaming layouts) from a cost
+    model whose rates were measured on the project's machines. This measures them on this CPU,
+    on one thread, makes the result active in this process and saves it (a small text file)
+    where every later process looks: this package, the Rust crate and the ``convolve``
+    command. A profile is ignored on another CPU model; the environment variable
+    ``CONVOLVE_PROFILE=none`` ignores it, ``CONVOLVE_PROFILE=path`` reads another file.
+
+    Parameters
+    ----------
+    quick : bool, optional
+        Measure fewer, smaller problems: about 10 s instead of under a minute.
+    path : str or os.PathLike, optional
+        Where to save it (default: ``convolve/profile-v1.txt`` in the user's cache directory).
+    save : bool, optional
+        ``False`` only activates it in this process.
+
+    Returns
+    -------
+    dict
+        ``cpu``, ``created`` (Unix time), ``factors`` (each family's factor on the shipped
+        rates: 2.0 means twice as slow here as shipped), ``status`` and ``path`` (where it was
+        saved, or None).
+
+    Examples
+    --------
+    >>> import convolve
+    >>> p = convolve.tune(quick=True, save=False)  # doctest: +SKIP
+    >>> sorted(p["factors"])[:3]  # doctest: +SKIP
+    ['f32.direct', 'f32.product', 'f32.transform']
+    """
+    if not isinstance(quick, bool) or not isinstance(save, bool):
+        raise TypeError("quick and save must be bools")
+    text, written = _core.tune(quick, path, save)
+    return _parse_profile(text, profile()["status"], None if written is None else str(written))
+
+
+def profile():
+    """The cost profile ``method='auto'`` uses now, as ``tune`` returns it (``path`` is None;
+    ``status`` says where it came from, or why a profile found was not used)."""
+    status, text = _core.profile_status()
+    return _parse_profile(text, status)
 
 
 def choose_method(n, m, mode="full", dtype="float64"):

@@ -1,4 +1,5 @@
-from typing import Literal, TypeAlias
+import os
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -19,6 +20,11 @@ def correlate(
 def choose_method(
     n: int, m: int, mode: _Mode = "full", dtype: DTypeLike = "float64"
 ) -> Literal["direct", "fft", "overlap-add"]: ...
+
+def tune(
+    quick: bool = False, path: str | os.PathLike[str] | None = None, save: bool = True
+) -> dict[str, Any]: ...
+def profile() -> dict[str, Any]: ...
 
 class Convolver:
     def __init__(

@@ -13,6 +13,7 @@ mod memory;
 mod nd;
 mod oned;
 mod plans;
+mod tune;
 
 use convolve::ConvError;
 use pyo3::exceptions::{PyMemoryError, PyValueError};
@@ -38,6 +39,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nd::convolve_nd, m)?)?;
     m.add_function(wrap_pyfunction!(nd::convolve_axes, m)?)?;
     m.add_function(wrap_pyfunction!(nd::convolve2d, m)?)?;
+    m.add_function(wrap_pyfunction!(tune::tune, m)?)?;
+    m.add_function(wrap_pyfunction!(tune::profile_status, m)?)?;
     m.add_class::<plans::Convolver>()?;
     m.add_class::<plans::StreamConvolver>()?;
     m.add("NATIVE_DTYPES", dtype::NATIVE.to_vec())?;

@@ -114,7 +114,7 @@ pub(super) fn separable_if_cheaper<T: Scalar>(
 }
 
 /// The cheapest order and column pass for the separable passes of this problem.
-pub(super) fn pass_order<T: Scalar>(
+pub(crate) fn pass_order<T: Scalar>(
     xs: [usize; 2],
     ys: [usize; 2],
     lo: [usize; 2],

@@ -60,13 +60,13 @@ mod boundary;
 mod contiguous;
 mod conv2d;
 mod direct;
-mod dispatch;
+pub(crate) mod dispatch;
 mod fft;
 mod index;
 mod parallel;
 pub(crate) mod separable;
-mod strategy;
-mod window;
+pub(crate) mod strategy;
+pub(crate) mod window;
 
 use ndarray::{Array, Array2, ArrayView, ArrayView2, Dimension, IxDyn};
 

@@ -5,6 +5,7 @@
 use crate::arith::ElementKind;
 use crate::error::ConvError;
 use crate::method::{Algorithm, Method};
+use crate::profile::Scales;
 use crate::strategy::Problem;
 
 use super::direct;
@@ -30,7 +31,28 @@ struct Costs {
     overhead: f64,
 }
 
+/// The active profile's rates: the measured ones scaled to this CPU (`profile.rs`).
 fn costs(kind: ElementKind) -> Costs {
+    base_costs(kind).scaled(crate::profile::nd(kind))
+}
+
+impl Costs {
+    /// These rates with each family multiplied by its factor.
+    fn scaled(self, s: Scales) -> Costs {
+        Costs {
+            per_mac: self.per_mac * s.direct,
+            per_out_row: self.per_out_row * s.direct,
+            per_nlogn: self.per_nlogn * s.transform,
+            per_nlogn_growth: self.per_nlogn_growth * s.transform,
+            per_tile: self.per_tile * s.product,
+            per_tile_point: self.per_tile_point * s.product,
+            overhead: self.overhead * s.product,
+        }
+    }
+}
+
+/// The rates as measured (docs/PERFORMANCE.md, "The N-D cost model's constants").
+fn base_costs(kind: ElementKind) -> Costs {
     const F64: Costs = Costs {
         per_mac: 0.07,
         per_out_row: 0.3,
@@ -131,7 +153,43 @@ pub(crate) fn estimate(
     lo: &[usize],
     len: &[usize],
 ) -> Estimate {
-    let c = costs(kind);
+    estimate_at(&costs(kind), kind, x_shape, y_shape, lo, len)
+}
+
+/// The prediction of `method` at the measured rates, split by the profile's families:
+/// `[direct, transform, product]` nanoseconds (overlap-add with the tiles the active profile
+/// chooses, the ones a call runs). `tune.rs` fits the N-D scales with it.
+pub(crate) fn parts(
+    kind: ElementKind,
+    x_shape: &[usize],
+    y_shape: &[usize],
+    lo: &[usize],
+    len: &[usize],
+    method: Method,
+) -> [f64; 3] {
+    let only = |i: usize| {
+        let mut x = [0.0; 3];
+        x[i] = 1.0;
+        let s = Scales {
+            direct: x[0],
+            transform: x[1],
+            product: x[2],
+        };
+        let e = estimate_at(&base_costs(kind).scaled(s), kind, x_shape, y_shape, lo, len);
+        e.of(method).unwrap_or(f64::INFINITY)
+    };
+    [only(0), only(1), only(2)]
+}
+
+/// [`estimate`] at rates `c` (overlap-add's tiles chosen at the active rates).
+fn estimate_at(
+    c: &Costs,
+    kind: ElementKind,
+    x_shape: &[usize],
+    y_shape: &[usize],
+    lo: &[usize],
+    len: &[usize],
+) -> Estimate {
     let d = x_shape.len();
     let last = d - 1;
     let macs = direct::macs(x_shape, y_shape, lo, len);
@@ -144,7 +202,7 @@ pub(crate) fn estimate(
     let direct = macs * c.per_mac + out_rows * c.per_out_row;
     let fft = lens(x_shape, y_shape, lo, len)
         .ok()
-        .map(|l| 3.0 * transform_ns(&c, &l) + c.overhead);
+        .map(|l| 3.0 * transform_ns(c, &l) + c.overhead);
     let (big, small) = if x_shape.iter().product::<usize>() >= y_shape.iter().product() {
         (x_shape, y_shape)
     } else {
@@ -152,7 +210,7 @@ pub(crate) fn estimate(
     };
     let overlap_add = tiles(kind, big, small)
         .ok()
-        .map(|t| overlap_add_ns(&c, big, &t));
+        .map(|t| overlap_add_ns(c, big, &t));
     Estimate {
         direct,
         fft,
@@ -171,7 +229,19 @@ struct SeparableCosts {
     per_transposed: f64,
 }
 
+/// The separable rates scaled by the active profile's factor (`profile.rs`).
 fn separable_costs(kind: ElementKind) -> SeparableCosts {
+    let s = crate::profile::separable(kind);
+    let c = base_separable_costs(kind);
+    SeparableCosts {
+        per_strip_out: c.per_strip_out * s,
+        per_strip_mac: c.per_strip_mac * s,
+        per_transposed: c.per_transposed * s,
+    }
+}
+
+/// The separable rates as measured.
+fn base_separable_costs(kind: ElementKind) -> SeparableCosts {
     const F64: SeparableCosts = SeparableCosts {
         per_strip_out: 1.6,
         per_strip_mac: 0.11,
@@ -196,8 +266,8 @@ fn separable_costs(kind: ElementKind) -> SeparableCosts {
         },
         // Integers: not measured; the 2-D direct kernel's integer rates relative to f64.
         ElementKind::I32 | ElementKind::I64 => SeparableCosts {
-            per_strip_mac: F64.per_strip_mac * costs(kind).per_mac
-                / costs(ElementKind::F64).per_mac,
+            per_strip_mac: F64.per_strip_mac * base_costs(kind).per_mac
+                / base_costs(ElementKind::F64).per_mac,
             ..F64
         },
         ElementKind::F64 => F64,

@@ -57,14 +57,31 @@ pub(crate) fn earliest(size: usize, p0: usize) -> usize {
 /// same per sample at every size and an extra size as much as many partitions, so the model
 /// grows the size only where it saves that many.
 pub(crate) fn cost(size: usize, count: usize) -> f64 {
+    let (transform, mac) = crate::profile::stream();
+    let [t, m] = cost_parts(size, count);
+    transform * t + mac * m
+}
+
+/// [`cost`] at the measured rates, split into the transforms and copies (which the profile's
+/// transform factor scales) and the spectrum multiply-adds (its mac factor).
+pub(crate) fn cost_parts(size: usize, count: usize) -> [f64; 2] {
     const MAC: f64 = 0.23;
     const COPY: f64 = 0.3;
-    let pair = 2.0 * forward(2 * size);
-    (pair + count as f64 * (size + 1) as f64 * MAC + COPY * 2.0 * size as f64) / size as f64
+    let pair = 2.0 * base_forward(2 * size);
+    let s = size as f64;
+    [
+        (pair + COPY * 2.0 * s) / s,
+        count as f64 * (size + 1) as f64 * MAC / s,
+    ]
 }
 
 /// Predicted ns of one real FFT of `n` points (half the measured forward+inverse pair).
 fn forward(n: usize) -> f64 {
+    crate::profile::stream().0 * base_forward(n)
+}
+
+/// [`forward`] at the measured rate.
+fn base_forward(n: usize) -> f64 {
     let nf = n as f64;
     0.5 * nf * nf.log2().max(1.0) * (0.074 + 6.0 / nf) * crate::fft::radix_factor(n)
 }

@@ -16,7 +16,7 @@
 mod channel;
 mod config;
 mod convolver;
-mod layout;
+pub(crate) mod layout;
 mod limbs;
 mod segment;
 mod state;
