@@ -64,7 +64,7 @@ pub struct Report {
     pub method: Method,
     /// `Some(block frames)` when the signal was streamed in blocks.
     pub block_len: Option<usize>,
-    /// Largest finite output magnitude before any normalization.
+    /// Largest finite output magnitude before any normalization (after `--gain` and `--mix`).
     pub peak: f64,
     /// Outputs that are infinite or NaN.
     pub non_finite: u64,

@@ -166,6 +166,26 @@ fn mono_dry_mixes_into_every_channel() {
         let ch: Vec<f64> = got.iter().skip(c).step_by(2).copied().collect();
         assert_near(&ch, &want, &format!("channel {c}"));
     }
+    // A .npy header announces the cut length before the first frame is written.
+    for (mode, frames) in [
+        ("aligned", N),
+        ("same", N - (M - 1) / 2),
+        ("valid", N - M + 1),
+    ] {
+        let args = [
+            "apply", "x.f64", "k2.npy", "-o", "cut.npy", "--mode", mode, "--tail", "cut",
+        ];
+        let args = if mode == "aligned" {
+            &args[..7]
+        } else {
+            &args[..]
+        };
+        ok(d, args);
+        let (_, _, shape, data) = read_npy(&d.join("cut.npy"));
+        assert_eq!(shape, [frames as u64, 2], "{mode}");
+        assert_eq!(data.len(), frames * 2 * 8);
+        fs::remove_file(d.join("cut.npy")).unwrap();
+    }
 }
 
 /// A float WAV whose sizes are unset (as on a pipe): its length is known only at its end.
