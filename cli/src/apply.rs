@@ -11,7 +11,6 @@
 //! sub-block (one sub-block per core), so a block costs one forward and one inverse transform
 //! per sub-block; shorter kernels go through the library's one-shot call, threaded by it.
 
-use std::io::BufWriter;
 use std::path::Path;
 use std::time::Instant;
 
@@ -23,7 +22,9 @@ use convolve::{
 use indicatif::ProgressBar;
 
 use crate::dtype::Dtype;
-use crate::formats::{self, Format, Layout, RawSink, RawSource, ReadOptions, Sink, Source};
+use crate::formats::{self, Clipping, Format, Layout, ReadOptions, Sink, Source, WavFormat};
+use crate::level::run_normalized;
+use crate::mix::{self, Mix};
 use crate::output::{Output, OutputShape, output_format, refuse_overwriting};
 use crate::sample::Sample;
 
@@ -36,8 +37,10 @@ pub struct Job {
     pub method: Method,
     /// Cross-correlate instead of convolve.
     pub correlate: bool,
-    /// Scale the output so that its largest magnitude is 1.
-    pub normalize: bool,
+    /// Scale the output so that its largest magnitude is this (1 for `--normalize peak`).
+    pub normalize: Option<f64>,
+    /// Gain, dry/wet mix and tail, applied before normalization.
+    pub mix: Mix,
     /// Frames per streamed block; `None` for [`default_block_len`].
     pub block_len: Option<usize>,
 }
@@ -61,12 +64,14 @@ pub struct Report {
     pub method: Method,
     /// `Some(block frames)` when the signal was streamed in blocks.
     pub block_len: Option<usize>,
-    /// Largest finite output magnitude before any normalization.
+    /// Largest finite output magnitude before any normalization (after `--gain` and `--mix`).
     pub peak: f64,
     /// Outputs that are infinite or NaN.
     pub non_finite: u64,
     /// Wall-clock seconds, reading and writing included.
     pub seconds: f64,
+    /// Samples an integer WAV output could not hold.
+    pub clipping: Option<Clipping>,
 }
 
 impl Report {
@@ -106,16 +111,18 @@ pub fn pair_channels(signal: usize, kernel: usize, files: Option<&Files<'_>>) ->
 
 /// Largest finite magnitude and count of non-finite values seen so far.
 #[derive(Clone, Copy, Debug, Default)]
-struct PeakMeter {
-    peak: f64,
-    non_finite: u64,
+pub struct PeakMeter {
+    /// Largest finite magnitude.
+    pub peak: f64,
+    /// Infinite or NaN values.
+    pub non_finite: u64,
 }
 
 impl PeakMeter {
     // Not inlined: inside the streaming loop the running peak was kept on the stack, and this
     // pass took a third of a raw f32 stream's time with a 1024-tap kernel (perf annotate).
     #[inline(never)]
-    fn observe<T: Sample>(&mut self, channels: &[&[T]]) {
+    pub fn observe<T: Sample>(&mut self, channels: &[&[T]]) {
         let (mut peak, mut non_finite) = (self.peak, self.non_finite);
         for &x in channels.iter().flat_map(|c| c.iter()) {
             let a = x.magnitude();
@@ -213,6 +220,7 @@ pub fn run<T: Sample>(
         peak: 0.0,
         non_finite: 0,
         seconds: 0.0,
+        clipping: None,
     };
     let mut meter = PeakMeter::default();
     if let Some(n) = n.filter(|&n| n <= block as u64 || n < m as u64) {
@@ -495,6 +503,8 @@ pub struct Files<'a> {
     pub read: ReadOptions,
     /// Sample rate of a WAV output when no input has one.
     pub rate: u32,
+    /// Encoding and dither of a WAV output.
+    pub wav: WavFormat,
 }
 
 /// Reads, checks, convolves and writes `.npy` output as `out_dtype`; the output appears only
@@ -547,7 +557,7 @@ pub fn apply_files<T: Sample>(
     let kernel = formats::read_all(kernel_src.as_mut(), files.kernel)?;
     let frames = signal
         .frames()
-        .map(|n| kept(n, kernel[0].len() as u64, job.mode, job.correlate).1);
+        .map(|n| mix::out_len(n, kernel[0].len() as u64, job));
     let output = Output::create(files.output, files.output_format)?;
     let shape = OutputShape {
         channels,
@@ -555,20 +565,22 @@ pub fn apply_files<T: Sample>(
         rate,
         dtype: out_dtype,
         layout,
+        wav: files.wav,
     };
     let mut sink = output.sink::<T>(shape)?;
-    let report = if job.normalize {
+    let mut report = if let Some(target) = job.normalize {
         run_normalized(
             signal.as_mut(),
             files.signal,
             &kernel,
             sink.as_mut(),
             job,
+            target,
             &output,
             progress,
         )?
     } else {
-        run(
+        mix::run_mixed(
             signal.as_mut(),
             files.signal,
             &kernel,
@@ -578,62 +590,9 @@ pub fn apply_files<T: Sample>(
         )?
     };
     sink.finish()?;
+    report.clipping = sink.clipping();
     drop(sink);
     output.commit()?;
-    Ok(report)
-}
-
-/// Peak normalization: the result goes to an unnamed scratch file of `T` next to the output,
-/// then is streamed back scaled by `1 / peak`, the largest finite magnitude (`T` is real).
-pub fn run_normalized<T: Sample>(
-    signal: &mut dyn Source<T>,
-    signal_path: &Path,
-    kernel: &[Vec<T>],
-    sink: &mut dyn Sink<T>,
-    job: &Job,
-    output: &Output,
-    progress: &ProgressBar,
-) -> Result<Report> {
-    let start = Instant::now();
-    let scratch = output.scratch_file()?;
-    let width = std::mem::size_of::<T>();
-    let mut raw = RawSink::new(
-        BufWriter::with_capacity(
-            1 << 16,
-            scratch.try_clone().map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot write a scratch file next to `{}`: {e}",
-                    output.path().display()
-                )
-            })?,
-        ),
-        width,
-    );
-    let mut report = run(signal, signal_path, kernel, &mut raw, job, progress)?;
-    Sink::<T>::finish(&mut raw)?;
-    drop(raw);
-    let mut back = RawSource::new(output.path(), scratch, width, report.channels)?;
-    back.rewind()?;
-    let scale = if report.peak > 0.0 {
-        1.0 / report.peak
-    } else {
-        1.0
-    };
-    let mut block = vec![Vec::<T>::new(); report.channels];
-    loop {
-        let got = back.read(1 << 16, &mut block)?;
-        if got == 0 {
-            break;
-        }
-        for ch in &mut block {
-            for x in ch.iter_mut() {
-                *x = x.scaled(scale);
-            }
-        }
-        let refs: Vec<&[T]> = block.iter().map(Vec::as_slice).collect();
-        sink.write(&refs)?;
-    }
-    report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
 }
 

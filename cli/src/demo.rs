@@ -8,7 +8,7 @@ use convolve::{Method, Mode};
 
 use crate::apply::{self, Files, Job, Report};
 use crate::dtype::Dtype;
-use crate::formats::{Format, Layout, MemorySource, ReadOptions};
+use crate::formats::{Format, Layout, MemorySource, ReadOptions, WavFormat};
 use crate::output::{Output, OutputShape};
 
 const RATE: u32 = 48_000;
@@ -23,7 +23,8 @@ pub fn run(signal: Option<&Path>, kernel: Option<&Path>, output: &Path) -> Resul
         mode: Mode::Full,
         method: Method::Auto,
         correlate: false,
-        normalize: true,
+        normalize: Some(1.0),
+        mix: crate::mix::Mix::default(),
         block_len: None,
     };
     let bar = crate::progress_bar(false);
@@ -34,8 +35,12 @@ pub fn run(signal: Option<&Path>, kernel: Option<&Path>, output: &Path) -> Resul
                 kernel,
                 output,
                 output_format: None,
-                read: ReadOptions::default(),
+                read: ReadOptions {
+                    pcm: true,
+                    ..ReadOptions::default()
+                },
                 rate: RATE,
+                wav: WavFormat::default(),
             };
             let r = apply::apply_files::<f32>(&files, &job, &bar, Dtype::Float(4))?;
             (
@@ -54,12 +59,21 @@ pub fn run(signal: Option<&Path>, kernel: Option<&Path>, output: &Path) -> Resul
                 rate: RATE,
                 dtype: Dtype::Float(4),
                 layout: Some(Layout::FramesFirst),
+                wav: WavFormat::default(),
             };
             let mut sink = out.sink::<f32>(shape)?;
             let mut source = MemorySource::new(dry, Some(RATE));
             let song = Path::new("the synthesized song");
-            let r =
-                apply::run_normalized(&mut source, song, &room, sink.as_mut(), &job, &out, &bar)?;
+            let r = crate::level::run_normalized(
+                &mut source,
+                song,
+                &room,
+                sink.as_mut(),
+                &job,
+                1.0,
+                &out,
+                &bar,
+            )?;
             sink.finish()?;
             drop(sink);
             out.commit()?;

@@ -54,10 +54,9 @@ pub fn apply_images<T: Sample>(files: &Files<'_>, job: &Job, out_dtype: Dtype) -
             non_finite += 1;
         }
     }
-    let scale = if job.normalize && peak > 0.0 {
-        1.0 / peak
-    } else {
-        1.0
+    let scale = match job.normalize {
+        Some(target) if peak > 0.0 => target / peak,
+        _ => 1.0,
     };
 
     let output = Output::create(files.output, files.output_format)?;
@@ -83,6 +82,7 @@ pub fn apply_images<T: Sample>(files: &Files<'_>, job: &Job, out_dtype: Dtype) -
         peak,
         non_finite,
         seconds: start.elapsed().as_secs_f64(),
+        clipping: None,
     })
 }
 

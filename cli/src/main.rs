@@ -9,6 +9,8 @@ mod demo;
 mod dtype;
 mod formats;
 mod image;
+mod level;
+mod mix;
 mod output;
 mod sample;
 mod tune;
@@ -26,7 +28,9 @@ use convolve::num_complex::Complex;
 
 use crate::apply::{Files, Job, Report};
 use crate::dtype::{Arithmetic, Dtype};
-use crate::formats::{Layout, ReadOptions};
+use crate::formats::{Layout, ReadOptions, WavEncoding, WavFormat};
+use crate::level::Normalize;
+use crate::mix::Mix;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -88,10 +92,11 @@ struct TuneArgs {
 
 const APPLY_HELP: &str = "\
 Formats (by extension, for inputs and the output; --output-format EXT overrides the output's):
-  .wav .wave       8/16/24/32-bit integer or 32-bit float, any number of channels; integers are
-                   scaled to -1..1; RIFF, RF64 and streamed WAVs (sizes 0xFFFFFFFF or 0: samples
-                   to the end). Written as 32-bit float at the signal's sample rate (--rate when
-                   neither input is a WAV); RF64 when over 4 GiB.
+  .wav .wave       8/16/24/32-bit integer or 32/64-bit float, any number of channels; integers
+                   are scaled to -1..1 (full scale 2^(bits-1)); RIFF, RF64 and streamed WAVs
+                   (sizes 0xFFFFFFFF or 0: samples to the end). Written as 32-bit float (--bits)
+                   at the signal's sample rate (--rate when neither input is a WAV); RF64 when
+                   over 4 GiB.
   .npy             any numeric dtype: bool, int8-int64, uint8-uint64, float16/32/64, complex64/128;
                    1-D (mono) or 2-D (frames, channels) / (channels, frames), C or Fortran order.
                    Written with numpy's result dtype (integers exactly, wrapping as numpy does;
@@ -103,7 +108,9 @@ Formats (by extension, for inputs and the output; --output-format EXT overrides 
                    tabs, the others with commas. '#' lines are skipped.
   .f32 .raw .f64   raw little-endian float32 (.f32, .raw) or float64, mono: the format for
                    signals larger than memory.
-WAV, text and raw inputs count as float64 when choosing the result's dtype.
+WAV, text and raw inputs count as float64 when choosing the result's dtype. With a WAV output,
+integer .npy inputs are PCM: int8/int16/int32 divided by 2^(bits-1), uint8 as (x - 128) / 128,
+as a WAV of that width is read; int64, uint16-64 and bool are refused (no full scale).
 
 2-D .npy layout: the axis of at most 64 entries is the channels when the other is longer;
 any other shape needs --layout frames-first|channels-first (never guessed).
@@ -114,6 +121,19 @@ with channel c. Two WAV inputs must have the same sample rate.
 
 Lengths (n signal, m kernel), exactly as numpy:
   full  n + m - 1        same  max(n, m), centred        valid  max(n, m) - min(n, m) + 1
+and aligned (not numpy's): n, the first n samples of full: output sample i is input sample i's
+time, and the reverb's tail after the input ends is cut (= --mode full --tail cut).
+
+Audio output, in this order: convolve -> --gain DB on the wet signal -> --mix WET, the output
+being (1 - WET) x dry + WET x wet with input sample i at full-result position i (0 after the
+input ends; shifted with the window in same/valid) -> --tail cut (end where the input ends) ->
+--normalize peak|LEVEL (peak = 0 dBFS; e.g. -1dBFS) -> the WAV writer:
+  --bits 16|24|32  integer PCM: round(x * 2^(bits-1)), clamped; read back as q / 2^(bits-1)
+  --bits 32f|64f   IEEE float (32f is the default; there is no integer 64)
+  --dither tpdf    triangular noise of +-1 LSB before rounding, from a fixed seed (reproducible);
+                   the default for 16 and 24 bits; --dither none rounds (the default for 32)
+Integer samples beyond full scale are clamped and counted: `warning: 3 samples clipped; peak
+1.83 (+5.2 dBFS); use --normalize -1dBFS or --gain -7` on stderr. All of it streams.
 
 Memory: the signal streams in blocks of W/C_out sub-blocks of U = max(2m, 65536) frames; the
 kernel, and a signal of at most one block, are held whole. W = C_out sub-blocks (C_out output
@@ -134,6 +154,7 @@ after an error or Ctrl-C the reader keeps what was sent. The kernel is always a 
 
 Examples:
   convolve apply dry.wav room.wav -o wet.wav --normalize peak       (mono or stereo dry, stereo room)
+  convolve apply vocal.wav plate.wav -o out.wav --bits 24 --mix 0.3 --mode aligned --normalize -1dBFS
   convolve apply stems.npy ir.npy -o wet.npy --layout channels-first
   convolve apply data.csv taps.txt -o smooth.npy --column price --mode same
   convolve apply counts.npy box.npy -o sums.npy                      (int64 in, int64 out, exact)
@@ -156,6 +177,10 @@ enum ModeArg {
     /// only complete overlap: max(n, m) - min(n, m) + 1 samples, starting min(n, m) - 1
     /// samples into the full result
     Valid,
+    /// n samples: the first n of full, so the output starts with the input and has its
+    /// length (the reverb's tail after the input ends is cut); not a numpy mode. Same as
+    /// --mode full --tail cut
+    Aligned,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -170,12 +195,60 @@ enum MethodArg {
     OverlapAdd,
 }
 
+/// `--bits`: the sample encoding of a WAV output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Normalize {
-    /// write the result as computed
+enum Bits {
+    /// 16-bit integer PCM (TPDF-dithered unless --dither none)
+    #[value(name = "16")]
+    Int16,
+    /// 24-bit integer PCM (TPDF-dithered unless --dither none)
+    #[value(name = "24")]
+    Int24,
+    /// 32-bit integer PCM (not dithered unless --dither tpdf)
+    #[value(name = "32")]
+    Int32,
+    /// 32-bit float (the default): any level, nothing clips
+    #[value(name = "32f")]
+    Float32,
+    /// 64-bit float: the f64 result unrounded
+    #[value(name = "64f")]
+    Float64,
+}
+
+impl From<Bits> for WavEncoding {
+    fn from(b: Bits) -> WavEncoding {
+        match b {
+            Bits::Int16 => WavEncoding::Int16,
+            Bits::Int24 => WavEncoding::Int24,
+            Bits::Int32 => WavEncoding::Int32,
+            Bits::Float32 => WavEncoding::Float32,
+            Bits::Float64 => WavEncoding::Float64,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Dither {
+    /// round to the nearest integer
     None,
-    /// scale so the largest finite magnitude is 1 (two passes through a scratch file)
-    Peak,
+    /// add triangular noise of ±1 LSB before rounding, from a fixed seed (same input, same file)
+    Tpdf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Tail {
+    /// keep the outputs after the input ends (the reverb's decay), as the mode says
+    Keep,
+    /// end the output where the input ends
+    Cut,
+}
+
+fn parse_normalize(text: &str) -> Result<Normalize, String> {
+    Normalize::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_gain(text: &str) -> Result<f64, String> {
+    level::parse_db(text, &["dB"]).map_err(|e| e.to_string())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -217,9 +290,26 @@ struct ApplyArgs {
     /// Cross-correlate (numpy.correlate) instead of convolving
     #[arg(long)]
     correlate: bool,
-    /// Rescale the output
-    #[arg(long, value_enum, default_value_t = Normalize::None)]
+    /// Rescale the output, last: none, peak (largest magnitude 1, 0 dBFS) or a peak level
+    /// such as -1dBFS (two passes through a scratch file)
+    #[arg(long, default_value = "none", value_parser = parse_normalize, allow_hyphen_values = true, value_name = "none|peak|LEVEL")]
     normalize: Normalize,
+    /// Gain of the wet (convolved) signal, in dB, e.g. -6
+    #[arg(long, value_parser = parse_gain, allow_hyphen_values = true, value_name = "DB")]
+    gain: Option<f64>,
+    /// Dry/wet mix: the wet share, 0 (dry only) to 1 (wet only, the default); the output is
+    /// (1 - WET) x dry + WET x wet, the dry signal at its place in the full result
+    #[arg(long, value_name = "WET")]
+    mix: Option<f64>,
+    /// Keep the outputs after the input ends (the reverb's tail) or cut them
+    #[arg(long, value_enum)]
+    tail: Option<Tail>,
+    /// Sample encoding of a WAV output: 16, 24, 32 (integer PCM), 32f or 64f (float)
+    #[arg(long, value_enum, value_name = "BITS", hide_possible_values = true)]
+    bits: Option<Bits>,
+    /// Dither of integer WAV output (default tpdf for --bits 16 and 24, none for 32)
+    #[arg(long, value_enum)]
+    dither: Option<Dither>,
     /// Force a float precision for the computation and a .npy output (default: numpy's
     /// result dtype; float data is computed in f64, integer data exactly)
     #[arg(long, value_enum)]
@@ -285,6 +375,7 @@ impl From<ModeArg> for Mode {
             ModeArg::Full => Mode::Full,
             ModeArg::Same => Mode::Same,
             ModeArg::Valid => Mode::Valid,
+            ModeArg::Aligned => Mode::Full,
         }
     }
 }
@@ -359,6 +450,9 @@ fn usage_error(e: clap::Error) -> ExitCode {
 }
 
 fn bench_command(args: &BenchArgs) -> Result<()> {
+    if matches!(args.mode, ModeArg::Aligned) {
+        anyhow::bail!("--mode aligned is a crop of full; bench --mode full times it");
+    }
     let sizes = args.sizes.as_deref().map(bench::parse_sizes).transpose()?;
     let options = bench::Options {
         quick: args.quick,
@@ -376,13 +470,17 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
     if args.rate == 0 {
         anyhow::bail!("--rate 0: a sample rate must be at least 1 Hz");
     }
+    let (mix, wav) = audio_options(args)?;
     let job = Job {
         mode: args.mode.into(),
         method: args.method.into(),
         correlate: args.correlate,
-        normalize: args.normalize == Normalize::Peak,
+        normalize: args.normalize.target(),
+        mix,
         block_len: args.block_len,
     };
+    let wav_output = output::output_format(&args.output, args.output_format.as_deref())?.0
+        == formats::Format::Wav;
     let files = Files {
         signal: &args.signal,
         kernel: &args.kernel,
@@ -394,8 +492,10 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
                 LayoutArg::FramesFirst => Layout::FramesFirst,
                 LayoutArg::ChannelsFirst => Layout::ChannelsFirst,
             }),
+            pcm: wav_output,
         },
         rate: args.rate,
+        wav,
     };
     if args.image
         && [&args.signal, &args.kernel, &args.output]
@@ -412,16 +512,19 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
     // numpy's result dtype decides the arithmetic and the dtype of a .npy output.
     let result = formats::probe(&args.signal)?.promote(formats::probe(&args.kernel)?);
     let complex = result.arithmetic() == Arithmetic::Complex;
-    if complex && (args.normalize == Normalize::Peak || args.image) {
+    if complex && (job.normalize.is_some() || args.image) {
         anyhow::bail!(
             "the inputs are complex ({result}); {} needs real data",
-            if args.image {
-                "--image"
-            } else {
-                "--normalize peak"
+            match args.normalize {
+                _ if args.image => "--image".to_string(),
+                Normalize::Peak(db) if db != 0.0 => format!("--normalize {db}dBFS"),
+                _ => "--normalize peak".to_string(),
             }
         );
     }
+    // Scaling makes a float result whatever the inputs, and so does a WAV output, which
+    // reads integer .npy as PCM.
+    let float = job.normalize.is_some() || job.mix.gain != 1.0 || job.mix.wet != 1.0 || wav_output;
     let interactive = std::io::stderr().is_terminal();
     let bar = progress_bar(interactive);
     let report = match (args.image, args.dtype, result.arithmetic()) {
@@ -444,8 +547,7 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
         (false, None, Arithmetic::Complex) => {
             apply::apply_files::<Complex<f64>>(&files, &job, &bar, result)?
         }
-        // Peak normalization makes a float result whatever the inputs.
-        (false, None, Arithmetic::Integer) if job.normalize => {
+        (false, None, Arithmetic::Integer) if float => {
             apply::apply_files::<f64>(&files, &job, &bar, Dtype::Float(8))?
         }
         (false, None, Arithmetic::Integer) => {
@@ -454,7 +556,10 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
         (false, None, Arithmetic::Real) => apply::apply_files::<f64>(&files, &job, &bar, result)?,
     };
     bar.finish_and_clear();
-    if job.normalize && report.non_finite > 0 {
+    if let Some(clipping) = report.clipping {
+        eprintln!("{}", clipping.warning());
+    }
+    if job.normalize.is_some() && report.non_finite > 0 {
         eprintln!(
             "warning: {} of the outputs are not finite (inf or NaN); the others were scaled by the largest finite magnitude, {:e}",
             report.non_finite, report.peak
@@ -469,6 +574,58 @@ fn apply_command(args: &ApplyArgs) -> Result<()> {
         eprintln!("{}", summary(&report, &name));
     }
     Ok(())
+}
+
+/// The mix and the WAV encoding `apply` was asked for, refusing what does not fit together.
+fn audio_options(args: &ApplyArgs) -> Result<(Mix, WavFormat)> {
+    use anyhow::bail;
+    let aligned = matches!(args.mode, ModeArg::Aligned);
+    if aligned && args.tail == Some(Tail::Keep) {
+        bail!("--mode aligned cuts the tail; for the tail use --mode full");
+    }
+    let wet = args.mix.unwrap_or(1.0);
+    if !(0.0..=1.0).contains(&wet) {
+        bail!("--mix {wet}: the wet share goes from 0 (dry only) to 1 (wet only)");
+    }
+    if args.mix.is_some() && args.correlate {
+        bail!("--mix blends the dry signal into a convolution; a correlation has no dry signal");
+    }
+    let mix = Mix {
+        gain: args.gain.map_or(1.0, level::db_to_linear),
+        wet,
+        cut_tail: aligned || args.tail == Some(Tail::Cut),
+    };
+    if args.image && (mix != Mix::default() || aligned) {
+        bail!(
+            "--image computes scipy's N-D modes; --gain, --mix, --tail and --mode aligned are for signals"
+        );
+    }
+    let wav_output = output::output_format(&args.output, args.output_format.as_deref())?.0
+        == formats::Format::Wav;
+    let encoding: WavEncoding = args.bits.map_or(WavEncoding::Float32, Into::into);
+    if !wav_output && (args.bits.is_some() || args.dither.is_some()) {
+        bail!(
+            "--{} applies to WAV output; `{}` is not a WAV (a .npy's dtype follows --dtype)",
+            if args.bits.is_some() {
+                "bits"
+            } else {
+                "dither"
+            },
+            args.output.display()
+        );
+    }
+    if encoding.is_float() && args.dither.is_some() {
+        bail!(
+            "--dither: the output is {} WAV, which is not rounded; dither is for --bits 16, 24 or 32",
+            encoding.describe()
+        );
+    }
+    let dither = match args.dither {
+        Some(d) => d == Dither::Tpdf,
+        // 32-bit integers: an LSB at -187 dBFS, below any float source's noise.
+        None => matches!(encoding, WavEncoding::Int16 | WavEncoding::Int24),
+    };
+    Ok((mix, WavFormat { encoding, dither }))
 }
 
 /// A bar with throughput and ETA on a terminal; hidden otherwise (pipes, CI, tests).

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use tempfile::NamedTempFile;
 
 use crate::dtype::Dtype;
-use crate::formats::{self, Format, Layout, NpySink, RawSink, Sink, TextSink, WavSink};
+use crate::formats::{self, Format, Layout, NpySink, RawSink, Sink, TextSink, WavFormat, WavSink};
 use crate::sample::Sample;
 
 /// Temporary files being written, for the signal thread to delete.
@@ -101,6 +101,8 @@ pub struct OutputShape {
     pub dtype: Dtype,
     /// Layout of a 2-D `.npy`; `None` writes mono as 1-D.
     pub layout: Option<Layout>,
+    /// Sample encoding and dither of a WAV.
+    pub wav: WavFormat,
 }
 
 /// An output file being written: a temporary file in the destination's directory, renamed
@@ -190,7 +192,7 @@ impl Output {
             // A pipe cannot seek back to fill in a WAV's sizes: they stay unset (0xFFFFFFFF),
             // as ffmpeg writes to a pipe.
             return match self.format {
-                Format::Wav => WavSink::streamed(w, shape.channels, shape.rate)
+                Format::Wav => WavSink::streamed(w, shape.channels, shape.rate, shape.wav)
                     .map(|s| Box::new(s) as Box<dyn Sink<T>>),
                 _ => self.sink_on(w, shape),
             }
@@ -199,9 +201,8 @@ impl Output {
         let file = self.reopen()?;
         let w = BufWriter::with_capacity(1 << 16, file);
         match self.format {
-            Format::Wav => {
-                WavSink::new(w, shape.channels, shape.rate).map(|s| Box::new(s) as Box<dyn Sink<T>>)
-            }
+            Format::Wav => WavSink::new(w, shape.channels, shape.rate, shape.wav)
+                .map(|s| Box::new(s) as Box<dyn Sink<T>>),
             _ => self.sink_on(w, shape),
         }
         .with_context(|| format!("`{}`", self.path.display()))

@@ -653,7 +653,7 @@ fn error_unsupported_format_and_bit_depth() {
         1,
         "unsupported format \"flac\"",
     );
-    // A 64-bit float WAV: a valid header hound does not read.
+    // A 16-bit float WAV: a valid header no common tool writes.
     let mut wav = Vec::new();
     let data = [0u8; 16];
     wav.extend_from_slice(b"RIFF");
@@ -663,16 +663,16 @@ fn error_unsupported_format_and_bit_depth() {
     wav.extend_from_slice(&3u16.to_le_bytes()); // IEEE float
     wav.extend_from_slice(&1u16.to_le_bytes()); // channels
     wav.extend_from_slice(&48_000u32.to_le_bytes());
-    wav.extend_from_slice(&(48_000u32 * 8).to_le_bytes());
-    wav.extend_from_slice(&8u16.to_le_bytes()); // block align
-    wav.extend_from_slice(&64u16.to_le_bytes()); // bits
+    wav.extend_from_slice(&(48_000u32 * 2).to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes()); // block align
+    wav.extend_from_slice(&16u16.to_le_bytes()); // bits
     wav.extend_from_slice(b"data");
     wav.extend_from_slice(&(data.len() as u32).to_le_bytes());
     wav.extend_from_slice(&data);
-    fs::write(d.join("f64.wav"), wav).unwrap();
+    fs::write(d.join("f16.wav"), wav).unwrap();
     fails(
         &d,
-        &["apply", "f64.wav", "k.npy", "-o", "o.wav"],
+        &["apply", "f16.wav", "k.npy", "-o", "o.wav"],
         1,
         "unsupported WAV encoding",
     );
@@ -759,7 +759,7 @@ fn error_bad_mode_method_and_arguments() {
         &d,
         &["apply", "x.npy", "k.npy", "-o", "o.npy", "--mode", "middle"],
         2,
-        "invalid value 'middle' for '--mode <MODE>' [possible values: full, same, valid]",
+        "invalid value 'middle' for '--mode <MODE>' [possible values: full, same, valid, aligned]",
     );
     fails(
         &d,

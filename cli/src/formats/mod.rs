@@ -23,8 +23,8 @@ pub use npy::{NpyArray, NpySink, NpySource};
 pub use raw::{RawSink, RawSource};
 pub use text::TextSink;
 use text::TextSource;
-pub use wav::WavSink;
 use wav::WavSource;
+pub use wav::{Clipping, WavEncoding, WavFormat, WavSink};
 
 /// Errors about the content of a file, each naming the file and what would be accepted.
 #[derive(Debug, thiserror::Error)]
@@ -39,9 +39,9 @@ pub enum FormatError {
         /// Its extension (empty when it has none).
         ext: String,
     },
-    /// A WAV encoding outside 8/16/24/32-bit integer and 32-bit float.
+    /// A WAV encoding outside 8/16/24/32-bit integer and 32/64-bit float.
     #[error(
-        "`{path}`: unsupported WAV encoding ({detail}); supported are 8/16/24/32-bit integer PCM and 32-bit float"
+        "`{path}`: unsupported WAV encoding ({detail}); supported are 8/16/24/32-bit integer PCM and 32/64-bit float"
     )]
     Wav {
         /// The file.
@@ -146,7 +146,7 @@ impl Format {
     /// What a file of this format holds, for messages.
     pub fn describe(self) -> &'static str {
         match self {
-            Format::Wav => "32-bit float WAV",
+            Format::Wav => "WAV file",
             Format::Npy => ".npy array",
             Format::Text => "text",
             Format::RawF32 => "raw little-endian float32",
@@ -188,6 +188,10 @@ pub trait Sink<T: Sample> {
     fn write(&mut self, channels: &[&[T]]) -> Result<()>;
     /// Completes the file (headers, flush). Nothing may be written after.
     fn finish(&mut self) -> Result<()>;
+    /// Samples clipped by an integer encoding (integer WAV); `None` when nothing clipped.
+    fn clipping(&self) -> Option<Clipping> {
+        None
+    }
 }
 
 /// Options that affect reading.
@@ -197,6 +201,9 @@ pub struct ReadOptions {
     pub column: Option<String>,
     /// For 2-D `.npy`: which axis holds the channels (`None`: inferred when unambiguous).
     pub layout: Option<Layout>,
+    /// Read integer `.npy` as PCM scaled to -1..1, as a WAV ([`NpySource::pcm`]): for a WAV
+    /// output.
+    pub pcm: bool,
 }
 
 /// Whether `path` means stdin or stdout.
@@ -279,12 +286,10 @@ fn open_stdin<T: Sample>(path: &Path, options: &ReadOptions) -> Result<Box<dyn S
         Some(_) => {
             // The header again, from the replayed bytes, leaving the reader at the data.
             let array = NpyArray::parse_stream(path, &mut reader, None)?;
-            Box::new(NpySource::from_stream(
-                path,
-                Box::new(reader),
-                array,
-                options.layout,
-            )?)
+            Box::new(
+                NpySource::from_stream(path, Box::new(reader), array, options.layout)?
+                    .pcm(options.pcm)?,
+            )
         }
         None => Box::new(WavSource::new(path, Box::new(reader), None)?),
     })
@@ -312,7 +317,7 @@ pub fn open<T: Sample>(path: &Path, options: &ReadOptions) -> Result<Box<dyn Sou
             let reader = BufReader::with_capacity(1 << 16, file);
             Box::new(WavSource::new(path, Box::new(reader), Some(len))?)
         }
-        Format::Npy => Box::new(NpySource::new(path, file, options.layout)?),
+        Format::Npy => Box::new(NpySource::new(path, file, options.layout)?.pcm(options.pcm)?),
         Format::Text => Box::new(TextSource::new(path, file, options)?),
         Format::RawF32 => Box::new(RawSource::new(path, file, 4, 1)?),
         Format::RawF64 => Box::new(RawSource::new(path, file, 8, 1)?),

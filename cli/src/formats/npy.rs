@@ -336,6 +336,8 @@ pub struct NpySource {
     layout: Option<Layout>,
     pos: u64,
     bytes: Vec<u8>,
+    /// `(offset, scale)` of integers read as PCM: `(x - offset) * scale`.
+    pcm: Option<(f64, f64)>,
 }
 
 impl NpySource {
@@ -365,6 +367,7 @@ impl NpySource {
             layout,
             pos: 0,
             bytes: Vec::new(),
+            pcm: None,
         })
     }
 }
@@ -399,7 +402,30 @@ impl NpySource {
             layout,
             pos: 0,
             bytes: Vec::new(),
+            pcm: None,
         })
+    }
+}
+
+impl NpySource {
+    /// With `pcm`, integers are read as a WAV of the same width reads them, to -1..1: int8,
+    /// int16 and int32 divided by 2^(bits-1) (scipy.io.wavfile's dtypes), uint8 offset by 128
+    /// first (8-bit WAV is unsigned). Other integer dtypes have no full scale and are refused;
+    /// floats are read as they are.
+    pub fn pcm(mut self, pcm: bool) -> Result<Self> {
+        let dtype = self.array.dtype;
+        if !pcm || dtype.arithmetic() != crate::dtype::Arithmetic::Integer {
+            return Ok(self);
+        }
+        self.pcm = Some(match dtype {
+            Dtype::Int(b @ (1 | 2 | 4)) => (0.0, (-f64::from(8 * b - 1)).exp2()),
+            Dtype::Uint(1) => (128.0, 1.0 / 128.0),
+            _ => bail!(
+                "`{}` is {dtype}, which has no PCM full scale: a WAV output reads integer .npy as PCM (int8/int16/int32, uint8); convert it (x.astype(np.float32)) or write a .npy",
+                self.path.display()
+            ),
+        });
+        Ok(self)
     }
 }
 
@@ -444,6 +470,13 @@ impl<T: Sample> Source<T> for NpySource {
                     f.seek(SeekFrom::Start(at)).with_context(truncated)?;
                     f.read_exact(&mut self.bytes).with_context(truncated)?;
                     decode(dtype, big, &self.bytes, size, 0, o);
+                }
+            }
+        }
+        if let Some((offset, scale)) = self.pcm {
+            for o in out.iter_mut() {
+                for x in o.iter_mut() {
+                    *x = T::from_f64((x.to_f64() - offset) * scale);
                 }
             }
         }

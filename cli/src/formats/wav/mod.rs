@@ -1,7 +1,8 @@
-//! WAV: 8/16/24/32-bit integer PCM (scaled to -1..1) and 32-bit float in, 32-bit float out.
-//! RIFF, RF64 and streamed WAVs (sizes unset, samples to the end of the file) are read from
+//! WAV: 8/16/24/32-bit integer PCM (scaled to -1..1) and 32/64-bit float in; 32-bit float
+//! out unless told otherwise ([`encode`]: 16/24/32-bit integer, 64-bit float). RIFF, RF64 and streamed WAVs (sizes unset, samples to the end of the file) are read from
 //! files or stdin; outputs beyond 4 GiB are written as RF64 ([`write`]).
 
+mod encode;
 mod read;
 mod write;
 
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
+pub use encode::{Clipping, WavEncoding, WavFormat};
 pub use read::is_wav_magic;
 #[cfg(test)]
 use read::{UNKNOWN_SIZE, parse};
@@ -99,7 +101,12 @@ impl WavSource {
         }
         let width = usize::from(self.header.sample_bytes);
         let samples = self.bytes[..used].chunks_exact(width);
-        if self.header.float {
+        if self.header.float && width == 8 {
+            for (i, s) in samples.enumerate() {
+                let v = f64::from_le_bytes(s.try_into().expect("8-byte float"));
+                out[i % channels].push(T::from_f64(v));
+            }
+        } else if self.header.float {
             for (i, s) in samples.enumerate() {
                 let v = f32::from_le_bytes(s.try_into().expect("4-byte float"));
                 out[i % channels].push(T::from_f64(f64::from(v)));

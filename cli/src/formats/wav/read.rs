@@ -175,7 +175,8 @@ pub fn parse(r: &mut dyn Read, path: &Path) -> Result<WavHeader> {
 }
 
 /// `(float, channels, rate, container bytes per sample)` from a `fmt ` chunk's body, for the
-/// encodings read: 8/16/24/32-bit integer PCM and 32-bit float, plain or WAVE_FORMAT_EXTENSIBLE.
+/// encodings read: 8/16/24/32-bit integer PCM and 32/64-bit float, plain or
+/// WAVE_FORMAT_EXTENSIBLE.
 fn decode_fmt(b: &[u8], path: &Path) -> Result<(bool, u16, u32, u16)> {
     const PCM: u16 = 1;
     const FLOAT: u16 = 3;
@@ -196,7 +197,7 @@ fn decode_fmt(b: &[u8], path: &Path) -> Result<(bool, u16, u32, u16)> {
         && block_align == sample_bytes * channels
         && u32::from(bits) <= 8 * u32::from(sample_bytes)
         && match tag {
-            FLOAT => sample_bytes == 4,
+            FLOAT => matches!(sample_bytes, 4 | 8),
             PCM => (1..=4).contains(&sample_bytes),
             _ => false,
         };

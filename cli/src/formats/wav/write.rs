@@ -1,5 +1,5 @@
-//! Writing 32-bit float WAV: RIFF while it fits, RF64 (EBU Tech 3306) beyond 4 GiB, and a
-//! streamed header on a pipe.
+//! Writing WAV (32-bit float unless told otherwise: [`super::encode`]): RIFF while it fits,
+//! RF64 (EBU Tech 3306) beyond 4 GiB, and a streamed header on a pipe.
 //!
 //! A seekable file starts with a 36-byte `JUNK` chunk after `WAVE`, the size of a `ds64`
 //! chunk. When the file is finished it is a plain RIFF if its sizes fit in 32 bits; otherwise
@@ -11,6 +11,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 
 use anyhow::{Context, Result, bail};
 
+use super::encode::{Clipping, Encoder, WavFormat};
 use super::read::UNKNOWN_SIZE;
 use crate::formats::Sink;
 use crate::sample::Sample;
@@ -38,11 +39,12 @@ pub enum Target<W: Write + Seek, P: Write> {
     Pipe(P),
 }
 
-/// Writes 32-bit float WAV.
+/// Writes WAV in the encoding of its [`WavFormat`].
 pub struct WavSink<W: Write + Seek, P: Write = io::Sink> {
     pub(super) target: Target<W, P>,
     finished: bool,
     channels: u16,
+    encoder: Encoder,
     /// Bytes of samples written so far.
     data_len: u64,
     /// RIFF size beyond which the file is finished as RF64 ([`RIFF_LIMIT`]; smaller in tests).
@@ -51,16 +53,16 @@ pub struct WavSink<W: Write + Seek, P: Write = io::Sink> {
 }
 
 impl<W: Write + Seek> WavSink<W> {
-    /// A float WAV file of `channels` channels at `rate` Hz.
-    pub fn new(w: W, channels: usize, rate: u32) -> Result<Self> {
-        Self::with_limit(Target::File(w), channels, rate, RIFF_LIMIT)
+    /// A WAV file of `channels` channels at `rate` Hz.
+    pub fn new(w: W, channels: usize, rate: u32, format: WavFormat) -> Result<Self> {
+        Self::with_limit(Target::File(w), channels, rate, format, RIFF_LIMIT)
     }
 }
 
 impl<P: Write> WavSink<io::Cursor<Vec<u8>>, P> {
-    /// A float WAV streamed to `p` (a pipe), with its sizes left unset.
-    pub fn streamed(p: P, channels: usize, rate: u32) -> Result<Self> {
-        Self::with_limit(Target::Pipe(p), channels, rate, RIFF_LIMIT)
+    /// A WAV streamed to `p` (a pipe), with its sizes left unset.
+    pub fn streamed(p: P, channels: usize, rate: u32, format: WavFormat) -> Result<Self> {
+        Self::with_limit(Target::Pipe(p), channels, rate, format, RIFF_LIMIT)
     }
 }
 
@@ -70,6 +72,7 @@ impl<W: Write + Seek, P: Write> WavSink<W, P> {
         mut target: Target<W, P>,
         channels: usize,
         rate: u32,
+        format: WavFormat,
         limit: u64,
     ) -> Result<Self> {
         let channels16 = u16::try_from(channels)
@@ -78,11 +81,20 @@ impl<W: Write + Seek, P: Write> WavSink<W, P> {
             .ok_or_else(|| {
                 anyhow::anyhow!("{channels} channels is more than a WAV holds (65535)")
             })?;
-        // The fmt chunk stores rate x frame size in 32 bits.
-        let max_rate = u32::MAX / (4 * u32::from(channels16));
+        let encoding = format.encoding;
+        let width = encoding.bytes();
+        // The fmt chunk stores rate x frame size in 32 bits, and the frame size in 16.
+        let frame = u16::try_from(u32::from(width) * u32::from(channels16)).map_err(|_| {
+            anyhow::anyhow!(
+                "{channels} channels of {} samples is more than a WAV frame holds (65535 bytes)",
+                encoding.describe()
+            )
+        })?;
+        let max_rate = u32::MAX / u32::from(frame);
         if rate == 0 || rate > max_rate {
             bail!(
-                "a sample rate of {rate} Hz cannot be written: a {channels}-channel float WAV takes 1 to {max_rate} Hz (--rate)"
+                "a sample rate of {rate} Hz cannot be written: a {channels}-channel {} WAV takes 1 to {max_rate} Hz (--rate)",
+                encoding.describe()
             );
         }
         let streamed = matches!(target, Target::Pipe(_));
@@ -97,12 +109,14 @@ impl<W: Write + Seek, P: Write> WavSink<W, P> {
         }
         h.extend_from_slice(b"fmt ");
         h.extend_from_slice(&16u32.to_le_bytes());
-        h.extend_from_slice(&3u16.to_le_bytes()); // WAVE_FORMAT_IEEE_FLOAT
+        // WAVE_FORMAT_IEEE_FLOAT or WAVE_FORMAT_PCM, in the 16-byte fmt every reader takes.
+        let tag: u16 = if encoding.is_float() { 3 } else { 1 };
+        h.extend_from_slice(&tag.to_le_bytes());
         h.extend_from_slice(&channels16.to_le_bytes());
         h.extend_from_slice(&rate.to_le_bytes());
-        h.extend_from_slice(&(rate * 4 * u32::from(channels16)).to_le_bytes());
-        h.extend_from_slice(&(4 * channels16).to_le_bytes());
-        h.extend_from_slice(&32u16.to_le_bytes());
+        h.extend_from_slice(&(rate * u32::from(frame)).to_le_bytes());
+        h.extend_from_slice(&frame.to_le_bytes());
+        h.extend_from_slice(&(8 * width).to_le_bytes());
         h.extend_from_slice(b"data");
         h.extend_from_slice(&(if streamed { UNKNOWN_SIZE } else { 0 }).to_le_bytes());
         match &mut target {
@@ -114,6 +128,7 @@ impl<W: Write + Seek, P: Write> WavSink<W, P> {
             target,
             finished: false,
             channels: channels16,
+            encoder: Encoder::new(format),
             data_len: 0,
             limit,
             bytes: Vec::new(),
@@ -122,7 +137,13 @@ impl<W: Write + Seek, P: Write> WavSink<W, P> {
 
     /// Fills in the sizes of a seekable file: RIFF when they fit under `limit`, else RF64.
     fn finish_file(w: &mut W, data_len: u64, frames: u64, limit: u64) -> io::Result<()> {
-        let riff_len = HEADER_LEN - 8 + data_len;
+        // A chunk of odd length (24-bit mono, odd frames) is followed by a pad byte, counted
+        // in the RIFF size but not the data size.
+        let pad = data_len & 1;
+        if pad == 1 {
+            w.write_all(&[0])?;
+        }
+        let riff_len = HEADER_LEN - 8 + data_len + pad;
         if riff_len <= limit {
             w.seek(SeekFrom::Start(4))?;
             w.write_all(&(riff_len as u32).to_le_bytes())?;
@@ -160,12 +181,7 @@ impl<T: Sample, W: Write + Seek, P: Write> Sink<T> for WavSink<W, P> {
         for from in (0..frames).step_by(ENCODE_FRAMES) {
             let to = (from + ENCODE_FRAMES).min(frames);
             self.bytes.clear();
-            for i in from..to {
-                for ch in channels {
-                    self.bytes
-                        .extend_from_slice(&(ch[i].to_f64() as f32).to_le_bytes());
-                }
-            }
+            self.encoder.encode(channels, from, to, &mut self.bytes);
             match &mut self.target {
                 Target::File(w) => w.write_all(&self.bytes),
                 Target::Pipe(p) => p.write_all(&self.bytes),
@@ -176,14 +192,19 @@ impl<T: Sample, W: Write + Seek, P: Write> Sink<T> for WavSink<W, P> {
         Ok(())
     }
     fn finish(&mut self) -> Result<()> {
-        let frames = self.data_len / (4 * u64::from(self.channels));
+        let frame = u64::from(self.encoder.encoding().bytes()) * u64::from(self.channels);
+        let frames = self.data_len / frame;
         if std::mem::replace(&mut self.finished, true) {
             return Ok(());
         }
         match &mut self.target {
             Target::File(w) => Self::finish_file(w, self.data_len, frames, self.limit),
+            Target::Pipe(p) if self.data_len & 1 == 1 => p.write_all(&[0]).and_then(|()| p.flush()),
             Target::Pipe(p) => p.flush(),
         }
         .context("finishing WAV")
+    }
+    fn clipping(&self) -> Option<Clipping> {
+        self.encoder.clipping()
     }
 }
