@@ -61,11 +61,12 @@ pub fn per_call(target: Duration, mut f: impl FnMut() -> Result<()>) -> Result<f
 
 /// Times each closure in `batches` batches of at least `target`, the batches interleaved
 /// (a, b, c, a, b, c, ...) so that a change in the machine's load falls on every closure
-/// alike. Each closure is called once first, unmeasured, to warm caches and plans.
-pub fn interleaved(
+/// alike. Each closure is called once first, unmeasured, to warm caches and plans. (Closures
+/// of different types go in as `Box<dyn FnMut() -> Result<()>>`.)
+pub fn interleaved<F: FnMut() -> Result<()>>(
     batches: usize,
     target: Duration,
-    fs: &mut [&mut dyn FnMut() -> Result<()>],
+    fs: &mut [F],
 ) -> Result<Vec<Stats>> {
     for f in fs.iter_mut() {
         f()?;
@@ -119,21 +120,19 @@ mod tests {
     #[test]
     fn interleaved_calls_each_closure_per_batch() {
         let (mut x, mut y) = (0, 0);
-        let stats = interleaved(
-            3,
-            Duration::ZERO,
-            &mut [
-                &mut || {
+        let stats = {
+            let mut fs: [Box<dyn FnMut() -> Result<()>>; 2] = [
+                Box::new(|| {
                     x += 1;
                     Ok(())
-                },
-                &mut || {
+                }),
+                Box::new(|| {
                     y += 1;
                     Ok(())
-                },
-            ],
-        )
-        .unwrap();
+                }),
+            ];
+            interleaved(3, Duration::ZERO, &mut fs).unwrap()
+        };
         assert_eq!((stats.len(), x, y), (2, 4, 4));
         assert!(stats.iter().all(|s| s.min <= s.median && s.median <= s.max));
     }

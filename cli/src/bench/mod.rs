@@ -227,8 +227,10 @@ pub fn run<T: Sample>(options: &Options<'_>, dtype: &'static str) -> Result<()> 
     if table {
         report::table_header(&machine, &settings, python_label.as_deref());
     }
+    let bar = progress(!table, grid.len());
     let mut cells = Vec::new();
     for &(n, m) in &grid {
+        bar.set_message(format!("n = {n}, m = {m}"));
         let mut cell = time_cell::<T>(n, m, &settings)?;
         if let Some(p) = python.as_mut() {
             cell.python = Some(p.time(n, m)?);
@@ -237,8 +239,10 @@ pub fn run<T: Sample>(options: &Options<'_>, dtype: &'static str) -> Result<()> 
             report::table_row(&cell);
         }
         cells.push(cell);
+        bar.inc(1);
     }
     drop(python);
+    bar.set_message("bisecting the crossovers");
     // Every signal length timed with at least two kernel lengths has a row to bisect.
     let mut rows: Vec<usize> = Vec::new();
     for c in &cells {
@@ -251,6 +255,7 @@ pub fn run<T: Sample>(options: &Options<'_>, dtype: &'static str) -> Result<()> 
         .map(|&n| crossovers::<T>(n, &cells, &settings))
         .collect::<Result<Vec<_>>>()?
         .concat();
+    bar.finish_and_clear();
     let results = report::Results {
         machine: &machine,
         settings: &settings,
@@ -274,6 +279,22 @@ pub fn run<T: Sample>(options: &Options<'_>, dtype: &'static str) -> Result<()> 
     Ok(())
 }
 
+/// A progress bar on stderr for the JSON and CSV runs (the table shows its rows as they come),
+/// when stderr is a terminal.
+fn progress(wanted: bool, cells: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !(wanted && std::io::stderr().is_terminal()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} cells  {msg}",
+    )
+    .expect("the template is valid");
+    let bar = indicatif::ProgressBar::new(cells as u64).with_style(style);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
 /// The signal and kernel every timing convolves: smooth, non-repeating, the same in Python.
 fn data<T: Sample>(n: usize, m: usize) -> (Vec<T>, Vec<T>) {
     let a = (0..n).map(|i| T::from_f64(((i as f64) * 0.731).sin()));
@@ -294,19 +315,17 @@ fn time_methods<T: Sample>(
         .copied()
         .filter(|&k| k != Method::Direct || (n as f64) * (m as f64) <= s.direct_limit)
         .collect();
-    let mut calls: Vec<Box<dyn FnMut() -> Result<()>>> = timed
+    let mut calls: Vec<_> = timed
         .iter()
         .map(|&method| {
             let (a, v) = (&a, &v);
-            Box::new(move || {
+            move || {
                 std::hint::black_box(convolve_with(std::hint::black_box(a), v, s.mode, method)?);
                 Ok(())
-            }) as Box<dyn FnMut() -> Result<()>>
+            }
         })
         .collect();
-    let mut refs: Vec<&mut dyn FnMut() -> Result<()>> =
-        calls.iter_mut().map(|c| &mut **c as _).collect();
-    let stats = timing::interleaved(s.repeats, s.target, &mut refs)?;
+    let stats = timing::interleaved(s.repeats, s.target, &mut calls)?;
     Ok(methods
         .iter()
         .map(|k| timed.iter().position(|t| t == k).map(|i| stats[i]))

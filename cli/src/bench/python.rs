@@ -160,7 +160,9 @@ impl Python {
             .and_then(|()| stdin.flush())
             .context("the Python timing process stopped")?;
         let mut line = String::new();
-        self.stdout.read_line(&mut line)?;
+        if self.stdout.read_line(&mut line)? == 0 {
+            bail!("the Python timing process stopped at n = {n}, m = {m} (its message is above)");
+        }
         let x: Vec<f64> = line
             .split_whitespace()
             .map(|w| w.parse::<f64>())

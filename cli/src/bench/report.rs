@@ -195,6 +195,7 @@ fn header(r: &Results<'_>) -> Vec<(&'static str, Value)> {
         ("command", json!(m.command)),
         ("dtype", json!(s.dtype)),
         ("mode", json!(s.mode.to_string())),
+        ("quick", json!(s.quick)),
         ("repeats", json!(s.repeats)),
         ("batch_seconds", json!(s.target.as_secs_f64())),
         ("direct_limit", json!(s.direct_limit)),
