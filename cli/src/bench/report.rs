@@ -165,7 +165,9 @@ pub fn table_footer(r: &Results<'_>) {
     );
     if let Some(speedups) = geo_speedup(r.cells) {
         println!(
-            "Against the fastest of numpy/scipy (single-threaded): Auto {speedups:.2}x faster, geometric mean"
+            "Auto ({} thread{}) against the fastest of numpy/scipy (one thread): {speedups:.2}x faster, geometric mean",
+            r.machine.threads,
+            if r.machine.threads == 1 { "" } else { "s" }
         );
     }
     let noisy = r.cells.iter().filter(|c| c.noisy()).count();
