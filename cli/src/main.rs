@@ -13,6 +13,7 @@ mod level;
 mod mix;
 mod output;
 mod sample;
+mod timing;
 mod tune;
 
 use std::io::IsTerminal;
@@ -58,6 +59,7 @@ enum Command {
     /// Run a room reverb on synthesized audio (no files needed) and say what happened
     Demo(DemoArgs),
     /// Time direct / fft / overlap-add / auto over a grid of sizes and show where each wins
+    #[command(after_help = BENCH_HELP)]
     Bench(BenchArgs),
     /// Measure the cost model's rates on this CPU and save them, so that Auto picks the
     /// fastest method here
@@ -89,6 +91,18 @@ struct TuneArgs {
     #[arg(long, conflicts_with_all = ["quick", "output"])]
     show: bool,
 }
+
+const BENCH_HELP: &str = "\
+Each method is timed in --repeats batches (interleaved), reported as min / median / max seconds
+per call; the fastest is the lowest median. Every output starts with the CPU, its SIMD
+features, the threads used, the version, the date and the command line.
+  ~    noisy: the method's slowest batch took over 1.25x its fastest
+  tie  another method's median lies within the winner's range of batches
+Crossovers: where the winner changes along the kernel length, located by bisection (to ~10%)
+between cells of the same signal length, next to where the cost model switches.
+numpy/scipy: numpy.convolve, scipy.signal.fftconvolve and oaconvolve timed on the same data by
+--python PATH, or python3 on PATH if it imports both (--no-python skips them).
+Time: --quick about 10 s, the default about a minute on 2 cores.";
 
 const APPLY_HELP: &str = "\
 Formats (by extension, for inputs and the output; --output-format EXT overrides the output's):
@@ -351,7 +365,7 @@ struct DemoArgs {
 
 #[derive(Args, Debug)]
 struct BenchArgs {
-    /// A smaller grid and shorter timings (a few seconds)
+    /// A smaller grid and shorter timings (about 10 s)
     #[arg(long)]
     quick: bool,
     /// Also write the crossover map as an SVG image (grid runs only)
@@ -367,6 +381,23 @@ struct BenchArgs {
     /// e.g. 1e6:1024,48000:96000
     #[arg(long, value_name = "N:M,...")]
     sizes: Option<String>,
+    /// How the results are printed
+    #[arg(long, value_enum, default_value_t = bench::Format::Table)]
+    format: bench::Format,
+    /// Batches per method and cell; each is reported as min / median / max [default: 5]
+    #[arg(long, value_name = "N")]
+    repeats: Option<usize>,
+    /// Threads the library may use (a rayon pool of N for the run; default all cores, or
+    /// RAYON_NUM_THREADS)
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// A Python with numpy and scipy to time on the same data (default: python3 on PATH if it
+    /// has both)
+    #[arg(long, value_name = "PATH", conflicts_with = "no_python")]
+    python: Option<PathBuf>,
+    /// No numpy/scipy column
+    #[arg(long)]
+    no_python: bool,
 }
 
 impl From<ModeArg> for Mode {
@@ -459,10 +490,22 @@ fn bench_command(args: &BenchArgs) -> Result<()> {
         plot: args.plot.as_deref(),
         mode: args.mode.into(),
         sizes,
+        format: args.format,
+        repeats: args.repeats,
+        python: (!args.no_python).then(|| args.python.clone()),
     };
-    match args.dtype {
+    let run = || match args.dtype {
         Precision::F32 => bench::run::<f32>(&options, "f32"),
         Precision::F64 => bench::run::<f64>(&options, "f64"),
+    };
+    match args.threads {
+        None => run(),
+        Some(0) => anyhow::bail!("--threads 0: at least one thread is needed"),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| anyhow::anyhow!("--threads {n}: cannot start the threads: {e}"))?
+            .install(run),
     }
 }
 
