@@ -43,6 +43,7 @@ fn json_has_the_header_and_ordered_stats() {
     let h = &v["header"];
     assert!(!h["cpu"].as_str().unwrap().is_empty(), "{h}");
     assert!(h["threads"].as_u64().unwrap() >= 1, "{h}");
+    assert!(!h["profile"].as_str().unwrap().is_empty(), "{h}");
     assert!(
         h["simd"].is_array() && h["date"].as_str().unwrap().ends_with('Z'),
         "{h}"

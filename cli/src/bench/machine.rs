@@ -19,6 +19,8 @@ pub struct Machine {
     pub date: String,
     /// The arguments, shell-quoted where needed.
     pub command: String,
+    /// The cost profile Auto uses, or why none is (`convolve::Profile::status`).
+    pub profile: String,
 }
 
 impl Machine {
@@ -26,7 +28,7 @@ impl Machine {
     pub fn detect() -> Machine {
         Machine {
             version: env!("CARGO_PKG_VERSION"),
-            cpu: cpu_model().unwrap_or_else(|| std::env::consts::ARCH.to_string()),
+            cpu: convolve::cpu_name(),
             arch: std::env::consts::ARCH,
             simd: simd_features(),
             threads: rayon::current_num_threads(),
@@ -35,6 +37,7 @@ impl Machine {
                 .map(|a| shell_quote(&a))
                 .collect::<Vec<_>>()
                 .join(" "),
+            profile: convolve::Profile::status(),
         }
     }
 
@@ -46,15 +49,6 @@ impl Machine {
             self.simd.join(" ")
         }
     }
-}
-
-fn cpu_model() -> Option<String> {
-    let text = std::fs::read_to_string("/proc/cpuinfo").ok()?;
-    text.lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split_once(':'))
-        .map(|(_, v)| v.trim().to_string())
-        .filter(|v| !v.is_empty())
 }
 
 #[allow(clippy::vec_init_then_push)]

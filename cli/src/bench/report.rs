@@ -66,6 +66,7 @@ pub fn table_header(machine: &Machine, s: &Settings, python: Option<&str>) {
         machine.version,
         machine.date
     );
+    println!("cost model: {}", machine.profile);
     if let Some(p) = python {
         println!("numpy/scipy: {p}, one thread, the same data");
     }
@@ -193,6 +194,7 @@ fn header(r: &Results<'_>) -> Vec<(&'static str, Value)> {
         ("arch", json!(m.arch)),
         ("simd", json!(m.simd)),
         ("threads", json!(m.threads)),
+        ("profile", json!(m.profile)),
         ("date", json!(m.date)),
         ("command", json!(m.command)),
         ("dtype", json!(s.dtype)),
