@@ -159,13 +159,7 @@ impl<T: Sample, W: Write + Seek, P: Write> Sink<T> for WavSink<W, P> {
         // Encoded a slice at a time, so the buffer stays small whatever the block length.
         for from in (0..frames).step_by(ENCODE_FRAMES) {
             let to = (from + ENCODE_FRAMES).min(frames);
-            self.bytes.clear();
-            for i in from..to {
-                for ch in channels {
-                    self.bytes
-                        .extend_from_slice(&(ch[i].to_f64() as f32).to_le_bytes());
-                }
-            }
+            super::convert::encode_f32(channels, from, to, &mut self.bytes);
             match &mut self.target {
                 Target::File(w) => w.write_all(&self.bytes),
                 Target::Pipe(p) => p.write_all(&self.bytes),
