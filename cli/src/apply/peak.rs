@@ -23,6 +23,12 @@ impl PeakMeter {
         }
     }
 
+    /// Takes in what `other` saw.
+    pub(crate) fn merge(&mut self, other: &PeakMeter) {
+        self.peak = self.peak.max(other.peak);
+        self.non_finite += other.non_finite;
+    }
+
     // Not inlined: inside the streaming loop the running peak was kept on the stack.
     #[inline(never)]
     fn observe_one<T: Sample>(&mut self, x: &[T]) {

@@ -41,13 +41,51 @@ impl<T: Sample> Plan<T> {
     }
 }
 
-/// The sizes of the stream: sub-blocks per block, channels, kernel taps.
+/// One sub-block's plan and, when it is its channel's only one (`splits == 1`), the channel's
+/// overlap-add state: then the thread that convolves a block also adds the previous tail in and
+/// meters the outputs, leaving the calling thread only reading and writing.
+struct Unit<T: Sample> {
+    plan: Plan<T>,
+    /// The last `m - 1` outputs of the previous block (`splits == 1`; else empty).
+    tail: Vec<T>,
+    meter: PeakMeter,
+}
+
+impl<T: Sample> Unit<T> {
+    /// Convolves `x` into `out`; with `own`, the block's valid frames and kept range, also
+    /// completes the overlap-add and meters the kept outputs.
+    fn run(
+        &mut self,
+        x: &[T],
+        out: &mut [T],
+        job: &Job,
+        own: Option<(usize, (usize, usize))>,
+    ) -> Result<(), ConvError> {
+        self.plan.process(x, out, job)?;
+        if let Some((b, (from, to))) = own {
+            overlap(out, &mut self.tail, b);
+            self.meter.observe(&[&out[from..to]]);
+        }
+        Ok(())
+    }
+}
+
+/// Adds the previous block's `tail` into the start of `y`, the full result of a block of `b`
+/// frames, and replaces it with this block's.
+fn overlap<T: Sample>(y: &mut [T], tail: &mut [T], b: usize) {
+    for (yj, &tj) in y.iter_mut().zip(&*tail) {
+        *yj = yj.plus(tj);
+    }
+    let len = tail.len();
+    tail.copy_from_slice(&y[b..b + len]);
+}
+
+/// The sizes of the stream: frames per sub-block, sub-blocks per channel, channels.
 #[derive(Clone, Copy)]
 struct Shape {
     unit: usize,
     splits: usize,
     channels: usize,
-    m: usize,
 }
 
 /// Buffers of full results `unit + m - 1` long, one per sub-block.
@@ -82,27 +120,25 @@ struct Finisher<'a, T: Sample> {
     lo: u64,
     /// Sub-blocks summed into one result per channel (`splits > 1` only).
     full: Vec<Vec<T>>,
-    /// The last `m - 1` outputs of the previous block, per channel.
+    /// The last `m - 1` outputs of the previous block, per channel (`splits > 1`).
     tails: Vec<Vec<T>>,
     sink: &'a mut dyn Sink<T>,
     meter: &'a mut PeakMeter,
 }
 
 impl<T: Sample> Finisher<'_, T> {
-    /// Adds the previous block's tail into the results of the block of `b` frames at `pos`,
-    /// keeps this one's tail and writes the outputs no later block changes.
-    fn finish(&mut self, results: &mut [Vec<T>], b: usize, pos: u64) -> Result<()> {
+    /// Writes the outputs of the block of `b` frames at `pos` that no later block changes,
+    /// first summing its sub-blocks, adding the previous tail in and keeping this one's when a
+    /// channel has several (with one, its unit did that).
+    fn finish(&mut self, results: &[Vec<T>], b: usize, pos: u64) -> Result<()> {
         let Shape {
             unit,
             splits,
             channels,
-            m,
         } = self.shape;
-        for c in 0..channels {
-            // One sub-block per channel is its own full result; several are summed into `full`.
-            let y: &mut Vec<T> = if splits == 1 {
-                &mut results[c]
-            } else {
+        let (keep_from, keep_to) = clip(pos, pos + b as u64, self.lo, u64::MAX);
+        if splits > 1 {
+            for c in 0..channels {
                 let y = &mut self.full[c];
                 let first = &results[c * splits];
                 y[..first.len()].copy_from_slice(first);
@@ -113,18 +149,15 @@ impl<T: Sample> Finisher<'_, T> {
                         *yj = yj.plus(pj);
                     }
                 }
-                y
-            };
-            for (yj, &tj) in y.iter_mut().zip(&self.tails[c]) {
-                *yj = yj.plus(tj);
+                overlap(y, &mut self.tails[c], b);
             }
-            self.tails[c].copy_from_slice(&y[b..b + m - 1]);
         }
-        let (keep_from, keep_to) = clip(pos, pos + b as u64, self.lo, u64::MAX);
         if keep_to > keep_from {
-            let ys = if splits == 1 { &*results } else { &self.full };
+            let ys = if splits == 1 { results } else { &self.full };
             let refs: Vec<&[T]> = ys.iter().map(|y| &y[keep_from..keep_to]).collect();
-            self.meter.observe(&refs);
+            if splits > 1 {
+                self.meter.observe(&refs);
+            }
             self.sink.write(&refs)?;
         }
         Ok(())
@@ -156,10 +189,10 @@ pub(super) fn stream<T: Sample>(
     let block = unit * splits;
     // Every sub-block is convolved in full; a sub-block correlates as it convolves with the
     // conjugated reverse kernel, which new_correlation keeps.
-    let mut plans: Vec<Plan<T>> = Vec::with_capacity(channels * splits);
+    let mut units: Vec<Unit<T>> = Vec::with_capacity(channels * splits);
     for c in 0..channels * splits {
         let k = &kernel[(c / splits) % kernel.len()];
-        plans.push(if m < KEEP_SPECTRUM_FROM {
+        let plan = if m < KEEP_SPECTRUM_FROM {
             let mut owned = formats::try_vec(m, signal_path)?;
             owned.extend_from_slice(k);
             Plan::EachCall(owned)
@@ -167,19 +200,24 @@ pub(super) fn stream<T: Sample>(
             Plan::Kept(Convolver::new_correlation(k, unit, Mode::Full, job.method)?)
         } else {
             Plan::Kept(Convolver::new(k, unit, Mode::Full, job.method)?)
+        };
+        let tail = full_results(usize::from(splits == 1), m - 1, signal_path)?;
+        units.push(Unit {
+            plan,
+            tail: tail.into_iter().next().unwrap_or_default(),
+            meter: PeakMeter::default(),
         });
     }
-    report.method = match &plans[0] {
+    report.method = match &units[0].plan {
         Plan::Kept(plan) => plan.method(),
         Plan::EachCall(_) if job.method == Method::Auto => {
             choose_method_for::<T>(unit, m, Mode::Full)
         }
         Plan::EachCall(_) => job.method,
     };
-    let units = plans.len();
     let mut results = [
-        full_results::<T>(units, unit + m - 1, signal_path)?,
-        full_results::<T>(units, unit + m - 1, signal_path)?,
+        full_results::<T>(units.len(), unit + m - 1, signal_path)?,
+        full_results::<T>(units.len(), unit + m - 1, signal_path)?,
     ];
     let mut inputs: [Vec<Vec<T>>; 2] = [Vec::new(), Vec::new()];
     for input in &mut inputs {
@@ -192,7 +230,6 @@ pub(super) fn stream<T: Sample>(
             unit,
             splits,
             channels,
-            m,
         },
         lo,
         full: if splits > 1 {
@@ -200,11 +237,11 @@ pub(super) fn stream<T: Sample>(
         } else {
             Vec::new()
         },
-        tails: full_results(channels, m - 1, signal_path)?,
+        tails: full_results(if splits > 1 { channels } else { 0 }, m - 1, signal_path)?,
         sink,
         meter,
     };
-    let mut status: Vec<Result<(), ConvError>> = (0..units).map(|_| Ok(())).collect();
+    let mut status: Vec<Result<(), ConvError>> = (0..units.len()).map(|_| Ok(())).collect();
     // Global index (into the full result) of the first output of the current block.
     let mut pos: u64 = 0;
     // The block whose results wait in `results[1]`: (frames, position).
@@ -214,7 +251,8 @@ pub(super) fn stream<T: Sample>(
         let [input, next_input] = &mut inputs;
         let [computed, finished] = &mut results;
         let next_b = rayon::in_place_scope(|scope| -> Result<usize> {
-            for (i, ((plan, out), status)) in plans
+            let own = (splits == 1).then(|| (b, clip(pos, pos + b as u64, lo, u64::MAX)));
+            for (i, ((u, out), status)) in units
                 .iter_mut()
                 .zip(computed.iter_mut())
                 .zip(&mut status)
@@ -222,7 +260,7 @@ pub(super) fn stream<T: Sample>(
             {
                 let (c, s) = (i / splits, i % splits);
                 let x = &input[c % signal_channels][s * unit..(s + 1) * unit];
-                scope.spawn(move |_| *status = plan.process(x, out, job));
+                scope.spawn(move |_| *status = u.run(x, out, job, own));
             }
             // Meanwhile, on this thread: the previous block out, the next one in.
             if let Some((pb, ppos)) = pending {
@@ -241,7 +279,7 @@ pub(super) fn stream<T: Sample>(
         b = next_b;
     }
     if let Some((pb, ppos)) = pending {
-        finisher.finish(&mut results[1], pb, ppos)?;
+        finisher.finish(&results[1], pb, ppos)?;
         progress.inc(pb as u64);
     }
     if let Some(n) = n {
@@ -252,14 +290,18 @@ pub(super) fn stream<T: Sample>(
     report.out_frames = len;
     // The last m - 1 outputs need no further input.
     let (keep_from, keep_to) = clip(pos, pos + m as u64 - 1, lo, lo + len);
+    let tails: Vec<&[T]> = if splits == 1 {
+        units.iter().map(|u| &u.tail[..]).collect()
+    } else {
+        finisher.tails.iter().map(Vec::as_slice).collect()
+    };
     if keep_to > keep_from {
-        let refs: Vec<&[T]> = finisher
-            .tails
-            .iter()
-            .map(|t| &t[keep_from..keep_to])
-            .collect();
+        let refs: Vec<&[T]> = tails.iter().map(|t| &t[keep_from..keep_to]).collect();
         finisher.meter.observe(&refs);
         finisher.sink.write(&refs)?;
+    }
+    for u in &units {
+        finisher.meter.merge(&u.meter);
     }
     Ok(())
 }

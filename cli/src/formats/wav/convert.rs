@@ -37,20 +37,22 @@ fn deinterleave<T: Sample, const W: usize>(
     out: &mut [Vec<T>],
     f: impl Fn([u8; W]) -> T + Copy,
 ) {
-    let frame = W * out.len();
-    if out.len() == 1 {
-        // Mono: contiguous, the one layout the compiler can vectorize without a gather.
-        let samples = bytes.chunks_exact(W);
-        out[0].extend(samples.map(|s| f(s.try_into().expect("W bytes"))));
-        return;
-    }
-    for (c, o) in out.iter_mut().enumerate() {
-        let at = c * W;
-        o.extend(
-            bytes
-                .chunks_exact(frame)
-                .map(|fr| f(fr[at..at + W].try_into().expect("W bytes"))),
-        );
+    let sample = |s: &[u8]| f(s.try_into().expect("W bytes"));
+    match out {
+        // Contiguous: the compiler vectorizes it.
+        [mono] => mono.extend(bytes.chunks_exact(W).map(sample)),
+        // The frame size a constant: no bounds checks, and no zeroing before writing.
+        [left, right] => {
+            left.extend(bytes.chunks_exact(2 * W).map(|fr| sample(&fr[..W])));
+            right.extend(bytes.chunks_exact(2 * W).map(|fr| sample(&fr[W..])));
+        }
+        _ => {
+            let frame = W * out.len();
+            for (c, o) in out.iter_mut().enumerate() {
+                let at = c * W;
+                o.extend(bytes.chunks_exact(frame).map(|fr| sample(&fr[at..at + W])));
+            }
+        }
     }
 }
 
@@ -62,19 +64,32 @@ pub(super) fn encode_f32<T: Sample>(
     to: usize,
     bytes: &mut Vec<u8>,
 ) {
-    let frame = 4 * channels.len();
-    bytes.clear();
-    bytes.resize((to - from) * frame, 0);
-    if let [ch] = channels {
-        for (s, &x) in bytes.chunks_exact_mut(4).zip(&ch[from..to]) {
-            s.copy_from_slice(&(x.to_f64() as f32).to_le_bytes());
+    // Every byte is overwritten: only a longer buffer than the last needs zeroing first.
+    bytes.resize((to - from) * 4 * channels.len(), 0);
+    let f32_bytes = |x: T| (x.to_f64() as f32).to_le_bytes();
+    // Mono and stereo with the frame size a constant, as in `deinterleave`.
+    match channels {
+        [mono] => {
+            for (s, &x) in bytes.chunks_exact_mut(4).zip(&mono[from..to]) {
+                s.copy_from_slice(&f32_bytes(x));
+            }
         }
-        return;
-    }
-    for (c, ch) in channels.iter().enumerate() {
-        let at = 4 * c;
-        for (fr, &x) in bytes.chunks_exact_mut(frame).zip(&ch[from..to]) {
-            fr[at..at + 4].copy_from_slice(&(x.to_f64() as f32).to_le_bytes());
+        [left, right] => {
+            let pairs = left[from..to].iter().zip(&right[from..to]);
+            for (frame, (&l, &r)) in bytes.chunks_exact_mut(8).zip(pairs) {
+                let (a, b) = frame.split_at_mut(4);
+                a.copy_from_slice(&f32_bytes(l));
+                b.copy_from_slice(&f32_bytes(r));
+            }
+        }
+        _ => {
+            let frame = 4 * channels.len();
+            for (c, ch) in channels.iter().enumerate() {
+                let at = 4 * c;
+                for (fr, &x) in bytes.chunks_exact_mut(frame).zip(&ch[from..to]) {
+                    fr[at..at + 4].copy_from_slice(&f32_bytes(x));
+                }
+            }
         }
     }
 }
