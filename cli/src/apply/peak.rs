@@ -5,7 +5,7 @@ use crate::sample::Sample;
 
 /// Independent chains of the running maximum, so that the compiler keeps them in vector
 /// registers (one chain was a third of a raw f32 stream's time through 1024 taps, and a
-/// branch per value for the non-finite count a sixth of a 1-tap WAV job's).
+/// branch per value for the non-finite count a fifth of a 1-tap WAV job's).
 const LANES: usize = 8;
 
 /// Largest finite magnitude and count of non-finite values seen so far.
