@@ -7,7 +7,7 @@
 //! as soon as no later block can change them, cropped to numpy's window for the mode, so memory
 //! is a few blocks and the kernel whatever the length of the file.
 //!
-//! A kernel of at least [`KEEP_SPECTRUM_FROM`] taps keeps its spectrum in a [`Convolver`] per
+//! A kernel of at least [`KEEP_SPECTRUM_FROM`] taps keeps its spectrum in a [`convolve::Convolver`] per
 //! sub-block (one sub-block per core), so a block costs one forward and one inverse transform
 //! per sub-block; shorter kernels go through the library's one-shot call, threaded by it.
 
@@ -15,10 +15,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use convolve::{
-    Convolver, Method, Mode, choose_method_for, convolve_into, convolve_with, correlate_into,
-    correlate_with,
-};
+use convolve::{Method, Mode, choose_method_for, convolve_with, correlate_with};
 use indicatif::ProgressBar;
 
 use crate::dtype::Dtype;
@@ -27,6 +24,11 @@ use crate::level::run_normalized;
 use crate::mix::{self, Mix};
 use crate::output::{Output, OutputShape, output_format, refuse_overwriting};
 use crate::sample::Sample;
+pub(crate) use peak::PeakMeter;
+use stream::stream;
+
+mod peak;
+mod stream;
 
 /// What to compute.
 #[derive(Clone, Debug)]
@@ -81,16 +83,34 @@ impl Report {
     }
 }
 
-/// Frames per block when streaming, in kernel lengths.
+/// Frames per block when streaming, in kernel lengths (at least).
 pub const BLOCK_KERNELS: usize = 2;
 /// The shortest block when streaming.
 pub const MIN_BLOCK: usize = 1 << 16;
 
-/// Frames per sub-block when streaming: `max(2m, 65536)`. The kernel's spectrum is kept, so a
-/// sub-block costs two transforms of about `U + m`; longer ones buy little speed and cost
-/// memory (scripts/cli_memory.sh measures both).
+/// Frames per sub-block when streaming: at least `max(2m, 65536)`. A kernel of at least
+/// [`KEEP_SPECTRUM_FROM`] taps has its spectrum kept, so a sub-block costs two transforms of
+/// `N = U + m - 1` points: `U` is chosen so that `N` is the smallest power of two or three
+/// times one that fits, the transform lengths rustfft computes fastest per point, and none of
+/// the padding is wasted. (For a 3 s reverb, `m = 144000`, `N = 2^19` against 432,000 for
+/// `U = 2m`: a tenth less CPU time; longer blocks bought little more and cost memory:
+/// docs/CLI.md, "Throughput".)
 pub fn default_block_len(kernel_len: usize) -> usize {
-    kernel_len.saturating_mul(BLOCK_KERNELS).max(MIN_BLOCK)
+    let least = kernel_len.saturating_mul(BLOCK_KERNELS).max(MIN_BLOCK);
+    if kernel_len < KEEP_SPECTRUM_FROM {
+        return least;
+    }
+    let need = least + kernel_len - 1;
+    let pow2 = need.checked_next_power_of_two();
+    let three = need
+        .div_ceil(3)
+        .checked_next_power_of_two()
+        .and_then(|p| p.checked_mul(3));
+    match (pow2, three) {
+        (Some(a), Some(b)) => a.min(b) - kernel_len + 1,
+        (Some(a), None) | (None, Some(a)) => a - kernel_len + 1,
+        (None, None) => least,
+    }
 }
 
 /// The output's channel count for `signal` x `kernel` channels: mono x N, N x mono, N x N.
@@ -107,34 +127,6 @@ pub fn pair_channels(signal: usize, kernel: usize, files: Option<&Files<'_>>) ->
     bail!(
         "{s} has {signal} channels and {k} {kernel}; pairings that work: a mono kernel on every channel, a mono signal through an N-channel kernel, or N channels with N"
     )
-}
-
-/// Largest finite magnitude and count of non-finite values seen so far.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PeakMeter {
-    /// Largest finite magnitude.
-    pub peak: f64,
-    /// Infinite or NaN values.
-    pub non_finite: u64,
-}
-
-impl PeakMeter {
-    // Not inlined: inside the streaming loop the running peak was kept on the stack, and this
-    // pass took a third of a raw f32 stream's time with a 1024-tap kernel (perf annotate).
-    #[inline(never)]
-    pub fn observe<T: Sample>(&mut self, channels: &[&[T]]) {
-        let (mut peak, mut non_finite) = (self.peak, self.non_finite);
-        for &x in channels.iter().flat_map(|c| c.iter()) {
-            let a = x.magnitude();
-            if a.is_finite() {
-                // Both finite: one `max` instruction, no NaN handling on the loop's chain.
-                peak = if a > peak { a } else { peak };
-            } else {
-                non_finite += 1;
-            }
-        }
-        (self.peak, self.non_finite) = (peak, non_finite);
-    }
 }
 
 /// `(lo, len)`: the part of the full result `0 .. n + m - 1` that numpy keeps.
@@ -305,189 +297,6 @@ pub fn splits_per_channel(channels: usize) -> usize {
     threads.div_ceil(channels.max(1)).max(1)
 }
 
-/// How a sub-block is convolved in full.
-enum Plan<T: Sample> {
-    /// With the kernel's spectrum kept (long kernels).
-    Kept(Convolver<T>),
-    /// By the library's one-shot call with this kernel (short kernels).
-    EachCall(Vec<T>),
-}
-
-/// One sub-block of one output channel: how it is convolved and its full result.
-struct Unit<T: Sample> {
-    plan: Plan<T>,
-    out: Vec<T>,
-}
-
-impl<T: Sample> Unit<T> {
-    fn process(&mut self, x: &[T], job: &Job) -> Result<(), convolve::ConvError> {
-        match &mut self.plan {
-            Plan::Kept(plan) => plan.process_into(x, &mut self.out),
-            // A block at least as long as the kernel: numpy's correlate in full is the
-            // convolution with the conjugated reverse kernel, computed by correlate_into.
-            Plan::EachCall(k) if job.correlate => {
-                correlate_into(x, k, Mode::Full, job.method, &mut self.out)
-            }
-            Plan::EachCall(k) => convolve_into(x, k, Mode::Full, job.method, &mut self.out),
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn stream<T: Sample>(
-    signal: &mut dyn Source<T>,
-    signal_path: &Path,
-    kernel: &[Vec<T>],
-    sink: &mut dyn Sink<T>,
-    job: &Job,
-    (unit, splits): (usize, usize),
-    n: Option<u64>,
-    progress: &ProgressBar,
-    meter: &mut PeakMeter,
-    report: &mut Report,
-) -> Result<()> {
-    let signal_channels = signal.channels();
-    let channels = report.channels;
-    let m = kernel[0].len();
-    // A streamed signal is longer than the kernel, so numpy's window starts at a `lo` that
-    // does not depend on its length, and ends (at `lo + len`) no sooner than the signal: only
-    // the last m - 1 outputs need `len`, known by then even when the length was not.
-    let (lo, _) = kept(m as u64, m as u64, job.mode, job.correlate);
-    let block = unit * splits;
-    // Every sub-block is convolved in full; a sub-block correlates as it convolves with the
-    // conjugated reverse kernel, which new_correlation keeps.
-    let mut units: Vec<Unit<T>> = Vec::with_capacity(channels * splits);
-    for c in 0..channels * splits {
-        let k = &kernel[(c / splits) % kernel.len()];
-        let plan = if m < KEEP_SPECTRUM_FROM {
-            let mut owned = formats::try_vec(m, signal_path)?;
-            owned.extend_from_slice(k);
-            Plan::EachCall(owned)
-        } else if job.correlate {
-            Plan::Kept(Convolver::new_correlation(k, unit, Mode::Full, job.method)?)
-        } else {
-            Plan::Kept(Convolver::new(k, unit, Mode::Full, job.method)?)
-        };
-        let mut out = formats::try_vec(unit + m - 1, signal_path)?;
-        out.resize(unit + m - 1, T::default());
-        units.push(Unit { plan, out });
-    }
-    report.method = match &units[0].plan {
-        Plan::Kept(plan) => plan.method(),
-        Plan::EachCall(_) if job.method == Method::Auto => {
-            choose_method_for::<T>(unit, m, Mode::Full)
-        }
-        Plan::EachCall(_) => job.method,
-    };
-    let mut input: Vec<Vec<T>> = Vec::with_capacity(signal_channels);
-    let mut full: Vec<Vec<T>> = Vec::with_capacity(channels);
-    let mut tails: Vec<Vec<T>> = Vec::with_capacity(channels);
-    for _ in 0..signal_channels {
-        input.push(formats::try_vec(block, signal_path)?);
-    }
-    for _ in 0..channels {
-        if splits > 1 {
-            let mut f = formats::try_vec(block + m - 1, signal_path)?;
-            f.resize(block + m - 1, T::default());
-            full.push(f);
-        }
-        let mut t = formats::try_vec(m - 1, signal_path)?;
-        t.resize(m - 1, T::default());
-        tails.push(t);
-    }
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
-    let per_thread = units.len().div_ceil(threads);
-    // Global index (into the full result) of the first output of the current block.
-    let mut pos: u64 = 0;
-    loop {
-        let b = signal.read(block, &mut input)?;
-        if b == 0 {
-            break;
-        }
-        for x in &mut input {
-            x.resize(block, T::default()); // a short last block, zero-padded
-        }
-        let input = &input;
-        let run_units = |first: usize, units: &mut [Unit<T>]| -> Result<(), convolve::ConvError> {
-            for (i, u) in units.iter_mut().enumerate() {
-                let (c, s) = ((first + i) / splits, (first + i) % splits);
-                let x = &input[c % signal_channels][s * unit..(s + 1) * unit];
-                u.process(x, job)?;
-            }
-            Ok(())
-        };
-        std::thread::scope(|scope| -> Result<(), convolve::ConvError> {
-            let mut chunks = units.chunks_mut(per_thread).enumerate();
-            let here = chunks.next();
-            let others: Vec<_> = chunks
-                .map(|(t, chunk)| scope.spawn(move || run_units(t * per_thread, chunk)))
-                .collect();
-            if let Some((_, chunk)) = here {
-                run_units(0, chunk)?;
-            }
-            for h in others {
-                h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-            }
-            Ok(())
-        })?;
-        let (keep_from, keep_to) = clip(pos, pos + b as u64, lo, u64::MAX);
-        for c in 0..channels {
-            // One sub-block per channel is its own full result; several are summed into `full`.
-            let y: &mut Vec<T> = if splits == 1 {
-                &mut units[c].out
-            } else {
-                let y = &mut full[c];
-                let first = &units[c * splits].out;
-                y[..first.len()].copy_from_slice(first);
-                y[first.len()..].fill(T::default());
-                for s in 1..splits {
-                    let part = &units[c * splits + s].out;
-                    for (yj, &pj) in y[s * unit..].iter_mut().zip(part) {
-                        *yj = yj.plus(pj);
-                    }
-                }
-                y
-            };
-            for (yj, &tj) in y.iter_mut().zip(&tails[c]) {
-                *yj = yj.plus(tj);
-            }
-            tails[c].copy_from_slice(&y[b..b + m - 1]);
-        }
-        if keep_to > keep_from {
-            let refs: Vec<&[T]> = if splits == 1 {
-                units.iter().map(|u| &u.out[keep_from..keep_to]).collect()
-            } else {
-                full.iter().map(|y| &y[keep_from..keep_to]).collect()
-            };
-            meter.observe(&refs);
-            sink.write(&refs)?;
-        }
-        pos += b as u64;
-        progress.inc(b as u64);
-    }
-    if let Some(n) = n {
-        formats::ensure_complete(pos, n, signal_path)?;
-    }
-    let (lo, len) = kept(pos, m as u64, job.mode, job.correlate);
-    report.signal_frames = pos;
-    report.out_frames = len;
-    // The last m - 1 outputs need no further input.
-    let (keep_from, keep_to) = clip(pos, pos + m as u64 - 1, lo, lo + len);
-    if keep_to > keep_from {
-        let refs: Vec<&[T]> = tails.iter().map(|t| &t[keep_from..keep_to]).collect();
-        meter.observe(&refs);
-        sink.write(&refs)?;
-    }
-    Ok(())
-}
-
-/// Indices into a block covering full-result positions `from .. to` that fall in `lo .. end`.
-fn clip(from: u64, to: u64, lo: u64, end: u64) -> (usize, usize) {
-    let a = lo.clamp(from, to);
-    let b = end.clamp(from, to);
-    ((a - from) as usize, (b.max(a) - from) as usize)
-}
-
 /// Settings of `apply` beyond the [`Job`].
 #[derive(Clone, Debug)]
 pub struct Files<'a> {
@@ -602,6 +411,24 @@ mod tests {
 
     /// `kept` against the library's own crop: the full result sliced equals each mode.
     #[test]
+    fn sub_blocks_fill_fast_transform_lengths() {
+        assert_eq!(default_block_len(1), MIN_BLOCK);
+        assert_eq!(default_block_len(10_000), 65_536);
+        // A 3 s reverb at 48 kHz: 2^19 points.
+        assert_eq!(default_block_len(144_000), (1 << 19) - 144_000 + 1);
+        // 2 s: 3 * 2^17 = 393,216 points, at least 3m - 1 = 287,999.
+        assert_eq!(default_block_len(96_000), 3 * (1 << 17) - 96_000 + 1);
+        assert_eq!(default_block_len(16_384), 3 * (1 << 15) - 16_384 + 1);
+        for m in [16_384, 20_000, 96_001, 1 << 20, 3_000_000] {
+            let u = default_block_len(m);
+            assert!(u >= 2 * m && u >= MIN_BLOCK, "m={m} U={u}");
+            // The transform is at most 1.5 times the shortest that would do.
+            let need = (2 * m).max(MIN_BLOCK) + m - 1;
+            assert!(u + m - 1 <= 3 * need.div_ceil(2), "m={m} U={u}");
+        }
+    }
+
+    #[test]
     fn kept_matches_library() {
         for n in 1..=9usize {
             for m in 1..=9usize {
@@ -626,13 +453,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn clip_ranges() {
-        assert_eq!(clip(0, 10, 3, 7), (3, 7));
-        assert_eq!(clip(10, 20, 3, 7), (0, 0));
-        assert_eq!(clip(0, 10, 12, 15), (10, 10));
-        assert_eq!(clip(5, 10, 0, 100), (0, 5));
     }
 }

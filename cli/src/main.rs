@@ -149,12 +149,13 @@ input ends; shifted with the window in same/valid) -> --tail cut (end where the 
 Integer samples beyond full scale are clamped and counted: `warning: 3 samples clipped; peak
 1.83 (+5.2 dBFS); use --normalize -1dBFS or --gain -7` on stderr. All of it streams.
 
-Memory: the signal streams in blocks of W/C_out sub-blocks of U = max(2m, 65536) frames; the
-kernel, and a signal of at most one block, are held whole. W = C_out sub-blocks (C_out output
-channels), or C_out x ceil(cores / C_out) when m >= 16384 (one per core). Peak memory in f64
-(about half in f32) is at most
-  8 bytes x (7 W + 3) x (U + m) + 6 MB
-whatever the signal's length: 38 MB for stereo 48 kHz audio through a 2 s stereo IR
+Memory: the signal streams in blocks of W/C_out sub-blocks of U frames: U = max(2m, 65536),
+or for m >= 16384 up to 3.5m so that U + m - 1 is a power of two or 3 times one (a fast
+transform); the kernel, and a signal of at most one block, are held whole. W = C_out
+sub-blocks (C_out output channels), or C_out x ceil(cores / C_out) when m >= 16384 (one per
+core). Peak memory in f64 (about half in f32) is at most
+  8 bytes x 7 (W + 1) x (U + m) + 6 MB
+whatever the signal's length: 59 MB for stereo 48 kHz audio through a 2 s stereo IR
 (m = 96000), measured by scripts/cli_memory.sh.
 An output file appears only when complete (written to a temporary file, then renamed); an
 error, Ctrl-C or SIGTERM removes the partial file. An output naming an input is refused.
@@ -346,7 +347,7 @@ struct ApplyArgs {
     /// correlate semantics (`same` sized to the signal), written as a 2-D .npy
     #[arg(long)]
     image: bool,
-    /// Frames per streamed sub-block (testing; default max(2m, 65536))
+    /// Frames per streamed sub-block (testing; default: see Memory in the help)
     #[arg(long, hide = true)]
     block_len: Option<usize>,
 }

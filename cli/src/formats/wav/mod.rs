@@ -2,6 +2,7 @@
 //! out unless told otherwise ([`encode`]: 16/24/32-bit integer, 64-bit float). RIFF, RF64 and streamed WAVs (sizes unset, samples to the end of the file) are read from
 //! files or stdin; outputs beyond 4 GiB are written as RF64 ([`write`]).
 
+mod convert;
 mod encode;
 mod read;
 mod write;
@@ -75,7 +76,6 @@ impl WavSource {
     /// Reads up to `want` bytes (whole frames) and appends their samples to `out`; returns
     /// the frames read, fewer only at the end of the stream.
     fn read_slice<T: Sample>(&mut self, want: usize, out: &mut [Vec<T>]) -> Result<usize> {
-        let channels = out.len();
         let frame = self.header.frame_bytes() as usize;
         self.bytes.resize(want, 0);
         // Fill as much as there is: a pipe returns short counts before its end.
@@ -100,31 +100,7 @@ impl WavSource {
             *rest -= used as u64;
         }
         let width = usize::from(self.header.sample_bytes);
-        let samples = self.bytes[..used].chunks_exact(width);
-        if self.header.float && width == 8 {
-            for (i, s) in samples.enumerate() {
-                let v = f64::from_le_bytes(s.try_into().expect("8-byte float"));
-                out[i % channels].push(T::from_f64(v));
-            }
-        } else if self.header.float {
-            for (i, s) in samples.enumerate() {
-                let v = f32::from_le_bytes(s.try_into().expect("4-byte float"));
-                out[i % channels].push(T::from_f64(f64::from(v)));
-            }
-        } else {
-            // Integer PCM maps to -1..1 as every audio tool does: full scale is 2^(bits-1) of
-            // the container (samples are left-justified in it); 8-bit is unsigned.
-            let scale = 1.0 / (1u64 << (8 * width - 1)) as f64;
-            for (i, s) in samples.enumerate() {
-                let v = match width {
-                    1 => i32::from(s[0]) - 128,
-                    2 => i32::from(i16::from_le_bytes([s[0], s[1]])),
-                    3 => i32::from_le_bytes([0, s[0], s[1], s[2]]) >> 8,
-                    _ => i32::from_le_bytes([s[0], s[1], s[2], s[3]]),
-                };
-                out[i % channels].push(T::from_f64(f64::from(v) * scale));
-            }
-        }
+        convert::decode(&self.bytes[..used], width, self.header.float, out);
         Ok(frames)
     }
 }

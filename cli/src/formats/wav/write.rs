@@ -11,7 +11,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 
 use anyhow::{Context, Result, bail};
 
-use super::encode::{Clipping, Encoder, WavFormat};
+use super::encode::{Clipping, Encoder, WavEncoding, WavFormat};
 use super::read::UNKNOWN_SIZE;
 use crate::formats::Sink;
 use crate::sample::Sample;
@@ -180,8 +180,13 @@ impl<T: Sample, W: Write + Seek, P: Write> Sink<T> for WavSink<W, P> {
         // Encoded a slice at a time, so the buffer stays small whatever the block length.
         for from in (0..frames).step_by(ENCODE_FRAMES) {
             let to = (from + ENCODE_FRAMES).min(frames);
-            self.bytes.clear();
-            self.encoder.encode(channels, from, to, &mut self.bytes);
+            if self.encoder.encoding() == WavEncoding::Float32 {
+                // The default, in the branch-free loops of `convert`.
+                super::convert::encode_f32(channels, from, to, &mut self.bytes);
+            } else {
+                self.bytes.clear();
+                self.encoder.encode(channels, from, to, &mut self.bytes);
+            }
             match &mut self.target {
                 Target::File(w) => w.write_all(&self.bytes),
                 Target::Pipe(p) => p.write_all(&self.bytes),
