@@ -63,33 +63,8 @@ enum Command {
     Bench(BenchArgs),
     /// Measure the cost model's rates on this CPU and save them, so that Auto picks the
     /// fastest method here
-    #[command(after_help = TUNE_HELP)]
-    Tune(TuneArgs),
-}
-
-const TUNE_HELP: &str = "\
-Auto chooses direct, FFT or overlap-add (and the N-D and streaming layouts) from a cost model
-whose rates were measured on the project's machines. This measures them on this CPU, on one
-thread, and writes a profile (a small text file) that every later call reads: this tool,
-the Rust crate and the Python package. A profile is ignored on another CPU model, and
-CONVOLVE_PROFILE=none ignores it everywhere; CONVOLVE_PROFILE=PATH reads another file.
-Re-run after changing machine or upgrading convolve (a new format version ignores old files).
-
-  convolve tune            about a minute, for the best choices
-  convolve tune --quick    about 10 s
-  convolve tune --show     which profile is in use, and its factors";
-
-#[derive(Args, Debug)]
-struct TuneArgs {
-    /// Measure fewer, smaller problems: about 10 s instead of under a minute
-    #[arg(long)]
-    quick: bool,
-    /// Write the profile here instead of the cache directory (or CONVOLVE_PROFILE's path)
-    #[arg(short, long, value_name = "PATH")]
-    output: Option<PathBuf>,
-    /// Measure nothing: say which profile is in use and print it
-    #[arg(long, conflicts_with_all = ["quick", "output"])]
-    show: bool,
+    #[command(after_help = tune::HELP)]
+    Tune(tune::TuneArgs),
 }
 
 const BENCH_HELP: &str = "\

@@ -7,9 +7,36 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use convolve::{Effort, Profile};
 
+/// `convolve tune --help`'s closing text.
+pub const HELP: &str = "\
+Auto chooses direct, FFT or overlap-add (and the N-D and streaming layouts) from a cost model
+whose rates were measured on the project's machines. This measures them on this CPU, on one
+thread, and writes a profile (a small text file) that every later call reads: this tool,
+the Rust crate and the Python package. A profile is ignored on another CPU model, and
+CONVOLVE_PROFILE=none ignores it everywhere; CONVOLVE_PROFILE=PATH reads another file.
+Re-run after changing machine or upgrading convolve (a new format version ignores old files).
+
+  convolve tune            under a minute (15 s on a quiet 2-core Xeon)
+  convolve tune --quick    a few seconds, for a first look
+  convolve tune --show     which profile is in use, and its factors";
+
+/// `convolve tune`'s arguments.
+#[derive(clap::Args, Debug)]
+pub struct TuneArgs {
+    /// Measure fewer, smaller problems: a few seconds instead of under a minute
+    #[arg(long)]
+    pub quick: bool,
+    /// Write the profile here instead of the cache directory (or CONVOLVE_PROFILE's path)
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Measure nothing: say which profile is in use and print it
+    #[arg(long, conflicts_with_all = ["quick", "output"])]
+    pub show: bool,
+}
+
 /// What `convolve tune` does.
 pub struct Options<'a> {
-    /// About 10 s of measurement instead of under a minute.
+    /// A few seconds of measurement instead of under a minute.
     pub quick: bool,
     /// Where to write the profile (default: [`Profile::default_path`], or `CONVOLVE_PROFILE`).
     pub output: Option<&'a Path>,
@@ -53,7 +80,7 @@ pub fn run(options: &Options<'_>) -> Result<()> {
         convolve::cpu_name(),
         if options.quick { "--quick" } else { "full" },
         if options.quick {
-            "about 10 s"
+            "a few seconds"
         } else {
             "under a minute"
         }
@@ -65,7 +92,7 @@ pub fn run(options: &Options<'_>) -> Result<()> {
         .save(&path)
         .with_context(|| format!("saving the profile to {}", path.display()))?;
     eprintln!(
-        "measured in {:.1} s; factors on the shipped rates (1 = as shipped, 2 = twice as slow here)",
+        "measured in {:.1} s; factors on the models' base rates, fitted on an AMD Zen 3 (2 = twice as slow here)",
         start.elapsed().as_secs_f64()
     );
     println!("wrote {}", path.display());

@@ -70,10 +70,9 @@ fn tune_writes_a_profile_that_show_reports() {
         shown.contains("not this CPU") && shown.contains("Some Other CPU"),
         "{shown}"
     );
-    assert_eq!(factor(&shown), "1.0000");
-
-    let shown = stdout(&with_profile(dir.path(), "none", &["tune", "--show"]));
-    assert!(shown.contains("CONVOLVE_PROFILE=none"), "{shown}");
+    let shipped = stdout(&with_profile(dir.path(), "none", &["tune", "--show"]));
+    assert!(shipped.contains("CONVOLVE_PROFILE=none"), "{shipped}");
+    assert_eq!(factor(&shown), factor(&shipped));
 }
 
 #[test]

@@ -189,7 +189,7 @@ def tune(quick=False, path=None, save=True):
     Parameters
     ----------
     quick : bool, optional
-        Measure fewer, smaller problems: about 10 s instead of under a minute.
+        Measure fewer, smaller problems: a few seconds instead of under a minute.
     path : str or os.PathLike, optional
         Where to save it (default: ``convolve/profile-v1.txt`` in the user's cache directory).
     save : bool, optional
@@ -198,9 +198,9 @@ def tune(quick=False, path=None, save=True):
     Returns
     -------
     dict
-        ``cpu``, ``created`` (Unix time), ``factors`` (each family's factor on the shipped
-        rates: 2.0 means twice as slow here as shipped), ``status`` and ``path`` (where it was
-        saved, or None).
+        ``cpu``, ``created`` (Unix time), ``factors`` (each family's factor on the cost
+        models' base rates, fitted on an AMD Zen 3: 2.0 means twice as slow here), ``status``
+        and ``path`` (where it was saved, or None).
 
     Examples
     --------

@@ -48,7 +48,7 @@ def test_tune_saves_a_profile_later_processes_use(tmp_path):
     other.write_text(text.replace(f"cpu = {tuned['cpu']}", "cpu = Some Other CPU"))
     shown = run(SHOW, other)
     assert "not this CPU" in shown["status"] and "Some Other CPU" in shown["status"]
-    assert set(shown["factors"].values()) == {1.0}
+    assert shown["factors"] == run(SHOW, "none")["factors"]
 
     broken = tmp_path / "broken.txt"
     broken.write_text("version = 1\nthis is not a profile\n")
@@ -58,8 +58,9 @@ def test_tune_saves_a_profile_later_processes_use(tmp_path):
 
 def test_a_profile_moves_autos_choice(tmp_path):
     shipped = run(SHOW, "none")
-    assert set(shipped["factors"].values()) == {1.0}
-    lines = [f"{k} = {20.0 if k == 'f64.direct' else 1.0}" for k in shipped["factors"]]
+    assert all(0.1 <= x <= 10.0 for x in shipped["factors"].values())
+    factors = dict(shipped["factors"], **{"f64.direct": 20.0})
+    lines = [f"{k} = {v}" for k, v in factors.items()]
     path = tmp_path / "slow-direct.txt"
     path.write_text(
         "version = 1\n" f"cpu = {shipped['cpu']}\n" "created = 1\n" + "\n".join(lines) + "\n"
