@@ -19,6 +19,7 @@ import pathlib
 
 import numpy as np
 import scipy
+from golden_format import fmt_shape, fmt_values, sampler
 from scipy import signal
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -34,25 +35,7 @@ rng = np.random.default_rng(20261127)
 MODES = ["full", "same", "valid"]
 
 
-def fmt_values(x, dtype):
-    x = np.asarray(x).ravel()
-    if dtype.startswith("complex"):
-        return " ".join(f"{float(z.real)!r}:{float(z.imag)!r}" for z in x)
-    if dtype.startswith("int"):
-        return " ".join(str(int(z)) for z in x)
-    return " ".join(repr(float(z)) for z in x)
-
-
-def fmt_shape(s):
-    return ",".join(str(d) for d in s) if len(s) else "-"
-
-
-def sample(shape, dtype):
-    if dtype.startswith("int"):
-        return rng.integers(-9, 10, size=shape).astype(dtype)
-    if dtype.startswith("complex"):
-        return (rng.uniform(-1, 1, size=shape) + 1j * rng.uniform(-1, 1, size=shape)).astype(dtype)
-    return rng.uniform(-1, 1, size=shape).astype(dtype)
+sample = sampler(rng)
 
 
 records = []

@@ -90,6 +90,22 @@ pub enum ConvError {
         /// Dimensions of the second input.
         v_ndim: usize,
     },
+    /// A border mode name was not one of `scipy.ndimage`'s (`reflect`, `constant`, `nearest`,
+    /// `mirror`, `wrap`, `grid-mirror`, `grid-constant`, `grid-wrap`).
+    InvalidBorder {
+        /// The string that was given.
+        got: String,
+    },
+    /// `nd::correlate_ndimage` / `nd::convolve_ndimage`: the origins are not one per axis, or
+    /// one puts the kernel's centre outside the kernel (scipy requires
+    /// `-(m / 2) <= origin <= (m - 1) / 2` for a kernel of length `m`, after `convolve` has
+    /// flipped it).
+    Origin {
+        /// The origins that were passed.
+        origin: Vec<isize>,
+        /// The shape of the weights.
+        weights_shape: Vec<usize>,
+    },
     /// An axis given to `nd::convolve_axes` is out of range, repeated, or the list is empty.
     Axes {
         /// The axes that were passed.
@@ -168,6 +184,17 @@ impl fmt::Display for ConvError {
             ConvError::Dimensionality { a_ndim, v_ndim } => write!(
                 f,
                 "inputs have {a_ndim} and {v_ndim} dimensions; they must have the same number"
+            ),
+            ConvError::InvalidBorder { got } => write!(
+                f,
+                "unknown mode {got:?}; expected one of \"reflect\", \"constant\", \"nearest\", \"mirror\", \"wrap\", \"grid-mirror\", \"grid-constant\", \"grid-wrap\""
+            ),
+            ConvError::Origin {
+                origin,
+                weights_shape,
+            } => write!(
+                f,
+                "invalid origin {origin:?} for weights of shape {weights_shape:?}: there must be one origin per axis, each with -(m // 2) <= origin <= (m - 1) // 2 for the axis length m of the weights"
             ),
             ConvError::Axes { axes, ndim } => write!(
                 f,

@@ -6,36 +6,22 @@
 
 mod common;
 
+use common::golden::{Record, array, array_record};
 use common::{METHODS, TestElem, assert_close};
 use convolve::nd::{self, Boundary};
 use convolve::num_complex::Complex;
 use convolve::{ConvError, Mode};
-use ndarray::{ArrayD, Ix2, IxDyn};
+use ndarray::{ArrayD, Ix2};
 
 struct Case {
     func: String,
     dtype: String,
     mode: Mode,
     extra: String,
-    a: (Vec<usize>, Vec<String>),
-    v: (Vec<usize>, Vec<String>),
+    a: Record,
+    v: Record,
     /// The result's shape and values, or scipy's error message.
-    out: Result<(Vec<usize>, Vec<String>), String>,
-}
-
-fn array_record(line: &str, tag: &str) -> (Vec<usize>, Vec<String>) {
-    let rest = line.strip_prefix(tag).expect("record tag").trim();
-    let (shape, values) = rest.split_once('|').expect("shape | values");
-    let shape = shape.trim();
-    let shape = if shape == "-" {
-        Vec::new()
-    } else {
-        shape.split(',').map(|d| d.parse().unwrap()).collect()
-    };
-    (
-        shape,
-        values.split_whitespace().map(str::to_string).collect(),
-    )
+    out: Result<Record, String>,
 }
 
 fn cases() -> Vec<Case> {
@@ -63,11 +49,6 @@ fn cases() -> Vec<Case> {
         });
     }
     cases
-}
-
-fn array<T: TestElem>((shape, values): &(Vec<usize>, Vec<String>)) -> ArrayD<T> {
-    let data = values.iter().map(|s| T::parse(s)).collect();
-    ArrayD::from_shape_vec(IxDyn(shape), data).unwrap()
 }
 
 /// A bound on the 2-norm of the boundary-extended image: every sample of the extension is

@@ -8,6 +8,7 @@
 //! | [`convolve_axes`] | `fftconvolve(a, v, mode, axes)` |
 //! | [`convolve2d`], [`correlate2d`] | `convolve2d` / `correlate2d(a, v, mode, boundary, fillvalue)` |
 //! | [`convolve_separable`] | `convolve(a, np.outer(column, row), mode)` |
+//! | [`convolve_ndimage`], [`correlate_ndimage`] | `scipy.ndimage.convolve` / `correlate(input, weights, mode, cval, origin)` |
 //!
 //! Output shapes, per axis with `n` the length of `a` and `m` that of `v`:
 //!
@@ -63,6 +64,7 @@ mod direct;
 pub(crate) mod dispatch;
 mod fft;
 mod index;
+mod ndimage;
 mod parallel;
 pub(crate) mod separable;
 pub(crate) mod strategy;
@@ -77,10 +79,13 @@ use crate::error::ConvError;
 use crate::method::Method;
 use crate::mode::Mode;
 
-pub use boundary::Boundary;
+pub use boundary::{Border, Boundary};
 use contiguous::{row_major, shaped, slice, standard};
 use conv2d::conv2d;
 use dispatch::{compute, pass_order};
+pub use ndimage::{
+    convolve_ndimage, convolve_ndimage_with, correlate_ndimage, correlate_ndimage_with,
+};
 
 /// N-D convolution, as `scipy.signal.convolve(a, v, mode)`.
 ///

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 #[cfg(feature = "ndarray")]
+pub mod golden;
+#[cfg(feature = "ndarray")]
 pub mod nd;
 pub mod oracle;
 pub mod stream;
