@@ -16,6 +16,15 @@ def convolve2d(
     a: np.ndarray, v: np.ndarray, mode: str, boundary: str, fill: np.ndarray, correlate: bool
 ) -> np.ndarray: ...
 
+def correlate_ndimage(
+    input: np.ndarray,
+    weights: np.ndarray,
+    mode: str,
+    cval: np.ndarray,
+    origin: list[int],
+    convolve: bool,
+) -> np.ndarray: ...
+
 class Convolver:
     def __init__(
         self,

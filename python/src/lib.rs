@@ -11,6 +11,7 @@ mod dtype;
 mod interrupt;
 mod memory;
 mod nd;
+mod ndimage;
 mod oned;
 mod plans;
 mod tune;
@@ -39,6 +40,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nd::convolve_nd, m)?)?;
     m.add_function(wrap_pyfunction!(nd::convolve_axes, m)?)?;
     m.add_function(wrap_pyfunction!(nd::convolve2d, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::correlate_ndimage, m)?)?;
     m.add_function(wrap_pyfunction!(tune::tune, m)?)?;
     m.add_function(wrap_pyfunction!(tune::profile_status, m)?)?;
     m.add_class::<plans::Convolver>()?;

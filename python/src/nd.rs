@@ -15,7 +15,7 @@ use crate::dtype::{Native, dispatch, mismatch, name_of};
 
 /// Reads `a` and `v` (both `PyArrayDyn<T>`), computes `f` on their views with the GIL
 /// released, and hands the result to numpy without a copy.
-fn with_views<'py, T, F>(
+pub(crate) fn with_views<'py, T, F>(
     py: Python<'py>,
     a: &Bound<'py, PyAny>,
     v: &Bound<'py, PyAny>,
@@ -33,6 +33,19 @@ where
     let (av, vv) = (a.as_array(), v.as_array());
     let out = py.detach(|| f(av, vv)).map_err(conv_error)?;
     Ok(out.into_pyarray(py).into_any())
+}
+
+/// The one element of `x`, a one-element array of dtype `T` (a fill value the Python layer
+/// converted to the inputs' dtype); `what` names it in the error.
+pub(crate) fn one_value<T: Native>(x: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+    let x = x
+        .cast::<PyArray1<T>>()
+        .map_err(|_| mismatch(what, name_of::<T>()))?
+        .try_readonly()?;
+    x.as_array()
+        .first()
+        .copied()
+        .ok_or_else(|| PyValueError::new_err(format!("{what} must have one element")))
 }
 
 /// `scipy.signal.convolve` / `correlate` on two arrays of one native dtype and equal `ndim`.
@@ -93,13 +106,7 @@ pub(crate) fn convolve2d<'py>(
         }
     }
     dispatch!(a, PyArrayDyn, T => {
-        let fill = fill
-            .cast::<PyArray1<T>>()
-            .map_err(|_| mismatch("fillvalue", name_of::<T>()))?
-            .try_readonly()?;
-        let Some(&fill) = fill.as_array().first() else {
-            return Err(PyValueError::new_err("fillvalue must have one element"));
-        };
+        let fill = one_value::<T>(fill, "fillvalue")?;
         let boundary = match boundary {
             "fill" => Boundary::Fill(fill),
             "wrap" => Boundary::Wrap,

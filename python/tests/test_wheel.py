@@ -28,7 +28,7 @@ SMOKE = textwrap.dedent(
     import copy, pickle, shutil
     import numpy as np
     import convolve
-    from convolve import signal
+    from convolve import ndimage, signal
     import convolve.dask as cd
     import dask.array as da
 
@@ -50,6 +50,11 @@ SMOKE = textwrap.dedent(
               signal.convolve2d, signal.correlate2d):
         assert f(img, k).shape == (5, 5), f
     assert signal.choose_conv_method(img, k) in ("direct", "fft")
+    for f in (ndimage.convolve, ndimage.correlate, ndimage.uniform_filter):
+        assert f(img, k if f is not ndimage.uniform_filter else 3).shape == (4, 4), f
+    for f in (ndimage.convolve1d, ndimage.correlate1d):
+        assert f(img, [1.0, 2.0]).shape == (4, 4), f
+    assert ndimage.gaussian_filter(img, 1.0).shape == ndimage.gaussian_filter1d(img, 1.0).shape
     x = da.from_array(np.arange(20.0), chunks=6)
     assert np.allclose(cd.convolve(x, v).compute(), np.convolve(np.arange(20.0), v))
     print("smoke ok")
