@@ -119,7 +119,8 @@ def _filter(input, weights, mode, cval, origins, axes, convolution):
     complex_data = input.dtype.kind == "c" or weights.dtype.kind == "c"
     if complex_data:
         work = np.dtype(np.complex128)
-    elif input.dtype.kind in "biu" and weights.dtype.kind in "biu":
+    elif (input.dtype.kind in "biu" and weights.dtype.kind in "biu"
+          and float(cval).is_integer()):
         work = np.dtype(np.int64)
     else:
         work = np.dtype(np.float64)
