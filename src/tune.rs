@@ -278,9 +278,21 @@ fn one_d<T: Probe>(effort: Effort) -> Result<Scales, ConvError> {
         })?;
         Ok((parts(Problem::new(T::KIND, n, m, 0, n + m - 1), method), ns))
     };
+    fit_scales(direct, transforms, Algorithm::Direct, time)
+}
+
+/// One model's scales: the direct factor the median of measured over predicted on the
+/// `direct` problems, the transform and product factors fitted together ([`fit2`]) on the
+/// `transforms`; `time` gives a problem's predicted parts at scale 1 and its measured time.
+fn fit_scales<M: Copy>(
+    direct: &[(usize, usize)],
+    transforms: &[(usize, usize, M)],
+    direct_method: M,
+    time: impl Fn(usize, usize, M) -> Result<([f64; 3], f64), ConvError>,
+) -> Result<Scales, ConvError> {
     let mut ratios = Vec::new();
     for &(n, m) in direct {
-        let ([d, _, _], ns) = time(n, m, Algorithm::Direct)?;
+        let ([d, _, _], ns) = time(n, m, direct_method)?;
         ratios.push(ns / d);
     }
     let mut rows = Vec::new();
@@ -370,22 +382,7 @@ mod nd {
                 crate::nd::strategy::parts(T::KIND, &[n, n], &[m, m], &w.lo, &w.len, method);
             Ok((parts, ns))
         };
-        let mut ratios = Vec::new();
-        for &(n, m) in direct {
-            let ([d, _, _], ns) = time(n, m, Method::Direct)?;
-            ratios.push(ns / d);
-        }
-        let mut rows = Vec::new();
-        for &(n, m, method) in transforms {
-            let ([_, t, p], ns) = time(n, m, method)?;
-            rows.push(([t, p], ns));
-        }
-        let (transform, product) = fit2(&rows);
-        Ok(Scales {
-            direct: clamp(median(&mut ratios)),
-            transform,
-            product,
-        })
+        fit_scales(direct, transforms, Method::Direct, time)
     }
 
     /// The separable column pass' factor for `T`: for each image, the factor at which the
