@@ -17,7 +17,7 @@ use std::time::Duration;
 #[path = "support/cpu_time.rs"]
 mod cpu_time;
 
-use convolve::bench::{FftFloor, copy_floor};
+use convolve::bench::{FftFloor, Isa, copy_floor};
 use convolve::{Convolver, Method, Mode, convolve_with};
 use cpu_time::ThreadCpuTime;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -276,7 +276,37 @@ fn config() -> Criterion<ThreadCpuTime> {
         .measurement_time(Duration::from_secs(1))
 }
 
-criterion_group! { name = benches; config = config(); targets = methods, fft_floor, memory_floor, exact_integers, plan, subnormal }
+/// The direct kernel built for each instruction set this CPU has (portable, AVX2, AVX-512), on
+/// one long signal and kernels from 3 to 256 taps, full mode; the same bits from the two vector
+/// builds, so only their speed differs. `cargo bench --bench methods -- direct_isa`.
+fn direct_isa(c: &mut Criterion<ThreadCpuTime>) {
+    fn typed<T: convolve::bench::IsaElement + From<f32>>(
+        c: &mut Criterion<ThreadCpuTime>,
+        name: &str,
+    ) {
+        let n = 100_000;
+        let a: Vec<T> = signal(n, 1);
+        for m in [3, 16, 64, 256] {
+            let v: Vec<T> = signal(m, 2);
+            let mut out = vec![T::default(); n + m - 1];
+            let mut group = c.benchmark_group(format!("direct_isa/{name}/m={m}"));
+            group.throughput(Throughput::Elements((n * m) as u64));
+            for isa in [Isa::Portable, Isa::Avx2, Isa::Avx512] {
+                if !convolve::bench::direct_isa(isa, &a, &v, &mut out).unwrap() {
+                    continue;
+                }
+                group.bench_function(format!("{isa:?}"), |b| {
+                    b.iter(|| convolve::bench::direct_isa(isa, &a, &v, &mut out).unwrap())
+                });
+            }
+            group.finish();
+        }
+    }
+    typed::<f32>(c, "f32");
+    typed::<f64>(c, "f64");
+}
+
+criterion_group! { name = benches; config = config(); targets = methods, fft_floor, memory_floor, exact_integers, plan, subnormal, direct_isa }
 criterion_group! {
     name = wall;
     // More samples than the CPU-time groups: two threads' wall time on this shared machine

@@ -13,12 +13,16 @@
 //! formed: a non-finite sample only reaches the outputs it touches.
 
 #[cfg(target_arch = "x86_64")]
+mod avx512;
+#[cfg(target_arch = "x86_64")]
+mod registers;
+#[cfg(target_arch = "x86_64")]
 mod x86;
 
 use std::mem::MaybeUninit;
 
 #[cfg(target_arch = "x86_64")]
-use crate::simd::has_avx2_fma;
+use crate::simd::{has_avx2_fma, has_avx512};
 
 use crate::arith::Arith;
 
@@ -81,7 +85,7 @@ impl<T: Arith> MacOp<T> for Plain {
 /// Portable kernel for every element type: 16 outputs per block, small enough to stay in the
 /// 16 vector registers of SSE2 for `f64`.
 pub(crate) fn portable<T: Arith>(x: &[T], y: &[T], lo: usize, out: &mut [MaybeUninit<T>]) {
-    kernel::<T, Plain, 16, 4>(x, y, lo, out);
+    kernel::<T, Plain, 16, 16, 4>(x, y, lo, out);
 }
 
 /// The kernel each element type runs: on x86-64 with AVX2 and FMA (checked at run time, cached
@@ -105,6 +109,9 @@ pub unsafe trait Kernel: Sized {
 
 macro_rules! kernel_for {
     ($t:ty, $avx:expr, $avx_rows:expr) => {
+        kernel_for!($t, $avx, $avx_rows, $avx, $avx_rows, has_avx2_fma);
+    };
+    ($t:ty, $avx:expr, $avx_rows:expr, $wide:expr, $wide_rows:expr, $has_wide:ident) => {
         // SAFETY: both kernels write every output of their blocks, the last partial block
         // included (`kernel`'s loop covers `0 .. out.len()`; the sweep tests check it against
         // NaN-filled outputs).
@@ -113,6 +120,11 @@ macro_rules! kernel_for {
             fn direct_uninit(x: &[$t], y: &[$t], lo: usize, out: &mut [MaybeUninit<$t>]) {
                 #[cfg(target_arch = "x86_64")]
                 {
+                    if $has_wide() {
+                        // SAFETY: the CPU has the wide instantiation's features, checked here.
+                        unsafe { $wide(x, y, lo, out) };
+                        return;
+                    }
                     if has_avx2_fma() {
                         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
                         unsafe { $avx(x, y, lo, out) };
@@ -125,23 +137,82 @@ macro_rules! kernel_for {
             fn direct_rows(rows: &[(&[$t], &[$t])], lo: usize, out: &mut [$t]) {
                 #[cfg(target_arch = "x86_64")]
                 {
+                    if $has_wide() {
+                        // SAFETY: the CPU has the wide instantiation's features, checked here.
+                        unsafe { $wide_rows(rows, lo, out) };
+                        return;
+                    }
                     if has_avx2_fma() {
                         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
                         unsafe { $avx_rows(rows, lo, out) };
                         return;
                     }
                 }
-                rows_kernel::<$t, Plain, 16, 4>(rows, lo, out);
+                rows_kernel::<$t, Plain, 16, 16, 4>(rows, lo, out);
             }
         }
     };
 }
-kernel_for!(f32, x86::f32_fma, x86::f32_fma_rows);
-kernel_for!(f64, x86::f64_fma, x86::f64_fma_rows);
+kernel_for!(
+    f32,
+    x86::f32_fma,
+    x86::f32_fma_rows,
+    avx512::f32_fma,
+    avx512::f32_fma_rows,
+    has_avx512
+);
+kernel_for!(
+    f64,
+    x86::f64_fma,
+    x86::f64_fma_rows,
+    avx512::f64_fma,
+    avx512::f64_fma_rows,
+    has_avx512
+);
 kernel_for!(num_complex::Complex<f32>, x86::plain, x86::plain_rows);
 kernel_for!(num_complex::Complex<f64>, x86::plain, x86::plain_rows);
 kernel_for!(i32, x86::plain, x86::plain_rows);
 kernel_for!(i64, x86::plain, x86::plain_rows);
+
+/// An instruction set the direct kernel is compiled for, chosen by hand by the benchmarks that
+/// compare them (`convolve::bench::direct_isa`); the library picks the widest the CPU has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    /// The baseline build (SSE2 on x86-64), two roundings per multiply-add.
+    Portable,
+    /// 256-bit registers with FMA (`direct/x86.rs`).
+    Avx2,
+    /// 512-bit registers (`direct/avx512.rs`), the AVX2 kernel's bits.
+    Avx512,
+}
+
+macro_rules! isa_for {
+    ($name:ident, $t:ty) => {
+        /// The full convolution of `x` (the longer) and `y` into `out` with the kernel built
+        /// for `isa`; false when this CPU cannot run it.
+        pub(crate) fn $name(isa: Isa, x: &[$t], y: &[$t], out: &mut [$t]) -> bool {
+            // SAFETY: the kernels store only initialized values.
+            let out = unsafe { as_uninit(out) };
+            match isa {
+                Isa::Portable => portable(x, y, 0, out),
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 if has_avx2_fma() => {
+                    // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+                    unsafe { x86::$name(x, y, 0, out) }
+                }
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 if has_avx512() => {
+                    // SAFETY: the CPU supports AVX-512F, AVX2 and FMA, checked just above.
+                    unsafe { avx512::$name(x, y, 0, out) }
+                }
+                _ => return false,
+            }
+            true
+        }
+    };
+}
+isa_for!(f32_fma, f32);
+isa_for!(f64_fma, f64);
 
 /// The taps `i` in range for full-convolution output `t`: `lo ..= hi`.
 #[inline(always)]
@@ -149,39 +220,136 @@ fn taps(t: usize, n: usize, m: usize) -> (usize, usize) {
     ((t + 1).saturating_sub(n), (m - 1).min(t))
 }
 
-/// Blocks of `W` outputs (`W` a multiple of `W2`), then blocks of `W2`, then single outputs.
+/// `out[k] = (x * y)[lo + k]` in the pieces of [`Walk`]: blocks of `WIDE`, `W` and `W2` outputs
+/// sharing their taps' loads, then single outputs.
 #[inline(always)]
-pub(crate) fn kernel<T: Arith, M: MacInto<T>, const W: usize, const W2: usize>(
+pub(crate) fn kernel<
+    T: Arith,
+    M: MacInto<T>,
+    const WIDE: usize,
+    const W: usize,
+    const W2: usize,
+>(
     x: &[T],
     y: &[T],
     lo: usize,
     out: &mut [MaybeUninit<T>],
 ) {
-    debug_assert!(x.len() >= y.len() && !y.is_empty() && W.is_multiple_of(W2));
+    debug_assert!(x.len() >= y.len() && !y.is_empty());
+    debug_assert!(WIDE.is_multiple_of(W) && W.is_multiple_of(W2));
     debug_assert!(lo + out.len() < x.len() + y.len());
     let (n, m) = (x.len(), y.len());
-    let mut t0 = lo;
-    let mut wide = out.chunks_exact_mut(W);
-    for chunk in &mut wide {
-        if t0 + 1 >= m && t0 + W <= n {
-            block::<T, M, W>(x, y, t0, chunk.try_into().expect("chunk of W"));
-        } else {
-            // A block on a triangular end: narrow blocks keep most taps vectorized and leave
-            // fewer than W2 per output to the scalar pass.
-            for (k, narrow) in chunk.chunks_exact_mut(W2).enumerate() {
-                block::<T, M, W2>(x, y, t0 + k * W2, narrow.try_into().expect("chunk of W2"));
+    for (piece, k) in Walk::<WIDE, W, W2>::new(out.len(), lo, n, m) {
+        let t0 = lo + k;
+        match piece {
+            Piece::Wide => block::<T, M, WIDE>(x, y, t0, sub(out, k)),
+            Piece::Whole => block::<T, M, W>(x, y, t0, sub(out, k)),
+            Piece::Narrow => block::<T, M, W2>(x, y, t0, sub(out, k)),
+            Piece::Single => {
+                out[k].write(single::<T, M>(x, y, t0));
             }
         }
-        t0 += W;
     }
-    let mut narrow = wide.into_remainder().chunks_exact_mut(W2);
-    for chunk in &mut narrow {
-        block::<T, M, W2>(x, y, t0, chunk.try_into().expect("chunk of W2"));
-        t0 += W2;
+}
+
+/// The pieces the kernels cut their outputs into, in order: see [`Walk`].
+#[derive(Clone, Copy)]
+enum Piece {
+    /// `WIDE` interior outputs.
+    Wide,
+    /// `W` interior outputs.
+    Whole,
+    /// `W2` outputs, on a triangular end or in the tail.
+    Narrow,
+    /// One output of the last fewer than `W2`.
+    Single,
+}
+
+/// The pieces of `len` outputs from full-convolution output `lo` (inputs of `n >= m` samples),
+/// each with its first output `k`, in order: blocks of `W` (`W` a multiple of `W2`), cut into
+/// blocks of `W2` where they reach a triangular end, then blocks of `W2`, then single outputs.
+///
+/// Runs of `WIDE` interior outputs (`WIDE` a multiple of `W`; every tap in range for each) are
+/// one piece: an interior output is one chain of multiply-adds over all taps, in tap order, from
+/// zero, whatever block holds it, so the pieces start where they would with `WIDE = W` and every
+/// output gets the same bits (the wider block only keeps more accumulators in flight).
+///
+/// An iterator rather than a function taking a closure: the kernels' loop bodies must stay in
+/// the `#[target_feature]` functions that instantiate them.
+struct Walk<const WIDE: usize, const W: usize, const W2: usize> {
+    lo: usize,
+    n: usize,
+    m: usize,
+    /// The next output.
+    k: usize,
+    /// Where the triangular block being cut into `W2` pieces ends (`k` when none is).
+    cut_end: usize,
+    /// The end of the blocks of `W`, and of those of `W2`.
+    whole: usize,
+    narrow: usize,
+    len: usize,
+}
+
+impl<const WIDE: usize, const W: usize, const W2: usize> Walk<WIDE, W, W2> {
+    #[inline(always)]
+    fn new(len: usize, lo: usize, n: usize, m: usize) -> Self {
+        debug_assert!(WIDE.is_multiple_of(W) && W.is_multiple_of(W2));
+        let whole = len - len % W;
+        let narrow = whole + (len - whole) / W2 * W2;
+        Walk {
+            lo,
+            n,
+            m,
+            k: 0,
+            cut_end: 0,
+            whole,
+            narrow,
+            len,
+        }
     }
-    for (k, o) in narrow.into_remainder().iter_mut().enumerate() {
-        o.write(single::<T, M>(x, y, t0 + k));
+
+    #[inline(always)]
+    fn interior(&self, w: usize) -> bool {
+        let t0 = self.lo + self.k;
+        t0 + 1 >= self.m && t0 + w <= self.n
     }
+}
+
+impl<const WIDE: usize, const W: usize, const W2: usize> Iterator for Walk<WIDE, W, W2> {
+    type Item = (Piece, usize);
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<(Piece, usize)> {
+        let k = self.k;
+        let (piece, step) = if k < self.cut_end || (k >= self.whole && k < self.narrow) {
+            (Piece::Narrow, W2)
+        } else if k < self.whole {
+            if WIDE > W && k + WIDE <= self.whole && self.interior(WIDE) {
+                (Piece::Wide, WIDE)
+            } else if self.interior(W) {
+                (Piece::Whole, W)
+            } else {
+                // A block on a triangular end: narrow blocks keep most taps vectorized and
+                // leave fewer than W2 per output to the scalar pass.
+                self.cut_end = k + W;
+                (Piece::Narrow, W2)
+            }
+        } else if k < self.len {
+            (Piece::Single, 1)
+        } else {
+            return None;
+        };
+        self.k += step;
+        Some((piece, k))
+    }
+}
+
+/// The `N` outputs of `out` from `k`.
+#[inline(always)]
+fn sub<U, const N: usize>(out: &mut [U], k: usize) -> &mut [U; N] {
+    (&mut out[k..k + N])
+        .try_into()
+        .expect("a piece inside the output")
 }
 
 /// One output, every tap in range.
@@ -245,7 +413,13 @@ fn block<T: Arith, M: MacInto<T>, const W: usize>(
 /// y_r.len()`: each block of `W` outputs accumulates every pair's taps in the same registers,
 /// so a 2-D kernel of `k` rows costs one pass over the output row, not `k`.
 #[inline(always)]
-pub(crate) fn rows_kernel<T: Arith, M: MacOp<T>, const W: usize, const W2: usize>(
+pub(crate) fn rows_kernel<
+    T: Arith,
+    M: MacOp<T>,
+    const WIDE: usize,
+    const W: usize,
+    const W2: usize,
+>(
     rows: &[(&[T], &[T])],
     lo: usize,
     out: &mut [T],
@@ -255,34 +429,25 @@ pub(crate) fn rows_kernel<T: Arith, M: MacOp<T>, const W: usize, const W2: usize
         return;
     };
     let (n, m) = (x0.len(), y0.len());
-    debug_assert!(n >= m && m > 0 && W.is_multiple_of(W2));
+    debug_assert!(n >= m && m > 0);
+    debug_assert!(WIDE.is_multiple_of(W) && W.is_multiple_of(W2));
     debug_assert!(rows.iter().all(|(x, y)| x.len() == n && y.len() == m));
     debug_assert!(lo + out.len() < n + m);
-    let mut t0 = lo;
-    let mut wide = out.chunks_exact_mut(W);
-    for chunk in &mut wide {
-        if t0 + 1 >= m && t0 + W <= n {
-            rows_block::<T, M, W>(rows, n, m, t0, chunk.try_into().expect("chunk of W"));
-        } else {
-            // On a triangular end: narrow blocks keep most taps vectorized (as in `kernel`).
-            for (k, narrow) in chunk.chunks_exact_mut(W2).enumerate() {
-                let narrow = narrow.try_into().expect("chunk of W2");
-                rows_block::<T, M, W2>(rows, n, m, t0 + k * W2, narrow);
+    // The pieces of `kernel` ([`Walk`]), with the same bits at any `WIDE`.
+    for (piece, k) in Walk::<WIDE, W, W2>::new(out.len(), lo, n, m) {
+        let t0 = lo + k;
+        match piece {
+            Piece::Wide => rows_block::<T, M, WIDE>(rows, n, m, t0, sub(out, k)),
+            Piece::Whole => rows_block::<T, M, W>(rows, n, m, t0, sub(out, k)),
+            Piece::Narrow => rows_block::<T, M, W2>(rows, n, m, t0, sub(out, k)),
+            Piece::Single => {
+                let mut acc = T::default();
+                for &(x, y) in rows {
+                    acc = T::add(acc, single::<T, M>(x, y, t0));
+                }
+                out[k] = acc;
             }
         }
-        t0 += W;
-    }
-    let mut narrow = wide.into_remainder().chunks_exact_mut(W2);
-    for chunk in &mut narrow {
-        rows_block::<T, M, W2>(rows, n, m, t0, chunk.try_into().expect("chunk of W2"));
-        t0 += W2;
-    }
-    for (k, o) in narrow.into_remainder().iter_mut().enumerate() {
-        let mut acc = T::default();
-        for &(x, y) in rows {
-            acc = T::add(acc, single::<T, M>(x, y, t0 + k));
-        }
-        *o = acc;
     }
 }
 

@@ -56,6 +56,51 @@ pub mod bench {
         crate::strategy::model_inputs(out)
     }
 
+    pub use crate::direct::Isa;
+
+    /// The full convolution of `x` and `y` into `out` (`x.len() + y.len() - 1` values) by the
+    /// direct kernel built for `isa`, for the benchmarks that compare the instruction sets
+    /// (`benches/methods.rs`, `direct_isa`; not part of the API). `Ok(false)` when this CPU
+    /// cannot run `isa`.
+    ///
+    /// # Errors
+    /// [`crate::ConvError::EmptyInput`] and [`crate::ConvError::OutputLength`].
+    pub fn direct_isa<T: IsaElement>(
+        isa: Isa,
+        x: &[T],
+        y: &[T],
+        out: &mut [T],
+    ) -> Result<bool, crate::ConvError> {
+        let (x, y) = if x.len() >= y.len() { (x, y) } else { (y, x) };
+        if y.is_empty() {
+            return Err(crate::ConvError::EmptyInput { argument: "y" });
+        }
+        let expected = x.len() + y.len() - 1;
+        if out.len() != expected {
+            let got = out.len();
+            return Err(crate::ConvError::OutputLength { expected, got });
+        }
+        Ok(T::direct_isa(isa, x, y, out))
+    }
+
+    /// `f32` and `f64`, the types [`direct_isa`] times.
+    pub trait IsaElement: crate::Element {
+        #[doc(hidden)]
+        fn direct_isa(isa: Isa, x: &[Self], y: &[Self], out: &mut [Self]) -> bool;
+    }
+
+    impl IsaElement for f32 {
+        fn direct_isa(isa: Isa, x: &[f32], y: &[f32], out: &mut [f32]) -> bool {
+            crate::direct::f32_fma(isa, x, y, out)
+        }
+    }
+
+    impl IsaElement for f64 {
+        fn direct_isa(isa: Isa, x: &[f64], y: &[f64], out: &mut [f64]) -> bool {
+            crate::direct::f64_fma(isa, x, y, out)
+        }
+    }
+
     /// The memory floor of any convolution that returns a new vector of `len >= a.len()`
     /// outputs, for the benchmarks (not part of the API): a vector allocated as the results
     /// are (fresh pages of a large one zeroed by the OS on first touch), `a` copied into it

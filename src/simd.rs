@@ -1,7 +1,7 @@
 //! The one runtime CPU-feature dispatch: loops compiled a second time for AVX2 and FMA, chosen
 //! per call when the CPU has them (std caches the detection). The baseline x86-64 build has
-//! only SSE2; the direct kernel's explicit-register windows (`direct/x86.rs`) use the same
-//! check.
+//! only SSE2; the direct kernel's explicit-register windows (`direct/x86.rs`, and
+//! `direct/avx512.rs` where the CPU has AVX-512) use the same checks.
 
 /// Whether this x86-64 CPU has AVX2 and FMA, for the runtime choice of the kernels compiled for
 /// them (std caches the detection).
@@ -9,6 +9,14 @@
 #[inline]
 pub(crate) fn has_avx2_fma() -> bool {
     std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+}
+
+/// Whether this x86-64 CPU has AVX-512F besides AVX2 and FMA, for the direct kernel's 512-bit
+/// windows (`direct/avx512.rs`), which give the AVX2 kernel's bits twice as wide.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn has_avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f") && has_avx2_fma()
 }
 
 /// A loop over samples or bins, run through [`run_vectorized`].
