@@ -37,22 +37,35 @@ pub struct Audio {
     pub incoming: rtrb::Consumer<Box<IrSet>>,
     pub used: rtrb::Producer<Box<IrSet>>,
     pub held: Option<Box<IrSet>>,
+    /// A set being swapped in, one route per period, and the next route.
+    pub swapping: Option<(Box<IrSet>, usize)>,
     pub stats: Arc<Stats>,
 }
 
 impl Audio {
-    /// Installs a waiting IR set, then returns it to the control thread to be freed there.
+    /// Swaps in a waiting IR set one route per call (each costs one transform per partition
+    /// of its IR), then returns the set to the control thread to be freed there.
     fn swap_irs(&mut self) {
         if let Some(set) = self.held.take() {
             self.held = self.used.push(set).err().map(|rtrb::PushError::Full(s)| s);
             return; // one hand-over at a time: the control thread waits for this one
         }
-        if let Ok(set) = self.incoming.pop() {
-            let counter = match self.matrix.set_kernels(&set) {
-                Ok(()) => &self.stats.swaps,
-                Err(_) => &self.stats.refused,
-            };
-            counter.fetch_add(1, Ordering::Relaxed);
+        if self.swapping.is_none() {
+            self.swapping = self.incoming.pop().ok().map(|set| (set, 0));
+        }
+        let Some((set, next)) = &mut self.swapping else {
+            return;
+        };
+        let counter = match self.matrix.set_kernels(set, *next..*next + 1) {
+            Ok(()) if *next + 1 < set.routes.len() => {
+                *next += 1;
+                return;
+            }
+            Ok(()) => &self.stats.swaps,
+            Err(_) => &self.stats.refused,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        if let Some((set, _)) = self.swapping.take() {
             self.held = self.used.push(set).err().map(|rtrb::PushError::Full(s)| s);
         }
     }

@@ -5,6 +5,8 @@
 //! transform per input, one inverse per output, the spectra summed in between): `new`,
 //! `process`, `set_kernels` and `latency` say everything the host needs.
 
+use std::ops::Range;
+
 use convolve::{ConvError, Latency, StreamBuilder, StreamConvolver};
 
 use super::irs::IrSet;
@@ -100,13 +102,15 @@ impl Matrix {
         Ok(())
     }
 
-    /// Swaps every route's IR with the convolvers' cross-fade; a `KernelLength` error, and no
-    /// change, for an IR over the capacity. Never allocates; its cost is one transform per partition of every
-    /// IR.
+    /// Swaps the IRs of the routes numbered `routes` (all of them: `0..irs.routes.len()`) for
+    /// `irs`'s, with the convolvers' cross-fade; a `KernelLength` error, and no change, when
+    /// an IR of the set is over the capacity. Never allocates; its cost is one transform per
+    /// partition of each IR swapped, so a host may swap one route per period.
     ///
     /// # Panics
-    /// When `irs` does not route the same inputs to the same outputs (`IrSet::same_routing`).
-    pub fn set_kernels(&mut self, irs: &IrSet) -> Result<(), ConvError> {
+    /// When `irs` does not route the same inputs to the same outputs (`IrSet::same_routing`),
+    /// or `routes` reaches past them.
+    pub fn set_kernels(&mut self, irs: &IrSet, routes: Range<usize>) -> Result<(), ConvError> {
         assert!(
             irs.routes.len() == self.routes.len()
                 && irs
@@ -123,7 +127,10 @@ impl Matrix {
                 got: irs.longest(),
             });
         }
-        for (r, (_, _, conv)) in irs.routes.iter().zip(&mut self.routes) {
+        for (r, (_, _, conv)) in irs.routes[routes.clone()]
+            .iter()
+            .zip(&mut self.routes[routes])
+        {
             conv.set_kernel(&r.taps)?;
         }
         Ok(())
@@ -263,7 +270,7 @@ mod tests {
         let mut long = irs.clone();
         long.routes[3].taps = ramp(451, 0);
         assert!(matches!(
-            m.set_kernels(&long),
+            m.set_kernels(&long, 0..4),
             Err(ConvError::KernelLength { .. })
         ));
         // a swap settles on the new IRs: after the fade, the output equals a matrix built
@@ -280,10 +287,24 @@ mod tests {
             &[x[0][..1000].to_vec(), x[1][..1000].to_vec()],
             &[64],
         );
-        m.set_kernels(&new).unwrap();
+        // one route per 64-sample call, as the host swaps them
+        for k in 0..4 {
+            m.set_kernels(&new, k..k + 1).unwrap();
+            let part = run(
+                &mut m,
+                &[
+                    x[0][1000 + 64 * k..1064 + 64 * k].to_vec(),
+                    x[1][1000 + 64 * k..1064 + 64 * k].to_vec(),
+                ],
+                &[64],
+            );
+            for (a, b) in y.iter_mut().zip(part) {
+                a.extend(b);
+            }
+        }
         let rest = run(
             &mut m,
-            &[x[0][1000..].to_vec(), x[1][1000..].to_vec()],
+            &[x[0][1256..].to_vec(), x[1][1256..].to_vec()],
             &[64],
         );
         for (a, b) in y.iter_mut().zip(rest) {

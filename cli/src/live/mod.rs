@@ -158,6 +158,7 @@ pub fn run(args: &LiveArgs) -> Result<()> {
         incoming,
         used,
         held: None,
+        swapping: None,
         stats: Arc::clone(&stats),
     };
     let active = client.activate_async(
