@@ -354,7 +354,9 @@ fn session(
             Xruns(Arc::clone(&clock)),
             Recorder {
                 ports: rec_ports,
-                recording: vec![vec![0.0; SIGNAL_LEN]; 2],
+                // -0.0, not 0.0: written now, so that no page is first touched (faulted in)
+                // by the real-time callback
+                recording: vec![vec![-0.0; SIGNAL_LEN]; 2],
                 clock: Arc::clone(&clock),
             },
         )
