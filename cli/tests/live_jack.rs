@@ -245,7 +245,7 @@ fn error(got: &[f32], want: &[f64], range: std::ops::Range<usize>) -> (f64, usiz
 /// other work the server can miss a deadline that is not the convolver's. Every attempt's
 /// xruns are printed, and in every attempt the convolver's slowest callback (its own report)
 /// must have finished within the period.
-fn without_xruns(what: &str, mut run: impl FnMut(usize) -> Session) -> Session {
+fn without_xruns(what: &str, dir: &Path, mut run: impl FnMut(usize) -> Session) -> Session {
     for attempt in 1..=ATTEMPTS {
         let s = run(attempt);
         eprintln!(
@@ -268,7 +268,23 @@ fn without_xruns(what: &str, mut run: impl FnMut(usize) -> Session) -> Session {
             return s;
         }
     }
-    panic!("{what}: xruns in each of {ATTEMPTS} runs at period {PERIOD}");
+    // jackd's own lines say who was late: "JackTimedDriver::Process XRun = 30 usec" is the
+    // driver's timer waking late (the machine), "client = NAME was not finished" a client
+    let said: Vec<String> = ["jackd.log", "jackd.err"]
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(dir.join(f))
+                .unwrap_or_default()
+                .lines()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .filter(|l| l.contains("XRun"))
+        .collect();
+    panic!(
+        "{what}: xruns in each of {ATTEMPTS} runs at period {PERIOD}; jackd's last xrun lines:\n{}",
+        said[said.len().saturating_sub(8)..].join("\n")
+    );
 }
 
 fn wait_for(what: &str, seconds: u64, mut ready: impl FnMut() -> bool) {
@@ -451,7 +467,7 @@ fn live_convolves_stereo_streams_and_reloads_with_a_crossfade() {
     // 1. a 10 s stereo IR, in_c -> out_c: exact all along, no xrun
     let room = ir(10 * RATE as usize, 1);
     write_wav(&dir.path().join("room.wav"), &room);
-    let s = without_xruns("10 s stereo IR", |k| {
+    let s = without_xruns("10 s stereo IR", dir.path(), |k| {
         let args = ["--inputs", "2", "room.wav"];
         session(
             &format!("long{k}"),
@@ -474,7 +490,7 @@ fn live_convolves_stereo_streams_and_reloads_with_a_crossfade() {
     // 2. --latency block: the same output, delayed by the latency the client announces
     let short = ir(RATE as usize, 5);
     write_wav(&dir.path().join("short.wav"), &short);
-    let s = without_xruns("--latency block", |k| {
+    let s = without_xruns("--latency block", dir.path(), |k| {
         let args = ["--inputs", "2", "--latency", "block", "short.wav"];
         session(
             &format!("block{k}"),
@@ -518,7 +534,7 @@ fn live_convolves_stereo_streams_and_reloads_with_a_crossfade() {
         write_wav(&left, &irs[0]);
         write_wav(&right, &irs[1]);
     };
-    let s = without_xruns("true stereo with a reload", |k| {
+    let s = without_xruns("true stereo with a reload", dir.path(), |k| {
         write_irs(&first);
         let args = ["--config", "routes.txt"];
         let rewrite = || write_irs(&second);
