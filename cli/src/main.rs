@@ -10,6 +10,8 @@ mod dtype;
 mod formats;
 mod image;
 mod level;
+#[cfg(feature = "jack")]
+mod live;
 mod mix;
 mod output;
 mod sample;
@@ -65,6 +67,10 @@ enum Command {
     /// fastest method here
     #[command(after_help = tune::HELP)]
     Tune(tune::TuneArgs),
+    /// Convolve JACK input ports into output ports in real time (a convolution reverb host)
+    #[cfg(feature = "jack")]
+    #[command(after_help = live::HELP)]
+    Live(live::LiveArgs),
 }
 
 const BENCH_HELP: &str = "\
@@ -403,7 +409,15 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
-    if let Err(e) = output::remove_partial_outputs_on_signals() {
+    // `live` writes no file and stops cleanly on the signals itself
+    #[cfg(feature = "jack")]
+    let live = matches!(cli.command, Command::Live(_));
+    #[cfg(not(feature = "jack"))]
+    let live = false;
+    if let Err(e) = (!live)
+        .then(output::remove_partial_outputs_on_signals)
+        .transpose()
+    {
         eprintln!("error: {e:#}");
         return ExitCode::from(1);
     }
@@ -418,6 +432,8 @@ fn main() -> ExitCode {
             output: args.output.as_deref(),
             show: args.show,
         }),
+        #[cfg(feature = "jack")]
+        Command::Live(args) => live::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
