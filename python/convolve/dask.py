@@ -45,9 +45,10 @@ from dask.highlevelgraph import HighLevelGraph
 from dask.utils import apply
 
 import convolve as _pkg
+from convolve import dask_ndimage as ndimage
 from convolve import signal as _signal
 
-__all__ = ["cache_info", "clear_cache", "convolve", "correlate"]
+__all__ = ["cache_info", "clear_cache", "convolve", "correlate", "ndimage"]
 
 # Plans (Convolver objects) kept per worker thread, keyed by kernel and chunk length. An
 # overlap-add plan holds O(kernel) memory, but an FFT plan (kernel within ~10x of the chunk)
