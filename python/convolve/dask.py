@@ -25,6 +25,9 @@ How it works (details and the memory bound in ``docs/DASK.md``):
   kept in a small per-thread cache, so equal chunks reuse the plan (kernel spectrum and FFT
   plans) on a worker.
 
+``convolve.dask.ndimage`` has scipy.ndimage's filters (``gaussian_filter``, ``correlate``, …)
+with every boundary mode filling the halo (``convolve/dask_ndimage.py``).
+
 Dask is an optional dependency (``pip install ./python[dask]``); ``import convolve`` never
 imports this module.
 """
