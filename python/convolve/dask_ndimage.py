@@ -102,6 +102,15 @@ def _filtered(x: da.Array, reach: list, modes: list, cval: Any, block) -> da.Arr
     return out if out.chunks == x.chunks else out.rechunk(x.chunks)
 
 
+def _per_axis(ndim: int, axes: list, reaches: list, mode: Any) -> tuple[list, list]:
+    """The reach and mode of every axis: the listed ``axes`` get ``reaches`` and ``mode``
+    (one, or one per listed axis), the others reach 0."""
+    reach, modes = [0] * ndim, ["reflect"] * ndim
+    for ax, r, m in zip(axes, reaches, _modes(mode, len(axes))):
+        reach[ax], modes[ax] = r, m
+    return reach, modes
+
+
 def _as_dask(x: Any) -> da.Array:
     return x if isinstance(x, da.Array) else da.asarray(x)
 
@@ -247,11 +256,9 @@ def gaussian_filter(image: Any, sigma: Any, order: Any = 0, mode: Any = "reflect
     x = _as_dask(image)
     axes = _nd._axes(axes, x.ndim)
     n = len(axes)
-    sigmas, radii, modes_listed = (_nd._sequence(sigma, n), _nd._sequence(radius, n),
-                                   _modes(mode, n))
-    reach, modes = [0] * x.ndim, ["reflect"] * x.ndim
-    for ax, s, r, m in zip(axes, sigmas, radii, modes_listed):
-        reach[ax], modes[ax] = _gaussian_radius(s, truncate, r), m
+    reaches = [_gaussian_radius(s, truncate, r)
+               for s, r in zip(_nd._sequence(sigma, n), _nd._sequence(radius, n))]
+    reach, modes = _per_axis(x.ndim, axes, reaches, mode)
 
     def block(a):
         return _nd.gaussian_filter(a, sigma, order=order, mode="constant", cval=cval,
@@ -275,13 +282,10 @@ def uniform_filter(image: Any, size: Any = 3, mode: Any = "reflect", cval: float
     x = _as_dask(image)
     axes = _nd._axes(axes, x.ndim)
     n = len(axes)
-    sizes, origins, modes_listed = (_nd._sequence(size, n), _nd._sequence(origin, n),
-                                    _modes(mode, n))
-    reach, modes = [0] * x.ndim, ["reflect"] * x.ndim
-    for ax, s, o, m in zip(axes, sizes, origins, modes_listed):
-        s, o = operator.index(s), operator.index(o)
-        if s >= 1:
-            reach[ax], modes[ax] = _reach(s, _centre(s, o, False)), m
+    reaches = [_reach(s, _centre(s, o, False)) if s >= 1 else 0
+               for s, o in zip(map(operator.index, _nd._sequence(size, n)),
+                               map(operator.index, _nd._sequence(origin, n)))]
+    reach, modes = _per_axis(x.ndim, axes, reaches, mode)
 
     def block(a):
         return _nd.uniform_filter(a, size=size, mode="constant", cval=cval, origin=origin,
