@@ -7,52 +7,12 @@
 
 mod common;
 
-use common::golden::{Record, array, array_record};
+use common::golden::{NdimageCase as Case, array, ndimage_cases as cases};
 use common::{METHODS, TestElem, assert_close};
 use convolve::nd::{self, Border};
 use convolve::num_complex::Complex;
 use convolve::{ConvError, Method};
 use ndarray::{ArrayD, IxDyn};
-
-struct Case {
-    func: String,
-    dtype: String,
-    mode: String,
-    cval: f64,
-    origin: Vec<isize>,
-    input: Record,
-    weights: Record,
-    /// The result's shape and values, or scipy's error message.
-    out: Result<Record, String>,
-}
-
-fn cases() -> Vec<Case> {
-    let text = include_str!("data/ndimage_golden.txt");
-    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
-    let mut cases = Vec::new();
-    while let Some(head) = lines.next() {
-        let h: Vec<&str> = head.split_whitespace().collect();
-        assert_eq!(h[0], "case");
-        let input = array_record(lines.next().unwrap(), "input ");
-        let weights = array_record(lines.next().unwrap(), "weights ");
-        let last = lines.next().unwrap();
-        let out = match last.strip_prefix("err ") {
-            Some(msg) => Err(msg.to_string()),
-            None => Ok(array_record(last, "out ")),
-        };
-        cases.push(Case {
-            func: h[1].to_string(),
-            dtype: h[2].to_string(),
-            mode: h[3].to_string(),
-            cval: h[4].parse().unwrap(),
-            origin: h[5].split(',').map(|o| o.parse().unwrap()).collect(),
-            input,
-            weights,
-            out,
-        });
-    }
-    cases
-}
 
 /// The tolerance's stand-in for the extended input: as many samples as the extension has,
 /// each as large as the largest of the input and the constant.

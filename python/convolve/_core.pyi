@@ -24,6 +24,15 @@ def correlate_ndimage(
     origin: list[int],
     convolve: bool,
 ) -> np.ndarray: ...
+def correlate1d_ndimage(
+    input: np.ndarray,
+    weights: np.ndarray,
+    axis: int,
+    mode: str,
+    cval: np.ndarray,
+    origin: int,
+    convolve: bool,
+) -> np.ndarray: ...
 
 class Convolver:
     def __init__(

@@ -2,6 +2,7 @@
 
     python -m convolve.bench [--quick] [--max-n 1e6] [--dtypes f64,f32] [--markdown]
                              [--overhead] [--threads] [--rust PATH]
+    python -m convolve.bench --images [--quick] [--thread-counts 1,2] [--budget 2]
 
 For each grid point (signal length n, kernel length m, mode, dtype) it prints each peer's
 median time, ours (``convolve.convolve``, method auto) and best peer / ours. Timing is
@@ -16,6 +17,8 @@ run it with ``RAYON_NUM_THREADS=1`` so that only the Python threads run in paral
 ``--rust PATH`` also times the same calls from Rust through the repository's
 ``compare_driver`` example (``cargo build --release --example compare_driver``) and prints
 Python / Rust time and the share of Rust's ratio over the best peer that Python keeps.
+``--images`` runs the image grid instead (2-D filters against OpenCV and scipy, see
+``convolve._bench_images``) and prints a markdown table.
 Set OMP/MKL/OPENBLAS_NUM_THREADS=1 for single-threaded peers (done here before numpy loads
 when run as ``python -m convolve.bench``).
 """
@@ -187,7 +190,26 @@ def main(argv=None):
     p.add_argument("--threads", action="store_true", help="only the two-thread throughput")
     p.add_argument("--rust", help="path of the compare_driver example, to time Rust too")
     p.add_argument("--json", help="also write the grid's rows to this file")
+    p.add_argument("--images", action="store_true", help="the image grid (2-D filters)")
+    p.add_argument("--thread-counts", default="1,2", help="images: our thread counts")
+    p.add_argument("--budget", type=float, default=2.0,
+                   help="images: skip peers predicted to take longer (seconds per call)")
+    p.add_argument("--rounds", type=int, default=5, help="images: interleaved rounds")
+    p.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.images:
+        from . import _bench_images as images
+
+        if args.worker is not None:
+            images.worker(args.worker, args.quick, args.budget, args.rounds)
+            return
+        counts = [int(t) for t in args.thread_counts.split(",")]
+        rows = images.run(args.quick, counts, args.budget, args.rounds)
+        images.markdown(rows, images.cpu_name())
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(rows, f, indent=1)
+        return
     if args.overhead or args.threads:
         if args.overhead:
             overhead()

@@ -25,6 +25,9 @@ How it works (details and the memory bound in ``docs/DASK.md``):
   kept in a small per-thread cache, so equal chunks reuse the plan (kernel spectrum and FFT
   plans) on a worker.
 
+``convolve.dask.ndimage`` has scipy.ndimage's filters (``gaussian_filter``, ``correlate``, …)
+with every boundary mode filling the halo (``convolve/dask_ndimage.py``).
+
 Dask is an optional dependency (``pip install ./python[dask]``); ``import convolve`` never
 imports this module.
 """
@@ -45,9 +48,10 @@ from dask.highlevelgraph import HighLevelGraph
 from dask.utils import apply
 
 import convolve as _pkg
+from convolve import dask_ndimage as ndimage
 from convolve import signal as _signal
 
-__all__ = ["cache_info", "clear_cache", "convolve", "correlate"]
+__all__ = ["cache_info", "clear_cache", "convolve", "correlate", "ndimage"]
 
 # Plans (Convolver objects) kept per worker thread, keyed by kernel and chunk length. An
 # overlap-add plan holds O(kernel) memory, but an FFT plan (kernel within ~10x of the chunk)

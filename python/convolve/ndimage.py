@@ -13,9 +13,18 @@ dtype with C's cast: an integer output truncates toward zero. Integer data with 
 is summed exactly in int64, which for scipy's range of exact doubles is the same value. With
 fractional weights, the FFT's rounding (about 1e-16 of the data's scale) differs from scipy's
 direct sum, so an integer output can differ by one where the exact result is an integer or
-within rounding of one. ``uniform_filter`` sums (exactly, for integers) and divides once.
-The separable filters run one 1-D pass per axis and store each pass in the output dtype, as
-scipy does.
+within rounding of one. ``uniform_filter`` sums integers exactly and divides once; float data
+it filters with weights ``1 / size`` (scipy keeps a running sum in double; the two differ by a
+few ulps of the data).
+
+The 1-D filters (``correlate1d``, ``convolve1d``, ``gaussian_filter1d``) and the passes of the
+separable ones (``gaussian_filter``, ``uniform_filter``, one pass per axis, each stored in the
+output dtype as scipy stores it) go through ``nd::correlate1d_ndimage``: each line is extended
+by the mode into a scratch buffer and summed by the vectorized direct kernel (across the rows
+when the axis is not the last), without a padded or float64 copy of the array. float32 (and
+complex64) data is read as it is and summed in double, each output rounded once to float32:
+scipy's own arithmetic (its line buffers are double), so the results agree to the rounding of
+the sums' order, not to float32 sums' larger error.
 
 Examples
 --------
@@ -116,14 +125,7 @@ def _filter(input, weights, mode, cval, origins, axes, convolution):
     """The correlation (convolution) of ``input`` with ``weights`` over ``axes``, computed by
     the crate in float64 / complex128, or int64 for integer data and weights."""
     ndim = input.ndim
-    complex_data = input.dtype.kind == "c" or weights.dtype.kind == "c"
-    if complex_data:
-        work = np.dtype(np.complex128)
-    elif (input.dtype.kind in "biu" and weights.dtype.kind in "biu"
-          and float(cval).is_integer()):
-        work = np.dtype(np.int64)
-    else:
-        work = np.dtype(np.float64)
+    work = _work_dtype(input, weights, cval)
     # scipy's expansion: the weights' dimensions go to the listed axes in increasing order,
     # the origins to the axes as listed (all axes listed: both positional).
     w, origin = weights, [int(o) for o in origins]
@@ -187,7 +189,62 @@ def _weights_1d(weights):
     weights = np.asarray(weights)
     if weights.ndim != 1 or weights.shape[0] < 1:
         raise RuntimeError("no filter weights given")
+    if weights.dtype.kind not in "biufc":
+        raise TypeError("convolve.ndimage supports boolean and numeric arrays only")
     return weights
+
+
+def _work_dtype(input, weights, cval):
+    """The dtype the sums run in: scipy's double (complex128 for complex data), or int64 for
+    integer data and weights with an integral cval (the same values, exactly)."""
+    if input.dtype.kind == "c" or weights.dtype.kind == "c":
+        return np.dtype(np.complex128)
+    if (input.dtype.kind in "biu" and weights.dtype.kind in "biu"
+            and float(cval).is_integer()):
+        return np.dtype(np.int64)
+    return np.dtype(np.float64)
+
+
+# Input dtypes the crate reads as they are while summing in the work dtype: float32 and
+# complex64 are widened line by line and each output rounded once, as scipy does.
+_READS = {np.dtype(np.float64): np.dtype(np.float64),
+          np.dtype(np.float32): np.dtype(np.float64),
+          np.dtype(np.complex128): np.dtype(np.complex128),
+          np.dtype(np.complex64): np.dtype(np.complex128)}
+
+
+def _pass1d(input, weights, axis, mode, cval, origin, convolution, out_dtype):
+    """One 1-D pass along ``axis`` (``nd::correlate1d_ndimage``). Returns the sums in the
+    input's dtype when that is the output's and the crate can read it directly; otherwise
+    in the work dtype, for ``_store`` to cast."""
+    work = _work_dtype(input, weights, cval)
+    # (`in` first: a dtype compares equal to None, which numpy reads as float64.)
+    if input.dtype in _READS and _READS[input.dtype] == work and out_dtype == input.dtype:
+        a = input
+    else:
+        a = input.astype(work, copy=False)
+    w = np.ascontiguousarray(weights, dtype=work)
+    c = np.array([cval], dtype=work)
+    return _core.correlate1d_ndimage(a, w, axis, mode, c, int(origin), convolution)
+
+
+def _filter1d(input, weights, axis, output, mode, cval, origin, convolution):
+    input = np.asarray(input)
+    weights = _weights_1d(weights)
+    if input.dtype.kind not in "biufc":
+        raise TypeError("convolve.ndimage supports boolean and numeric arrays only")
+    complex_output = input.dtype.kind == "c" or weights.dtype.kind == "c"
+    (axis,) = _axes(axis, input.ndim)
+    origin = operator.index(origin)
+    mode = _check_mode(mode)
+    out = _output(output, input, complex_output)
+    if input.size == 0:
+        return out
+    result = _pass1d(input, weights, axis, mode, cval, origin, convolution, out.dtype)
+    if output is None and result.dtype == out.dtype:
+        return result
+    _store(out, result)
+    return out
 
 
 def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
@@ -197,8 +254,7 @@ def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, 
     >>> ndimage.correlate1d([[1, 2, 3]], [1, 1], mode="nearest")
     array([[2, 3, 5]])
     """
-    return _correlate_or_convolve(input, _weights_1d(weights), output, mode, cval, origin,
-                                  (axis,), False)
+    return _filter1d(input, weights, axis, output, mode, cval, origin, False)
 
 
 def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
@@ -208,8 +264,7 @@ def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, o
     >>> ndimage.convolve1d([[1, 2, 3]], [1, 1], mode="nearest")
     array([[3, 5, 6]])
     """
-    return _correlate_or_convolve(input, _weights_1d(weights), output, mode, cval, origin,
-                                  (axis,), True)
+    return _filter1d(input, weights, axis, output, mode, cval, origin, True)
 
 
 def _gaussian_kernel1d(sigma, order, radius):
@@ -262,20 +317,30 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
 
 def _separable(input, output, passes, cval):
     """Runs ``passes`` (axis, weights, mode, origin, divisor) one after the other, each
-    stored into the output dtype as scipy stores it; copies the input when there are none."""
+    stored into the output dtype as scipy stores it; copies the input when there are none.
+    Without ``output``, a pass whose sums come back in the output dtype is kept as it is."""
     input = np.asarray(input)
     first = passes[0][1] if passes else np.zeros(1)
     complex_output = input.dtype.kind == "c" or first.dtype.kind == "c"
-    output = _output(output, input, complex_output)
+    out = _output(output, input, complex_output)
     if not passes or input.size == 0:
-        np.copyto(output, input, casting="unsafe")
-        return output
+        np.copyto(out, input, casting="unsafe")
+        return out
     current = input
     for axis, weights, mode, origin, divisor in passes:
-        result = _filter(current, weights, mode, cval, [origin], [axis], False)
-        _store(output, result if divisor == 1 else result / divisor)
-        current = output
-    return output
+        if divisor != 1 and _work_dtype(current, weights, cval).kind != "i":
+            # Float sums: the mean's weights, one pass (scipy's running sum divides in
+            # double too); integer sums stay exact and are divided once below.
+            weights, divisor = np.full(len(weights), 1.0 / divisor), 1
+        result = _pass1d(current, weights, axis, mode, cval, origin, False, out.dtype)
+        if divisor != 1:
+            result = result / divisor
+        if output is None and result.dtype == out.dtype:
+            current = out = result
+        else:
+            _store(out, result)
+            current = out
+    return out
 
 
 def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0, truncate=4.0,

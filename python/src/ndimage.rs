@@ -1,13 +1,16 @@
-//! scipy.ndimage's `correlate` / `convolve`: the crate's boundary modes and origins. The
-//! Python layer (convolve/ndimage.py) converts to float64 or complex128 first, as scipy sums
+//! scipy.ndimage's `correlate` / `convolve` and their 1-D forms: the crate's boundary modes
+//! and origins. The Python layer (convolve/ndimage.py) passes double weights, as scipy sums
 //! in double, and casts the result to the output dtype.
 
-use convolve::nd::Border;
-use numpy::PyArrayDyn;
+use std::any::Any;
+
+use convolve::nd::{self, Border, Widen};
+use convolve::num_complex::Complex;
+use numpy::{IntoPyArray, PyArray1, PyArrayDyn, PyArrayMethods};
 use pyo3::prelude::*;
 
 use crate::conv_error;
-use crate::dtype::{dispatch, mismatch};
+use crate::dtype::{Native, dispatch, mismatch, name_of};
 use crate::nd::{one_value, with_views};
 
 /// `scipy.ndimage.correlate` (or `convolve`) of `input` with `weights` of the same dtype and
@@ -34,4 +37,92 @@ pub(crate) fn correlate_ndimage<'py>(
             }
         })
     }, else Err(mismatch("input", "float32/64, complex64/128 or int32/64")))
+}
+
+/// `scipy.ndimage.correlate1d` (or `convolve1d`) of `input` along `axis` with the 1-D
+/// `weights`, summed in the weights' dtype: `input` has that dtype, or is float32 (complex64)
+/// with float64 (complex128) weights, summed in double and rounded once as scipy does.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn correlate1d_ndimage<'py>(
+    py: Python<'py>,
+    input: &Bound<'py, PyAny>,
+    weights: &Bound<'py, PyAny>,
+    axis: usize,
+    mode: &str,
+    cval: &Bound<'py, PyAny>,
+    origin: isize,
+    convolve: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let pass = Pass {
+        axis,
+        origin,
+        convolve,
+    };
+    dispatch!(weights, PyArray1, T => {
+        let cval = one_value::<T>(cval, "cval")?;
+        let border = Border::parse(mode, cval).map_err(conv_error)?;
+        if input.cast::<PyArrayDyn<T>>().is_ok() {
+            pass.run::<T, T>(py, input, weights, border)
+        } else if let Some(out) = pass.widened(py, input, weights, border) {
+            out
+        } else {
+            Err(mismatch("input", name_of::<T>()))
+        }
+    }, else Err(mismatch("weights", "float32/64, complex64/128 or int32/64")))
+}
+
+/// The axis, origin and direction of one 1-D pass.
+struct Pass {
+    axis: usize,
+    origin: isize,
+    convolve: bool,
+}
+
+impl Pass {
+    fn run<'py, S: Native + Widen<T>, T: Native>(
+        &self,
+        py: Python<'py>,
+        input: &Bound<'py, PyAny>,
+        weights: &Bound<'py, PyAny>,
+        border: Border<T>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let a = input.cast::<PyArrayDyn<S>>()?.try_readonly()?;
+        let w = weights.cast::<PyArray1<T>>()?.try_readonly()?;
+        let w = w.as_array().to_vec();
+        let av = a.as_array();
+        let out = py
+            .detach(|| {
+                if self.convolve {
+                    nd::convolve1d_ndimage(av, &w, self.axis, border, self.origin)
+                } else {
+                    nd::correlate1d_ndimage(av, &w, self.axis, border, self.origin)
+                }
+            })
+            .map_err(conv_error)?;
+        Ok(out.into_pyarray(py).into_any())
+    }
+
+    /// [`Pass::run`] for float32 / complex64 input with double weights, or `None` for any
+    /// other pair of dtypes.
+    fn widened<'py, T: Native + 'static>(
+        &self,
+        py: Python<'py>,
+        input: &Bound<'py, PyAny>,
+        weights: &Bound<'py, PyAny>,
+        border: Border<T>,
+    ) -> Option<PyResult<Bound<'py, PyAny>>> {
+        let any: &dyn Any = &border;
+        if let Some(&b) = any.downcast_ref::<Border<f64>>()
+            && input.cast::<PyArrayDyn<f32>>().is_ok()
+        {
+            return Some(self.run::<f32, f64>(py, input, weights, b));
+        }
+        if let Some(&b) = any.downcast_ref::<Border<Complex<f64>>>()
+            && input.cast::<PyArrayDyn<Complex<f32>>>().is_ok()
+        {
+            return Some(self.run::<Complex<f32>, Complex<f64>>(py, input, weights, b));
+        }
+        None
+    }
 }

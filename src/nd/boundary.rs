@@ -169,7 +169,7 @@ impl<T> Border<T> {
 
 /// Where index `i` (relative to the start of an axis of length `n`, possibly outside it) reads
 /// from under `border`, or `None` for the constant.
-fn border_source<T>(i: i128, n: usize, border: &Border<T>) -> Option<usize> {
+pub(super) fn border_source<T>(i: i128, n: usize, border: &Border<T>) -> Option<usize> {
     let n = n as i128;
     if (0..n).contains(&i) {
         return Some(i as usize);

@@ -9,6 +9,7 @@
 //! | [`convolve2d`], [`correlate2d`] | `convolve2d` / `correlate2d(a, v, mode, boundary, fillvalue)` |
 //! | [`convolve_separable`] | `convolve(a, np.outer(column, row), mode)` |
 //! | [`convolve_ndimage`], [`correlate_ndimage`] | `scipy.ndimage.convolve` / `correlate(input, weights, mode, cval, origin)` |
+//! | [`convolve1d_ndimage`], [`correlate1d_ndimage`] | `scipy.ndimage.convolve1d` / `correlate1d(input, weights, axis, mode, cval, origin)` |
 //!
 //! Output shapes, per axis with `n` the length of `a` and `m` that of `v`:
 //!
@@ -65,6 +66,7 @@ pub(crate) mod dispatch;
 mod fft;
 mod index;
 mod ndimage;
+mod ndimage1d;
 mod parallel;
 pub(crate) mod separable;
 pub(crate) mod strategy;
@@ -85,6 +87,10 @@ use conv2d::conv2d;
 use dispatch::{compute, pass_order};
 pub use ndimage::{
     convolve_ndimage, convolve_ndimage_with, correlate_ndimage, correlate_ndimage_with,
+};
+pub use ndimage1d::{
+    Widen, convolve1d_ndimage, convolve1d_ndimage_with, correlate1d_ndimage,
+    correlate1d_ndimage_with,
 };
 
 /// N-D convolution, as `scipy.signal.convolve(a, v, mode)`.

@@ -143,7 +143,11 @@ pub fn convolve_ndimage_with<T: Element, D: Dimension>(
 
 /// Where the kernel's centre sits on each axis (`m / 2 + origin`, after `convolve`'s
 /// mirroring), or the error scipy raises for these origins.
-fn centres(origin: &[isize], weights_shape: &[usize], flip: bool) -> Result<Vec<usize>, ConvError> {
+pub(super) fn centres(
+    origin: &[isize],
+    weights_shape: &[usize],
+    flip: bool,
+) -> Result<Vec<usize>, ConvError> {
     let error = || ConvError::Origin {
         origin: origin.to_vec(),
         weights_shape: weights_shape.to_vec(),
@@ -165,7 +169,7 @@ fn centres(origin: &[isize], weights_shape: &[usize], flip: bool) -> Result<Vec<
         .collect()
 }
 
-fn ndimage<T: Element, D: Dimension>(
+pub(super) fn ndimage<T: Element, D: Dimension>(
     input: ArrayView<T, D>,
     weights: ArrayView<T, D>,
     border: Border<T>,
