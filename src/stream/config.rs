@@ -164,7 +164,7 @@ impl StreamBuilder {
     /// Computes the long partitions on `n` background threads (default 0: all on the thread
     /// that calls [`process`](crate::StreamConvolver::process)).
     ///
-    /// Each segment of partitions of at least 4 blocks posts its period's work as a job at
+    /// Each segment of partitions of at least 2 blocks posts its period's work as a job at
     /// the block boundary that starts it; a worker runs it while the audio thread goes on with
     /// the short partitions. A job not done when its first output is due is run by the audio
     /// thread, or waited for if a worker has started it: never skipped, so the output is the

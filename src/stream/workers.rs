@@ -36,7 +36,7 @@ use super::segment::{DelayLine, Scratch, Segment, add_limbs, ring_ranges};
 
 /// Segments of at least this many blocks per period are lanes: their jobs then have at least
 /// `BACKGROUND - 1` blocks of slack (the layout's `offset >= 2·size - p0`).
-pub(super) const BACKGROUND: usize = 4;
+pub(super) const BACKGROUND: usize = 2;
 
 /// Spins of an idle worker before it parks, and of the audio thread waiting for a started job
 /// before it yields.
