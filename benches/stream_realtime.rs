@@ -9,6 +9,9 @@
 //!
 //! `cargo bench --bench stream_realtime -- [offline|paced] [seconds]`
 
+#[path = "support/impulse.rs"]
+mod impulse;
+
 use std::time::{Duration, Instant};
 
 use convolve::StreamBuilder;
@@ -23,21 +26,6 @@ fn process_cpu() -> f64 {
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
     let t = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
     t(u.ru_utime) + t(u.ru_stime)
-}
-
-/// A decaying noise response of `seconds`.
-fn ir(seconds: f64) -> Vec<f32> {
-    let n = (seconds * RATE as f64) as usize;
-    let mut s = 0x2545_f491_4f6c_dd1du64;
-    (0..n)
-        .map(|i| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            let noise = (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
-            noise * (-(i as f32) / n as f32 * 6.9).exp()
-        })
-        .collect()
 }
 
 fn run(h: &[f32], period: usize, workers: usize, seconds: f64, paced: bool) -> [f64; 4] {
@@ -92,7 +80,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|");
     for ir_s in [0.5, 2.0, 10.0] {
-        let h = ir(ir_s);
+        let h = impulse::impulse_response((ir_s * RATE as f64) as usize);
         for period in [64, 256, 1024] {
             for workers in [0, 1] {
                 let [cpu, mean, p99, max] = run(&h, period, workers, seconds, paced);
