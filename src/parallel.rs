@@ -59,27 +59,27 @@ pub(crate) fn pool_alive() -> bool {
 }
 
 /// Fork detection: a child handler registered with `pthread_atfork` before the first parallel
-/// decision, so before the pool can have started.
-#[cfg(feature = "rayon")]
-mod fork {
+/// decision (so before the pool can have started) or the first streaming worker thread
+/// (`stream/workers.rs`), counting forks.
+pub(crate) mod fork {
     use std::sync::Once;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    static FORKED: AtomicBool = AtomicBool::new(false);
+    static GENERATION: AtomicUsize = AtomicUsize::new(0);
 
     #[cfg(unix)]
     extern "C" fn in_child() {
-        // Only an atomic store: the child of a multi-threaded process may run little else.
-        FORKED.store(true, Ordering::Relaxed);
+        // Only an atomic add: the child of a multi-threaded process may run little else.
+        GENERATION.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Whether this process is a fork of one that registered the handler (a parent that made
-    /// a parallel decision, and so may have started the pool).
-    pub(super) fn forked() -> bool {
+    /// How many forks separate this process from the first that asked: threads started in
+    /// another generation do not exist here.
+    pub(crate) fn generation() -> usize {
         static REGISTER: Once = Once::new();
         #[cfg(unix)]
         REGISTER.call_once(|| {
-            // SAFETY: `in_child` is a plain `extern "C" fn()` that only stores to an atomic,
+            // SAFETY: `in_child` is a plain `extern "C" fn()` that only adds to an atomic,
             // which is async-signal-safe as a fork handler must be; the other handlers are
             // null. A failure (ENOMEM) leaves fork undetected, as without this.
             unsafe {
@@ -88,7 +88,14 @@ mod fork {
         });
         #[cfg(not(unix))]
         REGISTER.call_once(|| ());
-        FORKED.load(Ordering::Relaxed)
+        GENERATION.load(Ordering::Relaxed)
+    }
+
+    /// Whether this process is a fork of one that registered the handler (a parent that made
+    /// a parallel decision, and so may have started the pool).
+    #[cfg(feature = "rayon")]
+    pub(super) fn forked() -> bool {
+        generation() > 0
     }
 }
 

@@ -1,5 +1,5 @@
 //! `process`, `flush`, `set_kernel` (within capacity, cross-faded or not) and `reset` never
-//! allocate: a global allocator counts the allocations of the current thread around them. In
+//! allocate, with or without worker threads: a global allocator counts the allocations of the current thread around them. In
 //! its own test binary so that the counting allocator does not slow the other suites.
 
 mod common;
@@ -23,6 +23,33 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
         (Latency::Zero, Partitioning::NonUniform, Head::Fft, 500),
         (Latency::Zero, Partitioning::NonUniform, Head::Direct, 100),
     ] {
+        for workers in [0, 2] {
+            run_without_allocating(
+                &kernel,
+                &other,
+                &x,
+                &mut out,
+                (latency, part, head, fade),
+                workers,
+            );
+        }
+    }
+    // The counter works: building does allocate.
+    let before = allocations();
+    let _conv = StreamBuilder::new(64).build(&kernel).unwrap();
+    assert!(allocations() > before);
+}
+
+/// Streams `x` with kernel swaps, a flush and a reset, counting this thread's allocations.
+fn run_without_allocating<T: Element>(
+    kernel: &[T],
+    other: &[T],
+    x: &[T],
+    out: &mut [T],
+    (latency, part, head, fade): (Latency, Partitioning, Head, usize),
+    workers: usize,
+) {
+    {
         let mut conv = StreamBuilder::new(64)
             .latency(latency)
             .partitioning(part)
@@ -30,7 +57,8 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
             .crossfade(fade)
             .channels(2)
             .capacity(30_000)
-            .build(&kernel)
+            .worker_threads(workers)
+            .build(kernel)
             .unwrap();
         let before = allocations();
         let mut at = 0;
@@ -47,24 +75,20 @@ fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
             at += n;
             // Two swaps, the second during the first one's cross-fade.
             if k == 4 || k == 6 {
-                conv.set_kernel(if k == 4 { &other } else { &kernel })
+                conv.set_kernel(if k == 4 { other } else { kernel })
                     .unwrap();
             }
         }
         conv.flush(&mut out[..5000]).unwrap();
         conv.reset();
-        conv.set_kernel(&kernel).unwrap();
+        conv.set_kernel(kernel).unwrap();
         conv.process(&x[..4096], &mut out[..4096]).unwrap();
         let during = allocations() - before;
         assert_eq!(
             during, 0,
-            "{latency:?} {part:?} {head:?} fade {fade}: {during} allocations"
+            "{latency:?} {part:?} {head:?} fade {fade} workers {workers}: {during} allocations"
         );
     }
-    // The counter works: building does allocate.
-    let before = allocations();
-    let _conv = StreamBuilder::new(64).build(&kernel).unwrap();
-    assert!(allocations() > before);
 }
 
 #[test]

@@ -400,6 +400,12 @@ class StreamConvolver:
         The kernel; its dtype is the convolver's.
     block : int
         The usual number of samples per call (any length works; this one is fastest).
+    worker_threads : int, optional
+        Background threads that compute the long partitions while ``process`` does the short
+        ones (default 0: all on the calling thread). The output is the same, bit for bit,
+        with any number: a partition a worker has not finished in time is computed by
+        ``process`` or waited for, never skipped. Each convolver (and each copy) owns its
+        threads; in a forked child they are gone and ``process`` computes everything.
 
     Examples
     --------
@@ -411,23 +417,28 @@ class StreamConvolver:
     array([3.])
     """
 
-    __slots__ = ("_block", "_ct", "_plan", "_rt")
+    __slots__ = ("_block", "_ct", "_plan", "_rt", "_workers")
 
-    def __init__(self, kernel, block):
+    def __init__(self, kernel, block, *, worker_threads=0):
         k, self._rt, self._ct = _kernel(kernel)
         block = operator.index(block)
         if block < 1:
             raise ValueError(f"block must be at least 1, got {block}")
-        self._block = block
-        self._plan = _core.StreamConvolver(k, block, self._ct.name)
+        workers = operator.index(worker_threads)
+        if workers < 0:
+            raise ValueError(f"worker_threads must be at least 0, got {workers}")
+        self._block, self._workers = block, workers
+        self._plan = _core.StreamConvolver(k, block, self._ct.name, None, workers)
 
     def __reduce__(self):
-        args = (self._block, self._plan.capacity, self._rt, self._plan.state())
+        state = self._plan.state()
+        args = (self._block, self._plan.capacity, self._rt, state, self._workers)
         return (_restore_stream, args)
 
     def __copy__(self):
         new = object.__new__(StreamConvolver)
         new._block, new._ct, new._rt = self._block, self._ct, self._rt
+        new._workers = self._workers
         new._plan = self._plan.copy()
         return new
 
@@ -448,6 +459,11 @@ class StreamConvolver:
     def block(self) -> int:
         """The block length the convolver was built for."""
         return self._block
+
+    @property
+    def worker_threads(self) -> int:
+        """The background threads the convolver was built with."""
+        return self._workers
 
     @property
     def kernel_len(self) -> int:
@@ -508,12 +524,12 @@ def _restore_convolver(kernel, n, mode, method, rt):
     return plan
 
 
-def _restore_stream(block, capacity, rt, state):
+def _restore_stream(block, capacity, rt, state, workers=0):
     """Unpickles a :class:`StreamConvolver` (``StreamConvolver.__reduce__``): a convolver of
     the same layout, then its kernel and history from ``state``."""
     s = object.__new__(StreamConvolver)
-    s._block, s._rt, s._ct = block, rt, compute_dtype(rt)
-    s._plan = _core.StreamConvolver(np.zeros(1, s._ct), block, s._ct.name, capacity)
+    s._block, s._rt, s._ct, s._workers = block, rt, compute_dtype(rt), workers
+    s._plan = _core.StreamConvolver(np.zeros(1, s._ct), block, s._ct.name, capacity, workers)
     s._plan.set_state(state)
     return s
 

@@ -50,7 +50,12 @@ class Convolver:
 
 class StreamConvolver:
     def __init__(
-        self, kernel: np.ndarray, block: int, dtype: str, capacity: int | None = None
+        self,
+        kernel: np.ndarray,
+        block: int,
+        dtype: str,
+        capacity: int | None = None,
+        worker_threads: int = 0,
     ) -> None: ...
     latency: int
     tail_len: int

@@ -231,9 +231,10 @@ fn build_stream<T: Native + Wrap>(
     kernel: &Bound<'_, PyAny>,
     block: usize,
     capacity: Option<usize>,
+    workers: usize,
 ) -> PyResult<StreamConvolver> {
     let plan = read::<T, _>(kernel, |k| {
-        let b = convolve::StreamBuilder::new(block);
+        let b = convolve::StreamBuilder::new(block).worker_threads(workers);
         let b = match capacity {
             Some(c) => b.capacity(c),
             None => b,
@@ -247,16 +248,18 @@ fn build_stream<T: Native + Wrap>(
 
 #[pymethods]
 impl StreamConvolver {
-    /// `capacity`: the longest kernel `set_kernel` takes (the kernel's length by default).
+    /// `capacity`: the longest kernel `set_kernel` takes (the kernel's length by default);
+    /// `worker_threads`: background threads for the long partitions (0: none).
     #[new]
-    #[pyo3(signature = (kernel, block, dtype, capacity=None))]
+    #[pyo3(signature = (kernel, block, dtype, capacity=None, worker_threads=0))]
     fn new(
         kernel: &Bound<'_, PyAny>,
         block: usize,
         dtype: &str,
         capacity: Option<usize>,
+        worker_threads: usize,
     ) -> PyResult<Self> {
-        by_name!(dtype, T => build_stream::<T>(kernel, block, capacity))?
+        by_name!(dtype, T => build_stream::<T>(kernel, block, capacity, worker_threads))?
     }
 
     /// Samples of delay between input and output (0: the output answers every input sample

@@ -1,5 +1,7 @@
 """Convolver and StreamConvolver against the one-shot functions, and threads."""
 
+import copy
+import pickle
 import sys
 import threading
 
@@ -245,3 +247,43 @@ def test_narrow_dtype_plans(rng):
     out = np.empty(7, dtype=bool)
     assert b(x, out=out) is out
     np.testing.assert_array_equal(out, np.convolve(x, [True, False, True]))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex128", "int32"])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stream_workers_give_the_same_bits(rng, dtype, workers):
+    k = data(rng, 6000, dtype)
+    x = data(rng, 20_000, dtype)
+    one = convolve.StreamConvolver(k, 32)
+    many = convolve.StreamConvolver(k, 32, worker_threads=workers)
+    assert (one.worker_threads, many.worker_threads) == (0, workers)
+    a, b, i = [], [], 0
+    while i < x.size:
+        step = int(rng.integers(1, 100))
+        a.append(one.process(x[i : i + step]))
+        b.append(many.process(x[i : i + step]))
+        i += step
+        if len(a) == 60:
+            # Copies and pickles keep their workers and continue exactly.
+            many = pickle.loads(pickle.dumps(copy.copy(many)))
+            assert many.worker_threads == workers
+        if len(a) == 120:
+            k2 = data(rng, 3000, dtype)
+            one.set_kernel(k2)
+            many.set_kernel(k2)
+    a.append(one.flush())
+    b.append(many.flush())
+    a, b = np.concatenate(a), np.concatenate(b)
+    assert a.tobytes() == b.tobytes()
+
+
+def test_stream_workers_match_one_shot_and_reject_negatives(rng):
+    k = data(rng, 9000, "float64")
+    x = data(rng, 12_000, "float64")
+    s = convolve.StreamConvolver(k, 64, worker_threads=1)
+    got = np.concatenate([s.process(c) for c in np.array_split(x, 150)] + [s.flush()])
+    assert_close(got, np.convolve(x, k), x, k)
+    with pytest.raises(ValueError, match="worker_threads"):
+        convolve.StreamConvolver(k, 64, worker_threads=-1)
+    with pytest.raises(TypeError):
+        convolve.StreamConvolver(k, 64, worker_threads=1.5)

@@ -65,6 +65,7 @@ pub struct StreamBuilder {
     pub(super) channels: usize,
     pub(super) capacity: Option<usize>,
     pub(super) crossfade: usize,
+    pub(super) workers: usize,
 }
 
 impl StreamBuilder {
@@ -85,6 +86,7 @@ impl StreamBuilder {
             channels: 1,
             capacity: None,
             crossfade: 0,
+            workers: 0,
         }
     }
 
@@ -156,6 +158,37 @@ impl StreamBuilder {
     /// ```
     pub fn crossfade(mut self, samples: usize) -> Self {
         self.crossfade = samples;
+        self
+    }
+
+    /// Computes the long partitions on `n` background threads (default 0: all on the thread
+    /// that calls [`process`](crate::StreamConvolver::process)).
+    ///
+    /// Each segment of partitions of at least 2 blocks posts its period's work as a job at
+    /// the block boundary that starts it; a worker runs it while the audio thread goes on with
+    /// the short partitions. A job not done when its first output is due is run by the audio
+    /// thread, or waited for if a worker has started it: never skipped, so the output is the
+    /// same bits as without workers, with any number of them and any scheduling. Posting a job
+    /// is an atomic store and an unpark: a `futex` wake system call when the worker is
+    /// parked (it spins briefly after each job, then parks). The convolver owns its threads:
+    /// a clone starts its own, `Drop` stops and joins them, and in a forked child (which has
+    /// no threads) the jobs run on the calling thread. See docs/STREAMING.md, "Workers".
+    ///
+    /// ```
+    /// use convolve::StreamBuilder;
+    /// let ir: Vec<f32> = (0..20_000).map(|i| (-(i as f32) / 3000.0).exp()).collect();
+    /// let mut a = StreamBuilder::new(64).worker_threads(1).build(&ir).unwrap();
+    /// let mut b = StreamBuilder::new(64).build(&ir).unwrap();
+    /// let x: Vec<f32> = (0..5000).map(|i| (i as f32 * 0.01).sin()).collect();
+    /// let (mut ya, mut yb) = (vec![0.0; 64], vec![0.0; 64]);
+    /// for chunk in x.chunks(64) {
+    ///     a.process(chunk, &mut ya[..chunk.len()]).unwrap();
+    ///     b.process(chunk, &mut yb[..chunk.len()]).unwrap();
+    ///     assert_eq!(ya, yb);
+    /// }
+    /// ```
+    pub fn worker_threads(mut self, n: usize) -> Self {
+        self.workers = n;
         self
     }
 }

@@ -10,7 +10,8 @@ use super::channel::{Channel, FadeGain, crossfade};
 use super::config::{Head, Latency, Partitioning, StreamBuilder};
 use super::layout;
 use super::limbs::Limbs;
-use super::segment::{Schedule, Scratch, Segment};
+use super::segment::{Schedule, Scratch, Segment, add_limbs, ring_ranges};
+use super::workers::{BACKGROUND, Background};
 
 impl StreamBuilder {
     /// Makes every plan and buffer and loads `kernel`.
@@ -76,7 +77,10 @@ pub struct StreamConvolver<T: Element> {
     pub(super) mix: Vec<T>,
     /// `segments[0]` is the FFT head, run on every call.
     pub(super) fft_head: bool,
+    /// The segments run by the audio thread (`segments[0]` first).
     pub(super) segments: Vec<Segment<T>>,
+    /// The long segments, as jobs (`workers.rs`).
+    pub(super) bg: Background<T>,
     pub(super) scratch: Scratch<T>,
     pub(super) channels: Vec<Channel<T>>,
     /// Lengths of each channel's input and output rings, multiples of `p0`.
@@ -124,6 +128,7 @@ impl<T: Element> StreamConvolver<T> {
             mix: try_copy(&self.mix)?,
             fft_head: self.fft_head,
             segments: try_clone_all(&self.segments)?,
+            bg: self.bg.try_clone()?,
             scratch: self.scratch.try_clone()?,
             channels: try_clone_all(&self.channels)?,
             in_len: self.in_len,
@@ -216,16 +221,21 @@ impl<T: Element> StreamConvolver<T> {
             .map(|s| s.spec.offset + s.spec.size)
             .max()
             .unwrap_or(0);
-        let scratch = Scratch {
-            time: try_zeroed(2 * max_size)?,
-            sum: try_zeroed(segments.iter().map(|s| s.bins()).max().unwrap_or(0))?,
-            fft: try_zeroed(segments.iter().map(|s| s.scratch_len()).max().unwrap_or(0))?,
-            partial: try_zeroed(if fft_head {
-                segments[0].bins() * limbs.count
-            } else {
-                0
-            })?,
+        let partial = if fft_head {
+            segments[0].bins() * limbs.count
+        } else {
+            0
         };
+        let scratch = Scratch::new(&segments, partial)?;
+        // The long segments are jobs, for workers or spread over their periods here; the FFT
+        // head, and segments with too few blocks for a worker to help, stay on this thread.
+        let (fg, bg): (Vec<_>, Vec<_>) = segments
+            .into_iter()
+            .enumerate()
+            .partition(|(i, s)| (fft_head && *i == 0) || s.spec.size < BACKGROUND * p0);
+        let segments: Vec<_> = fg.into_iter().map(|(_, s)| s).collect();
+        let bg = bg.into_iter().map(|(_, s)| s).collect();
+        let bg = Background::new(bg, b.channels, p0, banks, b.workers)?;
         // A segment's forward transform may run up to `size - p0` samples after its trigger.
         let in_len = 3 * max_size;
         let out_len = (reach + p0).div_ceil(p0) * p0;
@@ -258,6 +268,7 @@ impl<T: Element> StreamConvolver<T> {
             mix: try_zeroed(if banks > 1 { p0 } else { 0 })?,
             fft_head,
             segments,
+            bg,
             scratch,
             channels,
             in_len,
@@ -405,6 +416,12 @@ impl<T: Element> StreamConvolver<T> {
                 line.clear_bank(target);
             }
         }
+        // `load` completed the jobs in flight.
+        for (work, ring) in self.bg.lanes_mut() {
+            work.line.clear_bank(target);
+            let len = ring.len() / self.banks;
+            ring[target * len..(target + 1) * len].fill(T::default());
+        }
         Ok(())
     }
 
@@ -427,7 +444,12 @@ impl<T: Element> StreamConvolver<T> {
                 .unwrap_or_default()
         };
         for seg in &mut self.segments {
-            seg.load_kernel(bank, tap, &mut self.scratch);
+            seg.load_kernel(bank, &tap, &mut self.scratch);
+        }
+        // Jobs in flight finish with the old kernel first, with or without workers.
+        self.bg.settle(&mut self.scratch);
+        for seg in self.bg.segments_mut() {
+            seg.load_kernel(bank, &tap, &mut self.scratch);
         }
         Ok(())
     }
@@ -445,6 +467,13 @@ impl<T: Element> StreamConvolver<T> {
     /// assert_eq!(out, [1.0]);
     /// ```
     pub fn reset(&mut self) {
+        self.bg.settle(&mut self.scratch);
+        for (work, ring) in self.bg.lanes_mut() {
+            work.line.clear();
+            work.window.fill(T::default());
+            work.job = None;
+            ring.fill(T::default());
+        }
         for c in &mut self.channels {
             c.t = 0;
             c.fade = None;
@@ -639,6 +668,7 @@ impl<T: Element> StreamConvolver<T> {
                     *o = T::add(*o, *r);
                     *r = T::default();
                 }
+                self.bg.add_output(channel, b, c.t, o);
             }
             if let Some(start) = c.fade {
                 crossfade(out, mix, FadeGain::new(c.t - start, fade_delay, fade_len));
@@ -652,9 +682,17 @@ impl<T: Element> StreamConvolver<T> {
                     .zip(&mut c.lines)
                     .skip(fft_head as usize);
                 for (seg, line) in run {
-                    let (input, output) = (&c.input, &mut c.output);
-                    seg.step(line, banks, c.t, p0, input, output, &mut self.scratch);
+                    let output = &mut c.output;
+                    let out = |bank: usize, shift: u32, first: usize, values: &[_]| {
+                        let ring = &mut output[bank * out_len..(bank + 1) * out_len];
+                        let [a, b] = ring_ranges(out_len, first, values.len());
+                        let (wrapped, rest) = ring.split_at_mut(a.start);
+                        add_limbs(&mut rest[..a.len()], &mut wrapped[..b.len()], shift, values);
+                    };
+                    seg.step(line, banks, c.t, p0, &c.input, out, &mut self.scratch);
                 }
+                self.bg
+                    .boundary(channel, c.t, banks, &c.input, &mut self.scratch);
                 if h > 0 {
                     c.recent.copy_within(p0..p0 + h - 1, 0);
                 }

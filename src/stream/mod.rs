@@ -10,8 +10,9 @@
 //! The pieces: [`config`] (the builder's options), [`layout`] (where the segments go),
 //! [`segment`] (one uniformly partitioned segment and its per-channel delay line), [`channel`]
 //! (per-channel state and the cross-fade), [`convolver`] (the public type and its engine),
-//! [`limbs`] (the limb split that makes integer streams exact) and [`state`] (saving and
-//! restoring a stream mid-way).
+//! [`limbs`] (the limb split that makes integer streams exact), [`state`] (saving and
+//! restoring a stream mid-way) and [`workers`] (the long partitions as jobs for background
+//! threads).
 
 mod channel;
 mod config;
@@ -20,6 +21,7 @@ pub(crate) mod layout;
 mod limbs;
 mod segment;
 mod state;
+mod workers;
 
 pub use config::{Head, Latency, Partitioning, StreamBuilder};
 pub use convolver::StreamConvolver;

@@ -149,6 +149,11 @@ impl<T: Scalar> Segment<T> {
         })
     }
 
+    /// The period's last block with work (the inverse's).
+    pub fn last_block(&self) -> usize {
+        self.schedule.inverse
+    }
+
     pub fn scratch_len(&self) -> usize {
         T::Transform::scratch_len(&self.plans)
     }
@@ -191,9 +196,9 @@ impl<T: Scalar> Segment<T> {
     }
 
     /// This segment's share of the work at block boundary `t` (a multiple of `p0`): `input`
-    /// is the input ring (the input at time `u` is at `u mod input.len()`; it holds at least
-    /// the `3·size - p0` inputs before `t`), `output` the output rings of the banks, likewise,
-    /// one after the other; `banks` the banks to run.
+    /// is an input ring (the input at time `u` is at `u mod input.len()`; it holds at least
+    /// the `2·size` inputs before the period's trigger); `banks` the banks to run. The inverse
+    /// hands `out(bank, limb shift, first output time, values)` the `size` values to add.
     #[allow(clippy::too_many_arguments)]
     pub fn step(
         &self,
@@ -202,7 +207,7 @@ impl<T: Scalar> Segment<T> {
         t: usize,
         p0: usize,
         input: &[T],
-        output: &mut [T],
+        mut out: impl FnMut(usize, u32, usize, &[Sample<T>]),
         scratch: &mut Scratch<T>,
     ) {
         let (size, count, bins, limbs) = (self.spec.size, self.spec.count, self.bins, self.limbs);
@@ -234,7 +239,6 @@ impl<T: Scalar> Segment<T> {
                 T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
             }
         }
-        let n = output.len() / self.banks;
         let per_bank = count * limbs.count * bins;
         for &bank in banks {
             let kernel = &self.spectra[bank * per_bank..(bank + 1) * per_bank];
@@ -266,15 +270,8 @@ impl<T: Scalar> Segment<T> {
                     T::Transform::inverse(&self.plans, acc, time, &mut scratch.fft);
                     acc.fill(Complex::zero());
                     // Outputs trigger - size + offset ..: not before t + p0 (the layout's offset).
-                    let output = &mut output[bank * n..(bank + 1) * n];
-                    let first = (trigger + self.spec.offset - size) % n;
-                    let until = (n - first).min(size);
-                    let (wrapped, rest) = output.split_at_mut(first);
-                    let (a, b) = (&mut rest[..until], &mut wrapped[..size - until]);
-                    let shift = limbs.limb(s).0;
-                    for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(&time[size..]) {
-                        *o = T::add_limb(*o, r, shift);
-                    }
+                    let first = trigger + self.spec.offset - size;
+                    out(bank, limbs.limb(s).0, first, &time[size..]);
                 }
             }
         }
@@ -367,11 +364,55 @@ impl<T: Scalar> Segment<T> {
     }
 }
 
+/// Where `len` outputs from time `first` on lie in a ring of `n` (the output at time `u` is at
+/// `u mod n`): a range from `first mod n`, then one from 0 when it wraps.
+pub(crate) fn ring_ranges(n: usize, first: usize, len: usize) -> [std::ops::Range<usize>; 2] {
+    let first = first % n;
+    let until = (n - first).min(len);
+    [first..first + until, 0..len - until]
+}
+
+/// Adds limb values `values` (shifted by `shift`) to `a` then `b` (a ring's two ranges).
+pub(crate) fn add_limbs<T: Scalar>(a: &mut [T], b: &mut [T], shift: u32, values: &[Sample<T>]) {
+    for (o, &r) in a.iter_mut().chain(b.iter_mut()).zip(values) {
+        *o = T::add_limb(*o, r, shift);
+    }
+}
+
+impl<T: Scalar> Scratch<T> {
+    /// Scratch for `segments` (and the FFT head's partial spectra, `partial` bins).
+    pub fn new<'a>(
+        segments: impl IntoIterator<Item = &'a Segment<T>>,
+        partial: usize,
+    ) -> Result<Self, ConvError>
+    where
+        T: 'a,
+    {
+        let (mut size, mut bins, mut fft) = (0, 0, 0);
+        for s in segments {
+            size = size.max(s.spec.size);
+            bins = bins.max(s.bins);
+            fft = fft.max(s.scratch_len());
+        }
+        Ok(Scratch {
+            time: try_zeroed(2 * size)?,
+            sum: try_zeroed(bins)?,
+            fft: try_zeroed(fft)?,
+            partial: try_zeroed(partial)?,
+        })
+    }
+}
+
 impl<T: Scalar> DelayLine<T> {
     pub fn clear(&mut self) {
         self.spectra.fill(Complex::zero());
         self.acc.fill(Complex::zero());
         self.head = 0;
+    }
+
+    /// Forgets every running sum.
+    pub fn clear_sums(&mut self) {
+        self.acc.fill(Complex::zero());
     }
 
     /// Forgets bank `bank`'s running sum (the delay line stays).

@@ -9,15 +9,18 @@
 //! loading convolver, built the same way, has its own, and scratch is rewritten before it is
 //! read.
 
+use crate::alloc::try_zeroed;
 use crate::arith::ElementKind;
 use crate::element::Element;
 use crate::error::ConvError;
 
 use super::config::Latency;
 use super::convolver::StreamConvolver;
+use super::segment::{Bin, Scratch};
+use super::workers::Job;
 
 const MAGIC: &[u8; 8] = b"CVSTREAM";
-const VERSION: u64 = 1;
+const VERSION: u64 = 2;
 /// Written in native order: a state from a machine of the other byte order does not match.
 const BYTE_ORDER: u64 = 0x0102_0304_0506_0708;
 
@@ -106,6 +109,11 @@ impl<T: Element> StreamConvolver<T> {
             v.extend([s.spec.size, s.spec.offset, s.spec.count]);
             v.extend([s.spectra.len(), line.spectra.len(), line.acc.len()]);
         }
+        v.push(self.bg.shared.lanes.len());
+        for (s, lane) in self.bg.segments().zip(&self.bg.shared.lanes) {
+            v.extend([s.spec.size, s.spec.offset, s.spec.count]);
+            v.extend([s.spectra.len(), lane.ring_len]);
+        }
         v.into_iter().map(|x| x as u64).collect()
     }
 
@@ -154,6 +162,31 @@ impl<T: Element> StreamConvolver<T> {
                 w.slice(&line.acc)?;
             }
         }
+        for s in self.bg.segments() {
+            w.slice(&s.spectra)?;
+        }
+        let mut scratch = Scratch::new(self.bg.segments(), 0)?;
+        self.bg.quiesce(&mut scratch);
+        for (work, ring, restart) in self.bg.lanes() {
+            match work.job {
+                None => w.u64(0)?,
+                Some(job) => {
+                    let next = if restart { 0 } else { job.next };
+                    w.u64(job.trigger as u64 + 1)?;
+                    w.slice(&[job.nbanks, job.banks[0], job.banks[1], next].map(|x| x as u64))?;
+                }
+            }
+            w.u64(work.line.head as u64)?;
+            w.slice(&work.line.spectra)?;
+            if restart {
+                // A job a worker had begun before this process forked restarts from zero sums.
+                w.slice(&try_zeroed::<Bin<T>>(work.line.acc.len())?)?;
+            } else {
+                w.slice(&work.line.acc)?;
+            }
+            w.slice(&work.window)?;
+            w.slice(ring)?;
+        }
         Ok(w.0)
     }
 
@@ -189,6 +222,7 @@ impl<T: Element> StreamConvolver<T> {
             return Err(ConvError::InvalidState { what: "layout" });
         }
         let mut next = self.try_clone()?;
+        next.bg.settle(&mut next.scratch);
         next.bank = r.index(self.banks, "bank")?;
         for b in 0..2 {
             next.kernel_lens[b] = r.index(self.capacity + 1, "kernel length")?;
@@ -219,9 +253,44 @@ impl<T: Element> StreamConvolver<T> {
                 r.fill(&mut line.acc)?;
             }
         }
+        for s in next.bg.segments_mut() {
+            r.fill(&mut s.spectra)?;
+        }
+        let channels = self.channels.len();
+        let sizes: Vec<usize> = next.bg.segments().map(|s| s.spec.size).collect();
+        let times: Vec<usize> = next.channels.iter().map(|c| c.t).collect();
+        let banks = self.banks;
+        for (i, (work, ring)) in next.bg.lanes_mut().enumerate() {
+            let (size, t) = (sizes[i / channels], times[i % channels]);
+            work.job = match r.u64()? {
+                0 => None,
+                trigger => {
+                    let trigger = trigger as usize - 1;
+                    let nbanks = r.index(banks + 1, "job")?;
+                    let b = [r.index(banks, "job")?, r.index(banks, "job")?];
+                    let next = r.index(usize::MAX, "job")?;
+                    if nbanks == 0 || trigger < size || !trigger.is_multiple_of(size) || trigger > t
+                    {
+                        return Err(ConvError::InvalidState { what: "job" });
+                    }
+                    Some(Job {
+                        trigger,
+                        banks: b,
+                        nbanks,
+                        next,
+                    })
+                }
+            };
+            work.line.head = r.index(1, "delay line")?;
+            r.fill(&mut work.line.spectra)?;
+            r.fill(&mut work.line.acc)?;
+            r.fill(&mut work.window)?;
+            r.fill(ring)?;
+        }
         if !r.0.is_empty() {
             return Err(ConvError::InvalidState { what: "length" });
         }
+        next.bg.complete_loaded(&mut next.scratch);
         *self = next;
         Ok(())
     }

@@ -1,0 +1,684 @@
+//! The long partitions, as jobs that background threads may run
+//! ([`StreamBuilder::worker_threads`](super::StreamBuilder::worker_threads)).
+//!
+//! Every segment of at least [`BACKGROUND`] blocks is a *lane* per channel: its delay line, a
+//! copy of the inputs its next transform reads, and a ring of its own outputs. At each of its
+//! triggers `T` the audio thread posts a *job*: the whole period's work (forward transform,
+//! multiply-adds, inverse) on the inputs before `T`, with the banks running at `T`. The job
+//! writes its `size` outputs, from `T - size + offset` on, into the lane's ring; the audio
+//! thread adds the rings to its output, lane by lane in a fixed order.
+//!
+//! Without workers the audio thread runs each job block by block, spread over the period as
+//! the schedule says (`segment.rs`). With workers a job runs at once on a worker; one that is
+//! not done when its first output is due (or at the lane's next trigger) is computed by the
+//! audio thread if no worker has started it, or waited for. A job's result depends only on the
+//! lane's state when it was posted, so the output is the same bits with any number of workers
+//! and any scheduling.
+//!
+//! Synchronization is lock-free: per lane, three counters (`posted`, `claimed`, `done`). The
+//! audio thread writes a job, then releases `posted`; whoever wins the compare-and-swap on
+//! `claimed` runs it and releases `done`. Idle workers spin briefly, then park
+//! (`std::thread::park`, a futex on Linux); posting unparks the lane's home worker, which is
+//! one atomic swap, plus a `futex` wake system call only when that worker is parked. The
+//! audio thread waits only for a late job a worker has started: it spins, then yields.
+
+use std::cell::UnsafeCell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+
+use crate::alloc::{TryClone, try_copy, try_zeroed};
+use crate::element::Element;
+use crate::error::ConvError;
+use crate::parallel::fork;
+
+use super::segment::{DelayLine, Scratch, Segment, add_limbs, ring_ranges};
+
+/// Segments of at least this many blocks per period are lanes: their jobs then have at least
+/// `BACKGROUND - 1` blocks of slack (the layout's `offset >= 2·size - p0`).
+pub(super) const BACKGROUND: usize = 2;
+
+/// Spins of an idle worker before it parks, and of the audio thread waiting for a started job
+/// before it yields.
+const SPIN: usize = 200;
+
+/// One posted job: the period from `trigger` on, for `banks[..nbanks]`; `next` is the next
+/// block to run (past the segment's last block when complete).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Job {
+    pub trigger: usize,
+    pub banks: [usize; 2],
+    pub nbanks: usize,
+    pub next: usize,
+}
+
+/// What a job reads and writes besides the ring.
+pub(super) struct Work<T: Element> {
+    pub line: DelayLine<T>,
+    /// The `2·size` inputs before the trigger, the input at time `u` at `u mod 2·size`.
+    pub window: Vec<T>,
+    pub job: Option<Job>,
+}
+
+/// One segment on one channel.
+pub(super) struct Lane<T: Element> {
+    pub seg: usize,
+    pub channel: usize,
+    posted: AtomicUsize,
+    claimed: AtomicUsize,
+    done: AtomicUsize,
+    /// Touched only by the thread holding the posted job's claim, or by the audio thread when
+    /// no job is in flight (or no worker exists).
+    work: UnsafeCell<Work<T>>,
+    /// The outputs, per bank, `ring_len` each: a job writes its range, the audio thread reads
+    /// ranges whose jobs are done; they never overlap (see `ring_len`).
+    ring: Box<[UnsafeCell<T>]>,
+    pub ring_len: usize,
+}
+
+/// What the workers share with the audio thread.
+pub(super) struct Shared<T: Element> {
+    /// The lanes' segments (kernel spectra); changed only when no job is in flight.
+    segments: Vec<UnsafeCell<Segment<T>>>,
+    pub lanes: Vec<Lane<T>>,
+    p0: usize,
+    banks: usize,
+    stop: AtomicBool,
+    /// Tests: microseconds a worker sleeps after claiming a job; `usize::MAX`: never claim.
+    #[cfg(test)]
+    pub stall: AtomicUsize,
+}
+
+// SAFETY: the cells are accessed as documented on `Lane` and `Shared`: a job's work and ring
+// range by the one thread that claimed it (the counters' release/acquire order these accesses
+// after the audio thread's writes and before its reads), the segments mutably only when no job
+// is in flight and shared otherwise (`Segment` is `Sync`: plans behind `Arc<dyn Fft>`).
+unsafe impl<T: Element> Sync for Shared<T> {}
+
+/// The lanes of one convolver and its worker threads.
+pub(super) struct Background<T: Element> {
+    pub shared: Arc<Shared<T>>,
+    threads: Vec<JoinHandle<()>>,
+    /// The worker count asked for (the threads are gone in a forked child).
+    pub workers: usize,
+    /// The fork generation the threads were started in.
+    generation: usize,
+    /// Per lane, the trigger of a job posted to the workers and not yet seen done.
+    pending: Vec<Option<usize>>,
+    channels: usize,
+}
+
+impl<T: Element> Lane<T> {
+    fn new(
+        seg: &Segment<T>,
+        index: usize,
+        channel: usize,
+        banks: usize,
+    ) -> Result<Self, ConvError> {
+        let size = seg.spec.size;
+        // A job posted at T writes T - size + offset .. T + offset while the audio thread
+        // reads from T on: `offset` apart at most, so a ring of `offset + size` (rounded to
+        // whole periods) never has the two meet.
+        let ring_len = (seg.spec.offset / size + 2) * size;
+        let ring = try_zeroed::<T>(banks * ring_len)?;
+        Ok(Lane {
+            seg: index,
+            channel,
+            posted: AtomicUsize::new(0),
+            claimed: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+            work: UnsafeCell::new(Work {
+                line: seg.new_line()?,
+                window: try_zeroed(2 * size)?,
+                job: None,
+            }),
+            ring: ring.into_iter().map(UnsafeCell::new).collect(),
+            ring_len,
+        })
+    }
+
+    /// The ring's `len` outputs from time `first` on, in bank `bank`, as two ranges.
+    ///
+    /// # Safety
+    /// No other thread may access these outputs while the slices live.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn range(&self, bank: usize, first: usize, len: usize) -> [&mut [T]; 2] {
+        let base = bank * self.ring_len;
+        ring_ranges(self.ring_len, first, len).map(|r| {
+            let cells = &self.ring[base + r.start..base + r.end];
+            // SAFETY: `UnsafeCell<T>` has `T`'s layout; the caller excludes other accesses.
+            unsafe { std::slice::from_raw_parts_mut(UnsafeCell::raw_get(cells.as_ptr()), r.len()) }
+        })
+    }
+
+    /// The whole ring.
+    ///
+    /// # Safety
+    /// No other thread may access the ring while the slice lives.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn whole(&self) -> &mut [T] {
+        let len = self.ring.len();
+        // SAFETY: as `range`.
+        unsafe { std::slice::from_raw_parts_mut(UnsafeCell::raw_get(self.ring.as_ptr()), len) }
+    }
+
+    /// Runs the posted job's blocks up to `upto` (all of them for `usize::MAX`).
+    ///
+    /// # Safety
+    /// The caller holds the job's claim, or no other thread touches the lane.
+    unsafe fn advance(&self, seg: &Segment<T>, upto: usize, p0: usize, scratch: &mut Scratch<T>) {
+        // SAFETY: exclusive by the caller's contract.
+        let work = unsafe { &mut *self.work.get() };
+        let Some(job) = &mut work.job else { return };
+        let size = seg.spec.size;
+        let first = job.trigger + seg.spec.offset - size;
+        let banks = self.ring.len() / self.ring_len;
+        while job.next <= upto.min(seg.last_block()) {
+            if job.next == 0 {
+                for bank in 0..banks {
+                    // SAFETY: this job's range, which the audio thread reads only once done.
+                    let [a, b] = unsafe { self.range(bank, first, size) };
+                    a.fill(T::default());
+                    b.fill(T::default());
+                }
+            }
+            let t = job.trigger + job.next * p0;
+            let out = |bank: usize, shift: u32, at: usize, values: &[_]| {
+                debug_assert_eq!(at, first);
+                // SAFETY: as above.
+                let [a, b] = unsafe { self.range(bank, at, values.len()) };
+                add_limbs(a, b, shift, values);
+            };
+            let banks = &job.banks[..job.nbanks];
+            seg.step(&mut work.line, banks, t, p0, &work.window, out, scratch);
+            job.next += 1;
+        }
+    }
+
+    /// Claims the posted job if nobody has: the claim's owner runs it.
+    fn claim(&self) -> Option<usize> {
+        let posted = self.posted.load(Ordering::Acquire);
+        let claimed = self.claimed.load(Ordering::Acquire);
+        (claimed < posted)
+            .then(|| {
+                self.claimed
+                    .compare_exchange(claimed, claimed + 1, Ordering::AcqRel, Ordering::Acquire)
+                    .ok()
+            })
+            .flatten()
+    }
+
+    fn idle(&self) -> bool {
+        self.done.load(Ordering::Acquire) == self.posted.load(Ordering::Acquire)
+    }
+}
+
+impl<T: Element> Shared<T> {
+    /// Runs lane `i`'s job if it can claim it.
+    fn run_claimed(&self, i: usize, scratch: &mut Scratch<T>) -> bool {
+        let lane = &self.lanes[i];
+        let Some(claim) = lane.claim() else {
+            return false;
+        };
+        #[cfg(test)]
+        if std::thread::current()
+            .name()
+            .is_some_and(|n| n.starts_with("convolve-stream"))
+        {
+            let micros = self.stall.load(Ordering::Relaxed).min(1_000_000) as u64;
+            std::thread::sleep(std::time::Duration::from_micros(micros));
+        }
+        // SAFETY: segments are only changed with no job in flight, and this one is.
+        let seg = unsafe { &*self.segments[lane.seg].get() };
+        // SAFETY: we hold the claim.
+        unsafe { lane.advance(seg, usize::MAX, self.p0, scratch) };
+        lane.done.store(claim + 1, Ordering::Release);
+        true
+    }
+
+    /// Makes lane `i`'s posted job complete: runs it here unless a worker has started it,
+    /// then waits for that worker.
+    fn finish(&self, i: usize, scratch: &mut Scratch<T>) {
+        let lane = &self.lanes[i];
+        let mut spins = 0;
+        while !lane.idle() {
+            if self.run_claimed(i, scratch) {
+                continue;
+            }
+            spins += 1;
+            if spins < SPIN {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    /// A worker: runs the jobs it can claim, its own lanes (`i mod n == me`) first.
+    fn work(&self, me: usize, n: usize) {
+        // SAFETY: only read for their sizes, which never change.
+        let segs = self.segments.iter().map(|s| unsafe { &*s.get() });
+        let Ok(mut scratch) = Scratch::new(segs, 0) else {
+            return; // the audio thread runs the jobs
+        };
+        let lanes = self.lanes.len();
+        let mut idle = 0;
+        while !self.stop.load(Ordering::Acquire) {
+            #[cfg(test)]
+            if self.stall.load(Ordering::Relaxed) == usize::MAX {
+                std::thread::park();
+                continue;
+            }
+            let mut ran = false;
+            for k in 0..lanes {
+                let i = (k + me) % lanes;
+                if (i % n == me || idle > 0) && self.run_claimed(i, &mut scratch) {
+                    ran = true;
+                }
+            }
+            if ran {
+                idle = 0;
+            } else if idle < SPIN {
+                idle += 1;
+                std::hint::spin_loop();
+            } else {
+                idle = 0;
+                std::thread::park();
+            }
+        }
+    }
+}
+
+impl<T: Element> Background<T> {
+    /// Lanes for `segments` on `channels` channels, with `workers` threads.
+    pub fn new(
+        segments: Vec<Segment<T>>,
+        channels: usize,
+        p0: usize,
+        banks: usize,
+        workers: usize,
+    ) -> Result<Self, ConvError> {
+        let mut lanes = Vec::new();
+        for (i, seg) in segments.iter().enumerate() {
+            for c in 0..channels {
+                lanes.push(Lane::new(seg, i, c, banks)?);
+            }
+        }
+        let shared = Shared {
+            segments: segments.into_iter().map(UnsafeCell::new).collect(),
+            lanes,
+            p0,
+            banks,
+            stop: AtomicBool::new(false),
+            #[cfg(test)]
+            stall: AtomicUsize::new(0),
+        };
+        Ok(Self::start(shared, channels, workers))
+    }
+
+    fn start(shared: Shared<T>, channels: usize, workers: usize) -> Self {
+        let pending = vec![None; shared.lanes.len()];
+        let shared = Arc::new(shared);
+        let generation = fork::generation();
+        let n = if shared.lanes.is_empty() { 0 } else { workers };
+        let threads = (0..n)
+            .map_while(|me| {
+                let shared = Arc::clone(&shared);
+                std::thread::Builder::new()
+                    .name(format!("convolve-stream-{me}"))
+                    .spawn(move || shared.work(me, n))
+                    .ok()
+            })
+            .collect();
+        // Threads that could not start leave their lanes to the others (or the audio thread).
+        Background {
+            shared,
+            threads,
+            workers,
+            generation,
+            pending,
+            channels,
+        }
+    }
+
+    /// The lanes' segments, after [`settle`](Self::settle).
+    pub fn segments_mut(&mut self) -> impl Iterator<Item = &mut Segment<T>> {
+        // SAFETY: settled: no job is in flight, and none is posted while `self` is borrowed.
+        self.shared
+            .segments
+            .iter()
+            .map(|s| unsafe { &mut *s.get() })
+    }
+
+    /// The lanes' segments, read-only.
+    pub fn segments(&self) -> impl Iterator<Item = &Segment<T>> {
+        // SAFETY: segments change only through `segments_mut`, which needs `&mut self`.
+        self.shared.segments.iter().map(|s| unsafe { &*s.get() })
+    }
+
+    /// Whether jobs run here (no worker threads: none asked for, or a forked child).
+    fn inline(&mut self) -> bool {
+        if !self.threads.is_empty() && fork::generation() != self.generation {
+            // A forked child: the threads did not survive, and a job one had claimed may be
+            // half done. Jobs restart cleanly (their ranges and sums are rewritten), so run
+            // them all again here and carry on without workers.
+            for lane in &self.shared.lanes {
+                // SAFETY: this is the child's only thread that knows the lanes.
+                let work = unsafe { &mut *lane.work.get() };
+                if !lane.idle() {
+                    if let Some(job) = &mut work.job {
+                        job.next = 0;
+                    }
+                    work.line.clear_sums();
+                }
+                lane.claimed
+                    .store(lane.posted.load(Ordering::Relaxed), Ordering::Relaxed);
+                lane.done
+                    .store(lane.posted.load(Ordering::Relaxed), Ordering::Relaxed);
+            }
+            std::mem::forget(std::mem::take(&mut self.threads));
+        }
+        self.threads.is_empty()
+    }
+
+    /// Channel `c`'s lanes at block boundary `t` (after the chunk before it): posts the jobs
+    /// of the lanes triggering at `t` (with `banks`, reading the channel's input ring
+    /// `input`), then runs this block's share of each job here, or, with workers, completes
+    /// the jobs whose first outputs are due at `t`.
+    pub fn boundary(
+        &mut self,
+        c: usize,
+        t: usize,
+        banks: &[usize],
+        input: &[T],
+        scratch: &mut Scratch<T>,
+    ) {
+        let inline = self.inline();
+        let p0 = self.shared.p0;
+        for i in (c..self.shared.lanes.len()).step_by(self.channels) {
+            let shared = &*self.shared;
+            let lane = &shared.lanes[i];
+            // SAFETY: segments change only with no job in flight, through `&mut self`.
+            let seg = unsafe { &*shared.segments[lane.seg].get() };
+            let size = seg.spec.size;
+            if t.is_multiple_of(size) {
+                if !inline {
+                    shared.finish(i, scratch);
+                    self.pending[i] = None;
+                }
+                // SAFETY: no job is in flight on this lane (finished, or none posted).
+                let work = unsafe { &mut *lane.work.get() };
+                // The inputs t - 2·size .. t, the one at time u at u mod 2·size.
+                let (n, w) = (input.len(), 2 * size);
+                let (mut from, mut to) = ((t + n - w) % n, t % w);
+                for _ in 0..w {
+                    work.window[to] = input[from];
+                    (from, to) = ((from + 1) % n, (to + 1) % w);
+                }
+                let mut b = [0; 2];
+                b[..banks.len()].copy_from_slice(banks);
+                work.job = Some(Job {
+                    trigger: t,
+                    banks: b,
+                    nbanks: banks.len(),
+                    next: 0,
+                });
+                if !inline {
+                    lane.posted.fetch_add(1, Ordering::Release);
+                    self.pending[i] = Some(t);
+                    self.threads[i % self.threads.len()].thread().unpark();
+                }
+            }
+            if inline {
+                // SAFETY: no worker exists.
+                let block = unsafe { (*lane.work.get()).job.map(|j| (t - j.trigger) / p0) };
+                if let Some(block) = block {
+                    // SAFETY: as above.
+                    unsafe { lane.advance(seg, block, p0, scratch) };
+                }
+            } else if let Some(trigger) = self.pending[i] {
+                if trigger + seg.spec.offset - size <= t {
+                    shared.finish(i, scratch);
+                    self.pending[i] = None;
+                }
+            }
+        }
+    }
+
+    /// Adds channel `c`'s lanes' outputs at times `t .. t + out.len()` of bank `bank` to
+    /// `out` (a chunk within one block), lane by lane.
+    pub fn add_output(&self, c: usize, bank: usize, t: usize, out: &mut [T]) {
+        for lane in self.shared.lanes.iter().skip(c).step_by(self.channels) {
+            // SAFETY: the jobs writing these outputs are done (`boundary` completes a job by
+            // its first output's block), and later jobs write other ranges (`ring_len`).
+            let [a, b] = unsafe { lane.range(bank, t, out.len()) };
+            debug_assert!(b.is_empty());
+            for (o, &r) in out.iter_mut().zip(a.iter()) {
+                *o = T::add(*o, r);
+            }
+        }
+    }
+
+    /// With workers, completes every job in flight (here, or by waiting for the worker that
+    /// has started it); without, leaves them as they are (they are part of the state). In a
+    /// forked child it does neither: [`lanes`](Self::lanes) says which jobs to restart.
+    pub fn quiesce(&self, scratch: &mut Scratch<T>) {
+        if self.threads.is_empty() || fork::generation() != self.generation {
+            return;
+        }
+        for i in 0..self.shared.lanes.len() {
+            self.shared.finish(i, scratch);
+        }
+    }
+
+    /// Completes every job in flight, with or without workers.
+    pub fn settle(&mut self, scratch: &mut Scratch<T>) {
+        if self.inline() {
+            self.run_all_here(scratch);
+        } else {
+            self.quiesce(scratch);
+        }
+        self.pending.fill(None);
+    }
+
+    /// Every lane's work and ring (all banks), after [`settle`](Self::settle).
+    pub fn lanes_mut(&mut self) -> impl Iterator<Item = (&mut Work<T>, &mut [T])> {
+        self.shared.lanes.iter().map(|lane| {
+            // SAFETY: the caller has settled and holds `&mut self`: no job is in flight or
+            // can be posted.
+            unsafe { (&mut *lane.work.get(), lane.whole()) }
+        })
+    }
+
+    /// Every lane's work and ring (all banks), after [`quiesce`](Self::quiesce), and whether
+    /// its job must restart (one a worker had claimed before this process forked).
+    pub fn lanes(&self) -> impl Iterator<Item = (&Work<T>, &[T], bool)> {
+        let forked = !self.threads.is_empty() && fork::generation() != self.generation;
+        self.shared.lanes.iter().map(move |lane| {
+            // SAFETY: the caller has quiesced and holds `&self`: no job is in flight (or, in
+            // a forked child, the thread that ran it is gone) and none can be posted.
+            let (work, ring) = unsafe { (&*lane.work.get(), &*lane.whole()) };
+            (work, ring, forked && !lane.idle())
+        })
+    }
+
+    /// Runs to the end, here, the jobs of a state loaded unfinished (saved by a convolver
+    /// without workers) when this one has workers: theirs start from the first block.
+    pub fn complete_loaded(&mut self, scratch: &mut Scratch<T>) {
+        if !self.inline() {
+            self.run_all_here(scratch);
+        }
+    }
+
+    /// Runs every lane's job to the end on this thread. The caller makes sure no worker
+    /// holds a job: none exists, or every posted job is done (`&mut self` posts no more).
+    fn run_all_here(&mut self, scratch: &mut Scratch<T>) {
+        for lane in &self.shared.lanes {
+            // SAFETY: segments change only through `&mut self`, which this call holds.
+            let seg = unsafe { &*self.shared.segments[lane.seg].get() };
+            // SAFETY: no other thread touches the lane (the caller's contract).
+            unsafe { lane.advance(seg, usize::MAX, self.shared.p0, scratch) };
+        }
+    }
+
+    /// A copy with its own workers (the jobs in flight completed first).
+    pub fn try_clone(&self) -> Result<Self, ConvError> {
+        let mut scratch = Scratch::new(self.segments(), 0)?;
+        self.quiesce(&mut scratch);
+        let mut lanes = Vec::new();
+        for (lane, (work, ring, restart)) in self.shared.lanes.iter().zip(self.lanes()) {
+            let mut line = work.line.try_clone()?;
+            let mut job = work.job;
+            if restart {
+                line.clear_sums();
+                job.iter_mut().for_each(|j| j.next = 0);
+            }
+            lanes.push(Lane {
+                seg: lane.seg,
+                channel: lane.channel,
+                posted: AtomicUsize::new(0),
+                claimed: AtomicUsize::new(0),
+                done: AtomicUsize::new(0),
+                work: UnsafeCell::new(Work {
+                    line,
+                    window: try_copy(&work.window)?,
+                    job,
+                }),
+                ring: try_copy(ring)?.into_iter().map(UnsafeCell::new).collect(),
+                ring_len: lane.ring_len,
+            });
+        }
+        let shared = Shared {
+            segments: self
+                .segments()
+                .map(|s| s.try_clone().map(UnsafeCell::new))
+                .collect::<Result<_, _>>()?,
+            lanes,
+            p0: self.shared.p0,
+            banks: self.shared.banks,
+            stop: AtomicBool::new(false),
+            #[cfg(test)]
+            stall: AtomicUsize::new(0),
+        };
+        Ok(Self::start(shared, self.channels, self.workers))
+    }
+}
+
+impl<T: Element> Drop for Background<T> {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Release);
+        if fork::generation() != self.generation {
+            // A forked child: these threads do not exist here.
+            std::mem::forget(std::mem::take(&mut self.threads));
+            return;
+        }
+        for t in &self.threads {
+            t.thread().unpark();
+        }
+        for t in self.threads.drain(..) {
+            // A worker that panicked has nothing left to release.
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use crate::StreamBuilder;
+    use crate::StreamConvolver;
+
+    fn pair(workers: usize) -> (StreamConvolver<f64>, StreamConvolver<f64>) {
+        let h: Vec<f64> = (0..6000)
+            .map(|i| ((i * 7919) % 1000) as f64 / 1000.0 - 0.5)
+            .collect();
+        let b = StreamBuilder::new(32).channels(2);
+        let one = b.build(&h).unwrap();
+        let many = b.worker_threads(workers).build(&h).unwrap();
+        assert!(!many.bg.shared.lanes.is_empty());
+        (one, many)
+    }
+
+    /// Streams `blocks` blocks of 32 into both, comparing bits.
+    fn compare(one: &mut StreamConvolver<f64>, many: &mut StreamConvolver<f64>, blocks: usize) {
+        for k in 0..blocks {
+            let x: Vec<f64> = (0..32)
+                .map(|i| ((k * 32 + i) as f64 * 0.37).sin())
+                .collect();
+            for c in 0..2 {
+                let (mut a, mut b) = ([0.0; 32], [0.0; 32]);
+                one.process_channel(c, &x, &mut a).unwrap();
+                many.process_channel(c, &x, &mut b).unwrap();
+                assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "block {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn jobs_no_worker_takes_are_computed_by_the_audio_thread() {
+        let (mut one, mut many) = pair(2);
+        many.bg.shared.stall.store(usize::MAX, Ordering::Relaxed);
+        compare(&mut one, &mut many, 300);
+        // Every posted job ran, on this thread.
+        for lane in &many.bg.shared.lanes {
+            assert!(lane.posted.load(Ordering::Relaxed) > 0);
+            assert!(
+                lane.idle()
+                    || lane.posted.load(Ordering::Relaxed) - lane.done.load(Ordering::Relaxed) == 1
+            );
+        }
+    }
+
+    #[test]
+    fn late_jobs_a_worker_has_started_are_waited_for() {
+        let (mut one, mut many) = pair(1);
+        // Each job sleeps 3 ms once claimed: far past the deadline of the short lanes.
+        many.bg.shared.stall.store(3000, Ordering::Relaxed);
+        compare(&mut one, &mut many, 200);
+        many.bg.shared.stall.store(0, Ordering::Relaxed);
+        compare(&mut one, &mut many, 100);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_forked_child_computes_the_same_without_threads() {
+        let (mut one, mut many) = pair(2);
+        compare(&mut one, &mut many, 50);
+        // Workers that sleep in their jobs: the fork is likely to catch one mid-job.
+        many.bg.shared.stall.store(20_000, Ordering::Relaxed);
+        compare(&mut one, &mut many, 3);
+        let x: Vec<f64> = (0..32 * 200).map(|i| (i as f64 * 0.11).cos()).collect();
+        let mut want = vec![0.0; x.len()];
+        let mut got = vec![0.0; x.len()];
+        let mut expected = one.try_clone().unwrap();
+        for (a, b) in x.chunks(32).zip(want.chunks_mut(32)) {
+            expected.process(a, b).unwrap();
+        }
+        // SAFETY: the child only runs this thread's code on memory it owns, allocating
+        // nothing, then `_exit`s.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0);
+        if pid == 0 {
+            for (a, b) in x.chunks(32).zip(got.chunks_mut(32)) {
+                many.process(a, b).unwrap();
+            }
+            let same = want
+                .iter()
+                .zip(&got)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            // SAFETY: ends the child without running the parent's destructors or harness.
+            unsafe { libc::_exit(if same { 0 } else { 1 }) };
+        }
+        let mut status = 0;
+        // SAFETY: waits for the child just made.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "{status}"
+        );
+        // The parent's workers carry on.
+        many.bg.shared.stall.store(0, Ordering::Relaxed);
+        compare(&mut one, &mut many, 50);
+    }
+}
