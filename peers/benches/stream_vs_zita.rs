@@ -10,7 +10,8 @@
 //! machine's other processes) and wall time (p99 / max: what it waited, zita's late levels and
 //! the scheduler included), and the periods whose output differs from
 //! the one-shot convolution by more than 2·ε·log2(n)·‖x‖·‖h‖ (zita's, when a background level
-//! was late). zita is configured as its users do: FFTW_MEASURE, vector mode, `process(true)`
+//! was late). `convolve-1w` is our engine with one worker thread per channel
+//! (`StreamBuilder::worker_threads(1)`). zita is configured as its users do: FFTW_MEASURE, vector mode, `process(true)`
 //! (wait for late levels); `zita-async` is `process(false)` (never wait, drop late levels).
 //!
 //! `cargo bench -p convolve-peers --bench stream_vs_zita` (about 4 minutes; without
@@ -24,9 +25,12 @@ use convolve::{Mode, StreamBuilder, StreamConvolver, convolve};
 
 const RATE: usize = 48_000;
 
-/// Our engine for one channel. A `.worker_threads(n)` setting goes in this one builder.
-fn ours(ir: &[f32], period: usize) -> StreamConvolver<f32> {
-    StreamBuilder::new(period).build(ir).unwrap()
+/// Our engine for one channel, with `workers` background threads for its long partitions.
+fn ours(ir: &[f32], period: usize, workers: usize) -> StreamConvolver<f32> {
+    StreamBuilder::new(period)
+        .worker_threads(workers)
+        .build(ir)
+        .unwrap()
 }
 
 /// The engines under test, each processing one stereo period.
@@ -38,7 +42,7 @@ enum Engine {
 
 impl Engine {
     fn names() -> Vec<&'static str> {
-        let mut v = vec!["convolve"];
+        let mut v = vec!["convolve", "convolve-1w"];
         if cfg!(zita) {
             v.extend(["zita", "zita-async"]);
         }
@@ -47,7 +51,10 @@ impl Engine {
 
     fn new(name: &str, irs: &[Vec<f32>], period: usize) -> Engine {
         match name {
-            "convolve" => Engine::Ours(irs.iter().map(|h| ours(h, period)).collect()),
+            "convolve" | "convolve-1w" => {
+                let workers = usize::from(name == "convolve-1w");
+                Engine::Ours(irs.iter().map(|h| ours(h, period, workers)).collect())
+            }
             #[cfg(zita)]
             "zita" | "zita-async" => {
                 let routes: Vec<_> = irs

@@ -436,11 +436,11 @@ impl<T: Element> Background<T> {
                     // SAFETY: as above.
                     unsafe { lane.advance(seg, block, p0, scratch) };
                 }
-            } else if let Some(trigger) = self.pending[i] {
-                if trigger + seg.spec.offset - size <= t {
-                    shared.finish(i, scratch);
-                    self.pending[i] = None;
-                }
+            } else if let Some(trigger) = self.pending[i]
+                && trigger + seg.spec.offset - size <= t
+            {
+                shared.finish(i, scratch);
+                self.pending[i] = None;
             }
         }
     }

@@ -22,6 +22,8 @@ pub struct Options {
     pub crossfade: usize,
     /// The longest IR a reload may bring, in taps.
     pub capacity: usize,
+    /// Background threads per route for the long partitions (`StreamBuilder::worker_threads`).
+    pub workers: usize,
 }
 
 /// The routed convolvers, with the scratch output each one writes before it is summed.
@@ -42,6 +44,7 @@ impl Matrix {
                 .latency(options.latency)
                 .crossfade(options.crossfade)
                 .capacity(capacity)
+                .worker_threads(options.workers)
                 .build(&r.taps)?;
             routes.push((r.input, r.output, conv));
         }
@@ -215,6 +218,7 @@ mod tests {
             latency: Latency::Zero,
             crossfade: 0,
             capacity: 0,
+            workers: 0,
         };
         let mut m = Matrix::new(&irs, &options).unwrap();
         // periods longer than the scratch (64), shorter, and uneven
@@ -242,6 +246,7 @@ mod tests {
             latency: Latency::Block,
             crossfade: 0,
             capacity: 0,
+            workers: 0,
         };
         let mut m = Matrix::new(&irs, &options).unwrap();
         let d = m.latency();
@@ -265,6 +270,7 @@ mod tests {
             latency: Latency::Zero,
             crossfade: 256,
             capacity: 0, // the longest IR, 450 taps
+            workers: 1,
         };
         let mut m = Matrix::new(&irs, &options).unwrap();
         let mut long = irs.clone();

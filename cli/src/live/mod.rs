@@ -86,6 +86,10 @@ pub struct LiveArgs {
     /// The longest IR a reload may bring, in seconds (default: the longest initial IR)
     #[arg(long, value_name = "SECONDS")]
     pub max_ir: Option<f64>,
+    /// Background threads per route for the IR's long partitions, so that the JACK thread
+    /// computes only the head (0: everything on the JACK thread). The output is the same bits
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub workers: usize,
     /// Warn instead of refusing IRs whose sample rate is not the server's
     #[arg(long)]
     pub ignore_rate: bool,
@@ -136,6 +140,7 @@ pub fn run(args: &LiveArgs) -> Result<()> {
         },
         crossfade: seconds(args.crossfade.max(0.0) / 1000.0),
         capacity: args.max_ir.map_or(0, seconds),
+        workers: args.workers,
     };
     let matrix = Matrix::new(&irs, &options).context("cannot build the convolvers")?;
     let (capacity, latency) = (matrix.capacity(), matrix.latency());
