@@ -15,7 +15,7 @@
 
 /// The largest partition the non-uniform scheme grows to (unless the first one is larger):
 /// bigger partitions lower the mean cost but make the blocks that run their transforms longer
-/// (see [`EVEN`]).
+/// (see [`EVEN`] and [`PERIOD_SHARE`]).
 pub(crate) const MAX_PART: usize = 16_384;
 
 /// The largest forward transform may cost at most this many times the predicted mean block
@@ -24,6 +24,25 @@ pub(crate) const MAX_PART: usize = 16_384;
 /// cache between runs). Long kernels at small blocks therefore get smaller largest partitions,
 /// for a higher but still low mean (docs/PERFORMANCE.md, "Why the largest partition is capped").
 const EVEN: f64 = 1.5;
+
+/// ... unless it takes at most this share of a block's real time at [`RATE`]: the bound that
+/// matters to an audio callback is its period, and a transform far inside it is worth its
+/// spike where the mean is tiny (long kernels at small blocks: 480,000 taps at block 64 get
+/// 16,384-tap partitions instead of 2,048, and a third of the CPU; docs/PERFORMANCE.md, "Why
+/// the largest partition is capped").
+const PERIOD_SHARE: f64 = 0.03;
+
+/// The sample rate [`PERIOD_SHARE`] assumes: the engine counts samples, not seconds, and at a
+/// higher rate the same bound is a larger share of a shorter period (6 % at 96 kHz).
+const RATE: f64 = 48_000.0;
+
+/// Whether a layout whose largest partition is `largest` and whose predicted mean block is
+/// `mean` ns keeps its worst block within [`EVEN`] mean blocks or [`PERIOD_SHARE`] of the
+/// period.
+fn even_enough(p0: usize, largest: usize, mean: f64) -> bool {
+    let worst = forward(2 * largest);
+    largest == p0 || worst <= EVEN * mean || worst <= PERIOD_SHARE * p0 as f64 * 1e9 / RATE
+}
 
 /// Below the last size, the search tries this many partitions more than the fewest that let
 /// the next size start: a partition costs about the same per sample at every size, so more
@@ -92,7 +111,8 @@ fn base_forward(n: usize) -> f64 {
 /// (`offset >=` [`earliest`]`(size, p0)`), with the counts per size that minimize the modelled
 /// [`cost`] (Garcia's optimal partitioning, sizes restricted to `p0` times powers of two), by
 /// dynamic programming over (size, offset);
-/// the largest size is the largest whose forward transform costs at most [`EVEN`] mean blocks.
+/// the largest size is the largest whose forward transform costs at most [`EVEN`] mean blocks
+/// or [`PERIOD_SHARE`] of the period ([`even_enough`]).
 pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Vec<Segment> {
     if start >= end {
         return Vec::new();
@@ -102,7 +122,7 @@ pub(crate) fn segments(p0: usize, start: usize, end: usize, uniform: bool) -> Ve
         let segs = optimal(p0, start, end, uniform, max);
         let largest = segs.iter().map(|s| s.size).max().unwrap_or(p0);
         let mean = segs.iter().map(|s| cost(s.size, s.count)).sum::<f64>() * p0 as f64;
-        if largest == p0 || forward(2 * largest) <= EVEN * mean {
+        if even_enough(p0, largest, mean) {
             return segs;
         }
         max = largest / 2;
@@ -230,10 +250,7 @@ mod tests {
                 let segs = segments(p0, 0, taps, false);
                 let largest = segs.iter().map(|s| s.size).max().unwrap();
                 let mean = total(&segs) * p0 as f64;
-                assert!(
-                    largest == p0 || forward(2 * largest) <= EVEN * mean,
-                    "{segs:?}"
-                );
+                assert!(even_enough(p0, largest, mean), "{segs:?}");
                 // And not needlessly small: one size up would break the bound or MAX_PART.
                 let up = optimal(p0, 0, taps, false, 2 * largest);
                 let up_largest = up.iter().map(|s| s.size).max().unwrap();
@@ -241,7 +258,7 @@ mod tests {
                 assert!(
                     up_largest == largest
                         || 2 * largest > MAX_PART.max(p0)
-                        || forward(2 * up_largest) > EVEN * up_mean,
+                        || !even_enough(p0, up_largest, up_mean),
                     "{p0} {taps} {segs:?} {up:?}"
                 );
             }
