@@ -11,6 +11,15 @@ pub(crate) fn has_avx2_fma() -> bool {
     std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
 }
 
+/// Whether this x86-64 CPU has AVX-512F besides AVX2 and FMA, for the kernels compiled for
+/// 512-bit registers (std caches the detection).
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
+#[inline]
+pub(crate) fn has_avx512f() -> bool {
+    has_avx2_fma() && std::is_x86_feature_detected!("avx512f")
+}
+
 /// A loop over samples or bins, run through [`run_vectorized`].
 pub(crate) trait VectorLoop {
     type Out;
