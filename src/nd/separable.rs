@@ -14,6 +14,8 @@
 //!   are never gathered), or transposes the intermediate, runs the row pass on it and
 //!   transposes back (the `transpose` crate's cache-blocked transposes); the cost model
 //!   picks (strips for short kernels on images that stay in cache).
+//! * When the rows take the direct kernel, the two passes usually run fused instead
+//!   ([`super::fused`]): no intermediate image at all.
 //!
 //! Both passes split their rows across rayon's pool like the other N-D methods.
 
