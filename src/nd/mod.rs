@@ -337,7 +337,7 @@ pub fn convolve_separable<T: Element>(
     };
     // The vectorized operand scan (as `dispatch::compute`'s), not a plain `is_finite` loop.
     let scan = crate::fft::scan;
-    let finite = scan(x).finite && scan(column).finite && scan(row).finite;
+    let finite = dispatch::finite(x) && scan(column).finite && scan(row).finite;
     if !finite {
         let mut kernel = try_zeroed(column.len() * row.len())?;
         for (k, o) in kernel.iter_mut().enumerate() {
