@@ -134,6 +134,9 @@ fn separable_benches(c: &mut Criterion<ThreadCpuTime>) {
         separable_point::<f64>(c, "f64", n, k);
         separable_point::<f32>(c, "f32", n, k);
     }
+    // The issue's separable rows (issue 23): 4096² f32 × 5², 2048² f64 × 31².
+    separable_point::<f32>(c, "f32", 4096, 5);
+    separable_point::<f64>(c, "f64", 2048, 31);
 }
 
 /// Wall time of Auto on one thread and on two (rayon pools of each size) for non-separable
@@ -163,7 +166,32 @@ fn threads_point<T: Element + From<f32>>(
     g.finish();
 }
 
+/// Wall time of the separable passes (`nd::convolve_separable`, Gaussian factors) on one
+/// thread and on two.
+fn threads_separable<T: Element + From<f32>>(c: &mut Criterion, name: &str, n: usize, k: usize) {
+    let a: Array2<T> = data::<T>(&[n, n], 1).into_dimensionality().unwrap();
+    let g = gaussian::<T>(k / 2);
+    let pools = [1, 2].map(|t| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .unwrap()
+    });
+    let mut group = c.benchmark_group(format!("threads_separable/{name}/{n}"));
+    group.throughput(Throughput::Elements(a.len() as u64));
+    for (pool, id) in pools.iter().zip(["1_thread", "2_threads"]) {
+        group.bench_function(BenchmarkId::new(id, k), |b| {
+            b.iter(|| {
+                pool.install(|| nd::convolve_separable(a.view(), &g, &g, Mode::Same).unwrap())
+            })
+        });
+    }
+    group.finish();
+}
+
 fn threads(c: &mut Criterion) {
+    threads_separable::<f32>(c, "f32", 4096, 5);
+    threads_separable::<f64>(c, "f64", 2048, 15);
     for k in [15, 63] {
         threads_point::<f64>(c, "threads_nd/f64/2048", &[2048, 2048], k);
         threads_point::<f32>(c, "threads_nd/f32/2048", &[2048, 2048], k);

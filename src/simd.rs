@@ -11,8 +11,9 @@ pub(crate) fn has_avx2_fma() -> bool {
     std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
 }
 
-/// Whether this x86-64 CPU has AVX-512F besides AVX2 and FMA, for the direct kernel's 512-bit
-/// windows (`direct/avx512.rs`), which give the AVX2 kernel's bits twice as wide.
+/// Whether this x86-64 CPU has AVX-512F besides AVX2 and FMA, for the kernels compiled for
+/// 512-bit registers (`direct/avx512.rs`, `nd/combine_x86.rs`), which give the AVX2 builds' bits
+/// (std caches the detection).
 #[cfg(target_arch = "x86_64")]
 #[inline]
 pub(crate) fn has_avx512() -> bool {

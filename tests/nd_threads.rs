@@ -51,8 +51,8 @@ fn identical_across_pools<T: TestElem>(seed: u64) {
     }
 }
 
-/// The separable passes (`Auto` on an outer-product kernel, and `convolve_separable`, whose
-/// long column makes the column pass transpose) split their rows too.
+/// The separable passes (`Auto` on an outer-product kernel, and `convolve_separable`; both
+/// run fused, `src/nd/fused.rs`) split their rows too.
 fn separable_identical_across_pools<T: TestElem + std::ops::Mul<Output = T>>(seed: u64) {
     let mut rng = rng(seed);
     let one = pool(1);

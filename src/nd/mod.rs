@@ -59,11 +59,13 @@
 //! ```
 
 mod boundary;
+mod combine;
 mod contiguous;
 mod conv2d;
 mod direct;
 pub(crate) mod dispatch;
 mod fft;
+mod fused;
 mod index;
 mod ndimage;
 mod ndimage1d;
@@ -339,7 +341,9 @@ pub fn convolve_separable<T: Element>(
     let to_array = |data: Vec<T>| {
         Array2::from_shape_vec((w.len[0], w.len[1]), data).expect("the data has the shape's size")
     };
-    let finite = x.iter().chain(column).chain(row).all(|e| e.is_finite());
+    // The vectorized operand scan (as `dispatch::compute`'s), not a plain `is_finite` loop.
+    let scan = crate::fft::scan;
+    let finite = dispatch::finite(x) && scan(column).finite && scan(row).finite;
     if !finite {
         let mut kernel = try_zeroed(column.len() * row.len())?;
         for (k, o) in kernel.iter_mut().enumerate() {

@@ -14,6 +14,8 @@
 //!   are never gathered), or transposes the intermediate, runs the row pass on it and
 //!   transposes back (the `transpose` crate's cache-blocked transposes); the cost model
 //!   picks (strips for short kernels on images that stay in cache).
+//! * When the rows take the direct kernel, the two passes usually run fused instead
+//!   ([`super::fused`]): no intermediate image at all.
 //!
 //! Both passes split their rows across rayon's pool like the other N-D methods.
 
@@ -325,6 +327,9 @@ pub(crate) fn run<T: Scalar>(
     let [n0, n1] = xs;
     let m1 = row.len();
     let method = row_method::<T>(n1, m1, lo[1], len[1]);
+    if order.fused && method == Method::Direct {
+        return super::fused::run(x, xs, column, row, lo, len, out, parallel::bands(order.ns));
+    }
     let row_rows = if order.rows_first { n0 } else { len[0] };
     let row_ns = super::strategy::row_pass_ns(T::KIND, row_rows, n1, m1, lo[1], len[1], method);
     let row_bands = parallel::bands(row_ns);
@@ -411,23 +416,27 @@ mod tests {
             let mut want = vec![0; w.len.iter().product()];
             direct::window(&x, &xs, &v, &[4, 3], &w.lo, &w.len, &mut want, 1);
             let (lo, len) = ([w.lo[0], w.lo[1]], [w.len[0], w.len[1]]);
-            for rows_first in [false, true] {
-                for transposed in [false, true] {
+            for (rows_first, transposed, fused) in [
+                (false, false, false),
+                (false, true, false),
+                (true, false, false),
+                (true, true, false),
+                (true, false, true),
+            ] {
+                {
                     let order = super::super::strategy::PassOrder {
                         ns: 0.0,
                         rows_first,
                         transposed,
+                        fused,
                     };
                     let mut got = vec![0; want.len()];
                     run(&x, xs, &column, &row, lo, len, &order, &mut got).unwrap();
-                    assert_eq!(got, want, "{mode} rows_first={rows_first} t={transposed}");
+                    assert_eq!(got, want, "{mode} {rows_first} {transposed} {fused}");
                     let mut gotf = vec![0.0; want.len()];
                     run(&xf, xs, &cf, &rf, lo, len, &order, &mut gotf).unwrap();
                     let wantf: Vec<f64> = want.iter().map(|&e| e as f64).collect();
-                    assert_eq!(
-                        gotf, wantf,
-                        "f64 {mode} rows_first={rows_first} t={transposed}"
-                    );
+                    assert_eq!(gotf, wantf, "f64 {mode} {rows_first} {transposed} {fused}");
                 }
             }
         }

@@ -227,6 +227,9 @@ struct SeparableCosts {
     per_strip_out: f64,
     per_strip_mac: f64,
     per_transposed: f64,
+    /// The fused passes' column combine (`fused.rs`): per output and per multiply-add.
+    per_fused_out: f64,
+    per_fused_mac: f64,
 }
 
 /// The separable rates scaled by the active profile's factor (`profile.rs`).
@@ -237,6 +240,8 @@ fn separable_costs(kind: ElementKind) -> SeparableCosts {
         per_strip_out: c.per_strip_out * s,
         per_strip_mac: c.per_strip_mac * s,
         per_transposed: c.per_transposed * s,
+        per_fused_out: c.per_fused_out * s,
+        per_fused_mac: c.per_fused_mac * s,
     }
 }
 
@@ -246,21 +251,27 @@ fn base_separable_costs(kind: ElementKind) -> SeparableCosts {
         per_strip_out: 1.6,
         per_strip_mac: 0.11,
         per_transposed: 1.2,
+        per_fused_out: FUSED_PER_OUT,
+        per_fused_mac: 0.026,
     };
     const F32: SeparableCosts = SeparableCosts {
         per_strip_out: 1.3,
         per_strip_mac: 0.047,
         per_transposed: 1.0,
+        per_fused_out: FUSED_PER_OUT,
+        per_fused_mac: 0.013,
     };
-    match kind {
+    let c = match kind {
         ElementKind::F32 => F32,
         ElementKind::ComplexF32 => SeparableCosts {
             per_strip_mac: 4.0 * F32.per_strip_mac,
+            per_fused_mac: 4.0 * F32.per_strip_mac,
             per_transposed: 2.0 * F32.per_transposed,
             ..F32
         },
         ElementKind::ComplexF64 => SeparableCosts {
             per_strip_mac: 4.0 * F64.per_strip_mac,
+            per_fused_mac: 4.0 * F64.per_strip_mac,
             per_transposed: 2.0 * F64.per_transposed,
             ..F64
         },
@@ -268,9 +279,32 @@ fn base_separable_costs(kind: ElementKind) -> SeparableCosts {
         ElementKind::I32 | ElementKind::I64 => SeparableCosts {
             per_strip_mac: F64.per_strip_mac * base_costs(kind).per_mac
                 / base_costs(ElementKind::F64).per_mac,
+            per_fused_mac: F64.per_strip_mac * base_costs(kind).per_mac
+                / base_costs(ElementKind::F64).per_mac,
             ..F64
         },
         ElementKind::F64 => F64,
+    };
+    // The fused combine's rates above are the AVX-512 kernel's; AVX2 registers hold half as
+    // many lanes.
+    SeparableCosts {
+        per_fused_mac: c.per_fused_mac * if wide_registers() { 1.0 } else { 2.0 },
+        ..c
+    }
+}
+
+/// Per output of the fused passes' combine: writing the result (fresh pages) and the tap list.
+const FUSED_PER_OUT: f64 = 0.4;
+
+/// Whether the fused combine runs in 512-bit registers here (`nd/combine_x86.rs`).
+fn wide_registers() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        crate::simd::has_avx512()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
     }
 }
 
@@ -320,17 +354,37 @@ fn column_transposed_ns(
     ((n + len) * width) as f64 * c.per_transposed + row_pass_ns(kind, width, n, m, lo, len, method)
 }
 
-/// How the separable passes run: which first, and whether the column pass transposes.
+/// The fused passes (`fused.rs`): the row pass on the image rows that reach the kept rows,
+/// the column combine on the kept box.
+fn fused_ns(
+    kind: ElementKind,
+    [n0, n1]: [usize; 2],
+    [m0, m1]: [usize; 2],
+    lo: [usize; 2],
+    len: [usize; 2],
+) -> f64 {
+    let c = separable_costs(kind);
+    let first = lo[0].saturating_sub(m0 - 1);
+    let last = (lo[0] + len[0] - 1).min(n0 - 1);
+    let rows = (last + 1).saturating_sub(first);
+    let row = row_pass_ns(kind, rows, n1, m1, lo[1], len[1], Method::Direct);
+    let macs = crate::strategy::macs(n0.max(m0), n0.min(m0), lo[0], lo[0] + len[0]);
+    row + len[1] as f64 * (macs * c.per_fused_mac + len[0] as f64 * c.per_fused_out)
+}
+
+/// How the separable passes run: which first, and whether the column pass transposes, or
+/// both fused (rows first, `fused.rs`).
 pub(crate) struct PassOrder {
     pub ns: f64,
     pub rows_first: bool,
     pub transposed: bool,
+    pub fused: bool,
 }
 
 /// The cheapest way to run the two passes for an `x_shape` image and an `m0 × m1` rank-1
 /// kernel (rows first: the row pass on all `n0` rows, the column pass on `len1` columns;
-/// columns first: the column pass on `n1` columns, the row pass on `len0` rows), with the
-/// 1-D methods the rows of each pass take.
+/// columns first: the column pass on `n1` columns, the row pass on `len0` rows; fused, when
+/// the rows take the direct kernel), with the 1-D methods the rows of each pass take.
 pub(crate) fn separable(
     kind: ElementKind,
     x_shape: [usize; 2],
@@ -355,7 +409,12 @@ pub(crate) fn separable(
         ns: f64::INFINITY,
         rows_first: true,
         transposed: false,
+        fused: false,
     };
+    if row_method == Method::Direct {
+        best.ns = fused_ns(kind, x_shape, y_shape, lo, len);
+        best.fused = true;
+    }
     for (rows_first, (r, (c, transposed))) in [
         (true, (rows(n0), cols(len[1]))),
         (false, (rows(len[0]), cols(n1))),
@@ -365,6 +424,7 @@ pub(crate) fn separable(
                 ns: r + c,
                 rows_first,
                 transposed,
+                fused: false,
             };
         }
     }
