@@ -130,6 +130,14 @@ pub enum ConvError {
         /// `"length"`, or the field that is out of range.
         what: &'static str,
     },
+    /// [`StreamConvolver::set_prepared`](crate::StreamConvolver::set_prepared) got a
+    /// [`PreparedKernel`](crate::PreparedKernel) it cannot install.
+    PreparedKernel {
+        /// `"layout"` (prepared by a convolver with another block length, capacity, channel
+        /// count, latency, head, cross-fade or partitioning) or `"installed"` (already
+        /// installed once: it now holds the replaced spectra).
+        what: &'static str,
+    },
     /// A cost profile ([`Profile`](crate::Profile)) could not be read, parsed or written.
     Profile {
         /// What went wrong, naming the file.
@@ -207,6 +215,10 @@ impl fmt::Display for ConvError {
             ConvError::InvalidState { what } => write!(
                 f,
                 "not a saved state of this stream convolver ({what} does not match): load it into one built with the same element type, block length, capacity, channels and options"
+            ),
+            ConvError::PreparedKernel { what } => write!(
+                f,
+                "cannot install this prepared kernel ({what}): prepare it again with this convolver's prepare_kernel"
             ),
             ConvError::Profile { reason } => write!(f, "cost profile: {reason}"),
         }

@@ -35,7 +35,9 @@ pub use crate::method::Method;
 pub use crate::mode::{Mode, output_len};
 pub use crate::profile::{Profile, Scales, cpu_name};
 pub use crate::strategy::{choose_method, choose_method_for};
-pub use crate::stream::{Head, Latency, Partitioning, StreamBuilder, StreamConvolver};
+pub use crate::stream::{
+    Head, Latency, Partitioning, PreparedKernel, StreamBuilder, StreamConvolver,
+};
 pub use crate::tune::{Effort, tune, tune_with};
 
 use crate::engine::{full_slice, full_vec, reversed_conj};

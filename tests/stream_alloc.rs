@@ -1,5 +1,6 @@
-//! `process`, `flush`, `set_kernel` (within capacity, cross-faded or not) and `reset` never
-//! allocate, with or without worker threads: a global allocator counts the allocations of the current thread around them. In
+//! `process`, `flush`, `set_kernel` (within capacity, cross-faded or not), `set_prepared` and
+//! `reset` never allocate, with or without worker threads (`set_prepared` frees nothing
+//! either): a global allocator counts the allocations of the current thread around them. In
 //! its own test binary so that the counting allocator does not slow the other suites.
 
 mod common;
@@ -8,7 +9,7 @@ mod counting;
 use common::smooth as signal;
 use convolve::num_complex::Complex;
 use convolve::{Element, Head, Latency, Partitioning, StreamBuilder};
-use counting::allocations;
+use counting::{allocations, frees};
 
 fn no_allocation_in_the_audio_path<T: Element>(f: impl Fn(f64) -> T + Copy) {
     let kernel = signal(20_000, f);
@@ -87,6 +88,19 @@ fn run_without_allocating<T: Element>(
         assert_eq!(
             during, 0,
             "{latency:?} {part:?} {head:?} fade {fade} workers {workers}: {during} allocations"
+        );
+        // Twice: a swap during the first one's cross-fade.
+        let mut prepared = [other, kernel].map(|k| conv.prepare_kernel(k).unwrap());
+        let (before, freed) = (allocations(), frees());
+        for (p, n) in prepared.iter_mut().zip([100, 4000]) {
+            conv.set_prepared(p).unwrap();
+            conv.process(&x[..n], &mut out[..n]).unwrap();
+        }
+        let (during, freed) = (allocations() - before, frees() - freed);
+        assert_eq!(
+            (during, freed),
+            (0, 0),
+            "set_prepared: {latency:?} {part:?} {head:?} fade {fade} workers {workers}"
         );
     }
 }

@@ -274,7 +274,7 @@ impl<T: Element> StreamConvolver<T> {
             in_len,
             out_len,
         };
-        conv.load(kernel, 0)?;
+        conv.load(kernel, 0);
         Ok(conv)
     }
 
@@ -356,101 +356,6 @@ impl<T: Element> StreamConvolver<T> {
     pub fn flush_channel(&mut self, channel: usize, output: &mut [T]) -> Result<(), ConvError> {
         self.check(channel, output.len(), output.len())?;
         self.run(channel, None, output);
-        Ok(())
-    }
-
-    /// Replaces the kernel, keeping the signal history. Called after `T` samples, every output
-    /// from `T + capacity() + latency()` on (often much sooner) is exactly the whole past
-    /// signal convolved with the new kernel. The outputs in between blend the two kernels:
-    /// the short partitions switch at once, while the outputs the longer partitions had
-    /// already begun keep the old kernel's share of the taps they cover (a blend per
-    /// partition and frequency, not a switch at one sample; `tests/stream_integers.rs`
-    /// measures it exactly). Does not allocate when `kernel.len()` is within the capacity.
-    /// With [`StreamBuilder::crossfade`] the output instead stays the old kernel's for
-    /// [`fade_delay`](Self::fade_delay) samples, then cross-fades to the new one (see there).
-    ///
-    /// ```
-    /// use convolve::StreamBuilder;
-    /// let mut conv = StreamBuilder::new(4).capacity(8).build(&[1.0f64]).unwrap();
-    /// conv.set_kernel(&[0.0, 2.0]).unwrap();
-    /// let mut out = [0.0; 2];
-    /// conv.process(&[1.0, 0.0], &mut out).unwrap();
-    /// assert_eq!(out, [0.0, 2.0]);
-    /// assert!(conv.set_kernel(&[1.0; 9]).is_err());
-    /// ```
-    ///
-    /// # Errors
-    /// [`ConvError::EmptyInput`] for an empty kernel, [`ConvError::KernelLength`] for one
-    /// longer than the capacity.
-    pub fn set_kernel(&mut self, kernel: &[T]) -> Result<(), ConvError> {
-        if kernel.is_empty() {
-            return Err(ConvError::EmptyInput { argument: "kernel" });
-        }
-        if kernel.len() > self.capacity {
-            return Err(ConvError::KernelLength {
-                capacity: self.capacity,
-                got: kernel.len(),
-            });
-        }
-        if self.banks == 1 {
-            return self.load(kernel, 0);
-        }
-        // Cross-fade: the new kernel goes to the other bank, unless a fade is still running,
-        // in which case it replaces that fade's target (the fade restarts from the old kernel).
-        let end = self.fade_delay + self.fade_len;
-        for c in &mut self.channels {
-            if !c.fading(end) {
-                c.fade = None;
-            }
-        }
-        let fading = self.channels.iter().any(|c| c.fade.is_some());
-        let target = if fading { self.bank } else { 1 - self.bank };
-        self.load(kernel, target)?;
-        self.bank = target;
-        let out_len = self.out_len;
-        for c in &mut self.channels {
-            // A channel with no history has nothing to fade from.
-            c.fade = (c.t > 0).then_some(c.t);
-            c.output[target * out_len..(target + 1) * out_len].fill(T::default());
-            for line in &mut c.lines {
-                line.clear_bank(target);
-            }
-        }
-        // `load` completed the jobs in flight.
-        for (work, ring) in self.bg.lanes_mut() {
-            work.line.clear_bank(target);
-            let len = ring.len() / self.banks;
-            ring[target * len..(target + 1) * len].fill(T::default());
-        }
-        Ok(())
-    }
-
-    /// Loads `kernel` (already checked) into `bank`.
-    fn load(&mut self, kernel: &[T], bank: usize) -> Result<(), ConvError> {
-        self.kernel_lens[bank] = kernel.len();
-        let len = self.head.len() / self.banks;
-        let head = &mut self.head[bank * len..(bank + 1) * len];
-        let h = len.min(kernel.len());
-        head[..h].copy_from_slice(&kernel[..h]);
-        head[h..].fill(T::default());
-        // Virtual tap v is kernel[v - shift] (see layout.rs).
-        let shift = match self.latency {
-            Latency::Zero => 0,
-            Latency::Block => self.p0,
-        };
-        let tap = |v: usize| {
-            v.checked_sub(shift)
-                .and_then(|k| kernel.get(k).copied())
-                .unwrap_or_default()
-        };
-        for seg in &mut self.segments {
-            seg.load_kernel(bank, &tap, &mut self.scratch);
-        }
-        // Jobs in flight finish with the old kernel first, with or without workers.
-        self.bg.settle(&mut self.scratch);
-        for seg in self.bg.segments_mut() {
-            seg.load_kernel(bank, &tap, &mut self.scratch);
-        }
         Ok(())
     }
 

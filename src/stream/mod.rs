@@ -10,6 +10,7 @@
 //! The pieces: [`config`] (the builder's options), [`layout`] (where the segments go),
 //! [`segment`] (one uniformly partitioned segment and its per-channel delay line), [`channel`]
 //! (per-channel state and the cross-fade), [`convolver`] (the public type and its engine),
+//! [`kernel`] (replacing the kernel, at once or prepared on another thread),
 //! [`limbs`] (the limb split that makes integer streams exact), [`state`] (saving and
 //! restoring a stream mid-way) and [`workers`] (the long partitions as jobs for background
 //! threads).
@@ -17,6 +18,7 @@
 mod channel;
 mod config;
 mod convolver;
+mod kernel;
 pub(crate) mod layout;
 mod limbs;
 mod segment;
@@ -25,3 +27,4 @@ mod workers;
 
 pub use config::{Head, Latency, Partitioning, StreamBuilder};
 pub use convolver::StreamConvolver;
+pub use kernel::PreparedKernel;

@@ -171,16 +171,34 @@ impl<T: Scalar> Segment<T> {
         })
     }
 
+    /// The length of one bank's spectra.
+    pub fn bank_len(&self) -> usize {
+        self.spec.count * self.bins * self.limbs.count
+    }
+
     /// Recomputes bank `bank`'s spectra from `tap(v)`, the kernel at virtual tap `v` (zero
     /// outside it).
     pub fn load_kernel(&mut self, bank: usize, tap: impl Fn(usize) -> T, scratch: &mut Scratch<T>) {
+        let len = self.bank_len();
+        // `take` leaves an empty vector: no allocation.
+        let mut spectra = std::mem::take(&mut self.spectra);
+        self.kernel_spectra(&tap, &mut spectra[bank * len..(bank + 1) * len], scratch);
+        self.spectra = spectra;
+    }
+
+    /// One bank's spectra of `tap(v)` into `spectra` (`bank_len` bins): what `load_kernel`
+    /// writes, for `PreparedKernel` to compute on any thread.
+    pub fn kernel_spectra(
+        &self,
+        tap: impl Fn(usize) -> T,
+        spectra: &mut [Bin<T>],
+        scratch: &mut Scratch<T>,
+    ) {
         let (size, limbs) = (self.spec.size, self.limbs);
-        let len = self.spec.count * self.bins * limbs.count;
         let time = &mut scratch.time[..2 * size];
         let scale = <T::Transform as TransformKind>::F::from_usize(2 * size)
             .expect("length fits a float")
             .recip();
-        let spectra = &mut self.spectra[bank * len..(bank + 1) * len];
         for (i, spectrum) in spectra.chunks_exact_mut(self.bins).enumerate() {
             let (p, (shift, top)) = (i / limbs.count, limbs.limb(i % limbs.count));
             let first = self.spec.offset + p * size;
@@ -192,6 +210,17 @@ impl<T: Scalar> Segment<T> {
             for b in spectrum.iter_mut() {
                 *b = *b * scale;
             }
+        }
+    }
+
+    /// Installs `spectra` (one bank, from `kernel_spectra`) as bank `bank`: with one bank a
+    /// swap of the vectors (`spectra` gets the old ones), with two a copy.
+    pub fn install(&mut self, bank: usize, spectra: &mut Vec<Bin<T>>) {
+        if self.banks == 1 {
+            std::mem::swap(&mut self.spectra, spectra);
+        } else {
+            let len = self.bank_len();
+            self.spectra[bank * len..(bank + 1) * len].copy_from_slice(spectra);
         }
     }
 

@@ -10,6 +10,7 @@ struct Counting;
 thread_local! {
     // const-initialized, no destructor: safe to touch from inside the allocator.
     static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    static FREES: Cell<usize> = const { Cell::new(0) };
 }
 
 // SAFETY: every call is forwarded unchanged to the system allocator; the counter is a
@@ -31,6 +32,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.realloc(ptr, layout, new_size) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        FREES.with(|c| c.set(c.get() + 1));
         // SAFETY: as above.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -42,4 +44,10 @@ static GLOBAL: Counting = Counting;
 /// Allocations made by this thread so far.
 pub fn allocations() -> usize {
     ALLOCATIONS.with(Cell::get)
+}
+
+/// Frees made by this thread so far (a `realloc` counts as an allocation only).
+#[allow(dead_code)] // not every binary counts frees
+pub fn frees() -> usize {
+    FREES.with(Cell::get)
 }

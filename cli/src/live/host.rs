@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use jack::{AudioIn, AudioOut, Client, ClientStatus, Control, Port, ProcessScope};
 
-use super::irs::{IrSet, MAX_PORTS};
-use super::matrix::Matrix;
+use super::irs::MAX_PORTS;
+use super::matrix::{Matrix, Prepared};
 
 /// What the audio thread tells the control thread, written with relaxed atomics.
 #[derive(Default)]
@@ -21,7 +21,7 @@ pub struct Stats {
     pub max_ns: AtomicU64,
     pub max_frames: AtomicU64,
     pub xruns: AtomicU64,
-    /// IR sets swapped in, and refused by the engine (over the capacity).
+    /// IR sets swapped in, and refused by the engine (prepared for another layout).
     pub swaps: AtomicU64,
     pub refused: AtomicU64,
     /// Set when the server stops the client.
@@ -29,22 +29,24 @@ pub struct Stats {
 }
 
 /// The process callback's state: the matrix, the ports and the two IR rings (new sets in,
-/// used sets back out, so that the audio thread never frees memory).
+/// prepared by the control thread, used sets back out with the old spectra, so that the audio
+/// thread never transforms, allocates or frees).
 pub struct Audio {
     pub matrix: Matrix,
     pub inputs: Vec<Port<AudioIn>>,
     pub outputs: Vec<Port<AudioOut>>,
-    pub incoming: rtrb::Consumer<Box<IrSet>>,
-    pub used: rtrb::Producer<Box<IrSet>>,
-    pub held: Option<Box<IrSet>>,
+    pub incoming: rtrb::Consumer<Box<Prepared>>,
+    pub used: rtrb::Producer<Box<Prepared>>,
+    pub held: Option<Box<Prepared>>,
     /// A set being swapped in, one route per period, and the next route.
-    pub swapping: Option<(Box<IrSet>, usize)>,
+    pub swapping: Option<(Box<Prepared>, usize)>,
     pub stats: Arc<Stats>,
 }
 
 impl Audio {
-    /// Swaps in a waiting IR set one route per call (each costs one transform per partition
-    /// of its IR), then returns the set to the control thread to be freed there.
+    /// Installs a waiting prepared IR set one route per call (each a copy of its spectra
+    /// with a cross-fade, a swap without), then returns the set, which holds the old
+    /// buffers, to the control thread to be freed there.
     fn swap_irs(&mut self) {
         if let Some(set) = self.held.take() {
             self.held = self.used.push(set).err().map(|rtrb::PushError::Full(s)| s);
@@ -56,8 +58,8 @@ impl Audio {
         let Some((set, next)) = &mut self.swapping else {
             return;
         };
-        let counter = match self.matrix.set_kernels(set, *next..*next + 1) {
-            Ok(()) if *next + 1 < set.routes.len() => {
+        let counter = match self.matrix.set_prepared(set, *next..*next + 1) {
+            Ok(()) if *next + 1 < set.len() => {
                 *next += 1;
                 return;
             }

@@ -3,11 +3,11 @@
 //!
 //! This is the interface a shared-transform matrix in the engine can take over (one forward
 //! transform per input, one inverse per output, the spectra summed in between): `new`,
-//! `process`, `set_kernels` and `latency` say everything the host needs.
+//! `process`, `prepare`, `set_prepared` and `latency` say everything the host needs.
 
 use std::ops::Range;
 
-use convolve::{ConvError, Latency, StreamBuilder, StreamConvolver};
+use convolve::{ConvError, Latency, PreparedKernel, StreamBuilder, StreamConvolver};
 
 use super::irs::IrSet;
 
@@ -18,13 +18,17 @@ pub struct Options {
     pub block: usize,
     /// `Latency::Zero` or `Latency::Block`.
     pub latency: Latency,
-    /// The cross-fade of `set_kernels`, in samples.
+    /// The cross-fade of `set_prepared`, in samples.
     pub crossfade: usize,
     /// The longest IR a reload may bring, in taps.
     pub capacity: usize,
     /// Background threads per route for the long partitions (`StreamBuilder::worker_threads`).
     pub workers: usize,
 }
+
+/// An IR set transformed for [`Matrix::set_prepared`], one kernel per route; after installing,
+/// the buffers to drop off the audio thread.
+pub type Prepared = Vec<PreparedKernel<f32>>;
 
 /// The routed convolvers, with the scratch output each one writes before it is summed.
 pub struct Matrix {
@@ -105,15 +109,14 @@ impl Matrix {
         Ok(())
     }
 
-    /// Swaps the IRs of the routes numbered `routes` (all of them: `0..irs.routes.len()`) for
-    /// `irs`'s, with the convolvers' cross-fade; a `KernelLength` error, and no change, when
-    /// an IR of the set is over the capacity. Never allocates; its cost is one transform per
-    /// partition of each IR swapped, so a host may swap one route per period.
+    /// Every route's IR of `irs`, transformed for [`set_prepared`](Self::set_prepared): it
+    /// allocates and transforms, so call it off the audio thread, on the running matrix or on
+    /// a twin built with the same options (the number of workers may differ). A `KernelLength`
+    /// error when an IR of the set is over the capacity.
     ///
     /// # Panics
-    /// When `irs` does not route the same inputs to the same outputs (`IrSet::same_routing`),
-    /// or `routes` reaches past them.
-    pub fn set_kernels(&mut self, irs: &IrSet, routes: Range<usize>) -> Result<(), ConvError> {
+    /// When `irs` does not route the same inputs to the same outputs (`IrSet::same_routing`).
+    pub fn prepare(&self, irs: &IrSet) -> Result<Prepared, ConvError> {
         assert!(
             irs.routes.len() == self.routes.len()
                 && irs
@@ -123,23 +126,35 @@ impl Matrix {
                     .all(|(r, (i, o, _))| (r.input, r.output) == (*i, *o)),
             "a new IR set routes the same inputs to the same outputs"
         );
-        // one capacity for all: checked first, so that an error changes nothing
-        if irs.longest() > self.capacity() {
-            return Err(ConvError::KernelLength {
-                capacity: self.capacity(),
-                got: irs.longest(),
-            });
-        }
-        for (r, (_, _, conv)) in irs.routes[routes.clone()]
+        irs.routes
             .iter()
-            .zip(&mut self.routes[routes])
-        {
-            conv.set_kernel(&r.taps)?;
+            .zip(&self.routes)
+            .map(|(r, (_, _, conv))| conv.prepare_kernel(&r.taps))
+            .collect()
+    }
+
+    /// Installs the IRs of the routes numbered `routes` (all of them: `0..set.len()`) from
+    /// `set`, made by [`prepare`](Self::prepare), with the convolvers' cross-fade. No
+    /// transform, allocation or free: with a cross-fade each route's spectra are copied
+    /// (a memcpy of about 8 bytes per tap), without one swapped, the old ones left in `set`.
+    /// A `PreparedKernel` error, and no change to that route, when `set` was prepared for
+    /// another layout or installed already.
+    ///
+    /// # Panics
+    /// When `routes` reaches past the routes.
+    pub fn set_prepared(
+        &mut self,
+        set: &mut Prepared,
+        routes: Range<usize>,
+    ) -> Result<(), ConvError> {
+        assert_eq!(set.len(), self.routes.len(), "one prepared IR per route");
+        for (p, (_, _, conv)) in set[routes.clone()].iter_mut().zip(&mut self.routes[routes]) {
+            conv.set_prepared(p)?;
         }
         Ok(())
     }
 
-    /// The longest IR `set_kernels` takes, in taps.
+    /// The longest IR `prepare` takes, in taps.
     pub fn capacity(&self) -> usize {
         self.routes
             .iter()
@@ -263,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn set_kernels_checks_capacity_and_settles_on_the_new_irs() {
+    fn prepared_irs_check_capacity_and_settle_on_the_new_irs() {
         let irs = true_stereo();
         let options = Options {
             block: 64,
@@ -273,11 +288,33 @@ mod tests {
             workers: 1,
         };
         let mut m = Matrix::new(&irs, &options).unwrap();
+        // the control thread's twin: no workers, the same layout
+        let twin = Matrix::new(
+            &irs,
+            &Options {
+                workers: 0,
+                ..options
+            },
+        )
+        .unwrap();
         let mut long = irs.clone();
         long.routes[3].taps = ramp(451, 0);
         assert!(matches!(
-            m.set_kernels(&long, 0..4),
+            twin.prepare(&long),
             Err(ConvError::KernelLength { .. })
+        ));
+        let other = Matrix::new(
+            &irs,
+            &Options {
+                block: 32,
+                ..options
+            },
+        )
+        .unwrap();
+        let mut foreign = other.prepare(&irs).unwrap();
+        assert!(matches!(
+            m.set_prepared(&mut foreign, 0..4),
+            Err(ConvError::PreparedKernel { what: "layout" })
         ));
         // a swap settles on the new IRs: after the fade, the output equals a matrix built
         // with them and fed the same signal
@@ -294,8 +331,9 @@ mod tests {
             &[64],
         );
         // one route per 64-sample call, as the host swaps them
+        let mut set = twin.prepare(&new).unwrap();
         for k in 0..4 {
-            m.set_kernels(&new, k..k + 1).unwrap();
+            m.set_prepared(&mut set, k..k + 1).unwrap();
             let part = run(
                 &mut m,
                 &[

@@ -38,8 +38,8 @@ Latency: zero by default (each output sample answers the input sample of the sam
 --latency block trades one partition of delay for less CPU. --partition sets the engine's
 block length (the JACK period by default).
 
-Reload: SIGHUP, or `reload` on stdin, reads the same files again, prepares the new IRs on
-the control thread and hands them to the audio thread lock-free, which swaps them with a
+Reload: SIGHUP, or `reload` on stdin, reads the same files again, transforms the new IRs on
+the control thread and hands them to the audio thread lock-free, which installs them with a
 cross-fade of --crossfade ms. A reload must keep the routing and fit in --max-ir (the longest
 initial IR by default). `quit` on stdin, SIGINT or SIGTERM stop cleanly.
 
@@ -144,6 +144,16 @@ pub fn run(args: &LiveArgs) -> Result<()> {
     };
     let matrix = Matrix::new(&irs, &options).context("cannot build the convolvers")?;
     let (capacity, latency) = (matrix.capacity(), matrix.latency());
+    // The control thread's twin, laid out alike, whose only use is `prepare` on a reload: the
+    // audio thread then installs the spectra without transforming them.
+    let twin = Matrix::new(
+        &irs,
+        &Options {
+            workers: 0,
+            ..options
+        },
+    )
+    .context("cannot build the convolvers")?;
 
     let stats = Arc::new(Stats::default());
     let (to_audio, incoming) = rtrb::RingBuffer::new(1);
@@ -207,9 +217,11 @@ pub fn run(args: &LiveArgs) -> Result<()> {
             }
         }
         if pending.is_none() && reload.swap(false, Ordering::Relaxed) {
-            match prepare(&source, &irs, rate, capacity, args.ignore_rate) {
-                Ok(new) => {
-                    if to_audio.push(Box::new(new)).is_ok() {
+            let prepared = prepare(&source, &irs, rate, capacity, args.ignore_rate)
+                .and_then(|new| Ok(twin.prepare(&new)?));
+            match prepared {
+                Ok(set) => {
+                    if to_audio.push(Box::new(set)).is_ok() {
                         pending = Some(Instant::now());
                     }
                 }
