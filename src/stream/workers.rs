@@ -409,11 +409,14 @@ impl<T: Element> Background<T> {
                 // SAFETY: no job is in flight on this lane (finished, or none posted).
                 let work = unsafe { &mut *lane.work.get() };
                 // The inputs t - 2·size .. t, the one at time u at u mod 2·size.
+                // Copied in contiguous runs (at most four): this is the audio thread's share of
+                // a long partition's job, 32,768 samples for the largest.
                 let (n, w) = (input.len(), 2 * size);
-                let (mut from, mut to) = ((t + n - w) % n, t % w);
-                for _ in 0..w {
-                    work.window[to] = input[from];
-                    (from, to) = ((from + 1) % n, (to + 1) % w);
+                let (mut from, mut to, mut left) = ((t + n - w) % n, t % w, w);
+                while left > 0 {
+                    let run = left.min(n - from).min(w - to);
+                    work.window[to..to + run].copy_from_slice(&input[from..from + run]);
+                    (from, to, left) = ((from + run) % n, (to + run) % w, left - run);
                 }
                 let mut b = [0; 2];
                 b[..banks.len()].copy_from_slice(banks);
