@@ -17,6 +17,9 @@
 #[path = "../../benches/support/cpu_time.rs"]
 mod cpu_time;
 
+#[path = "../../benches/support/impulse.rs"]
+mod impulse;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -79,20 +82,6 @@ fn engine(name: &str, ir: &[f32], block: usize) -> Box<dyn Engine> {
     }
 }
 
-/// A decaying noise-like impulse response (deterministic).
-fn impulse_response(len: usize) -> Vec<f32> {
-    let mut s = 0x2545_f491_4f6c_dd1du64;
-    (0..len)
-        .map(|i| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            let noise = (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
-            noise * (-3.0 * i as f32 / len as f32).exp()
-        })
-        .collect()
-}
-
 fn signal(len: usize) -> Vec<f32> {
     (0..len).map(|i| (i as f32 * 0.013).sin() * 0.5).collect()
 }
@@ -107,7 +96,7 @@ fn points(var: &str, default: &[usize]) -> Vec<usize> {
 fn criterion_points(c: &mut Criterion<ThreadCpuTime>, irs: &[usize], blocks: &[usize]) {
     let input = signal(1 << 16);
     for &ir_len in irs {
-        let ir = impulse_response(ir_len);
+        let ir = impulse::impulse_response(ir_len);
         let mut group = c.benchmark_group(format!("stream/f32/ir={ir_len}"));
         for &block in blocks {
             group.throughput(criterion::Throughput::Elements(block as u64));
@@ -190,7 +179,7 @@ fn worst_block_table(irs: &[usize], blocks: &[usize]) {
     );
     println!("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|");
     for &ir_len in irs {
-        let ir = impulse_response(ir_len);
+        let ir = impulse::impulse_response(ir_len);
         for &block in blocks {
             let mut ours = 0.0;
             for name in engines() {
