@@ -1,5 +1,6 @@
-//! The benches' impulse response: decaying deterministic noise, shared by `benches/stream_realtime.rs`
-//! and `peers/benches/stream_vs_fft_convolver.rs` (included by path), so that their figures compare.
+//! The benches' impulse response: decaying deterministic noise, shared by
+//! `benches/stream_realtime.rs` and `peers/benches/stream_vs_fft_convolver.rs` (included by
+//! path), so that their figures compare.
 
 /// `len` taps of xorshift noise in [-0.5, 0.5) under `exp(-3·i/len)`.
 pub fn impulse_response(len: usize) -> Vec<f32> {
