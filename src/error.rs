@@ -68,6 +68,17 @@ pub enum ConvError {
         /// The length of the kernel that was passed.
         got: usize,
     },
+    /// A streaming matrix was given the wrong number of `what`: `"kernels"` (one per input
+    /// and output pair), `"inputs"` or `"outputs"` (one block per port), or `"channels"` (a
+    /// matrix is one group of ports).
+    MatrixShape {
+        /// What was counted.
+        what: &'static str,
+        /// How many the matrix has.
+        expected: usize,
+        /// How many were passed.
+        got: usize,
+    },
     /// A channel index is not below the number of channels.
     Channel {
         /// The index that was passed.
@@ -180,6 +191,14 @@ impl fmt::Display for ConvError {
             ConvError::KernelLength { capacity, got } => write!(
                 f,
                 "kernel has {got} taps, but this convolver was built for at most {capacity}; build it with a larger capacity"
+            ),
+            ConvError::MatrixShape {
+                what,
+                expected,
+                got,
+            } => write!(
+                f,
+                "this streaming matrix takes {expected} {what}, got {got}"
             ),
             ConvError::Channel { index, channels } => write!(
                 f,

@@ -36,7 +36,7 @@ pub use crate::mode::{Mode, output_len};
 pub use crate::profile::{Profile, Scales, cpu_name};
 pub use crate::strategy::{choose_method, choose_method_for};
 pub use crate::stream::{
-    Head, Latency, Partitioning, PreparedKernel, StreamBuilder, StreamConvolver,
+    Head, Latency, Partitioning, PreparedKernel, StreamBuilder, StreamConvolver, StreamMatrix,
 };
 pub use crate::tune::{Effort, tune, tune_with};
 

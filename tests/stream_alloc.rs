@@ -115,3 +115,42 @@ fn f64_and_complex_never_allocate_after_build() {
     no_allocation_in_the_audio_path(|v| v);
     no_allocation_in_the_audio_path(|v| Complex::new(v, -v));
 }
+
+/// A true-stereo matrix: `process`, `flush`, `set_kernels`, `set_prepared` and `reset`, with
+/// and without workers and cross-fade.
+#[test]
+fn matrices_never_allocate_after_build() {
+    let kernels: Vec<Vec<f32>> = (0..4)
+        .map(|k| signal(10_000, |v| (v * (k + 1) as f64) as f32))
+        .collect();
+    let other: Vec<Vec<f32>> = kernels.iter().rev().map(|k| k[..7000].to_vec()).collect();
+    let (l, r) = (signal(6000, |v| v as f32), signal(6000, |v| -v as f32));
+    let (mut a, mut b) = (vec![0.0f32; 6000], vec![0.0f32; 6000]);
+    for (fade, workers) in [(0, 0), (0, 2), (300, 0), (300, 1)] {
+        let mut m = StreamBuilder::new(64)
+            .crossfade(fade)
+            .worker_threads(workers)
+            .build_matrix(2, 2, &kernels)
+            .unwrap();
+        let mut prepared = m.prepare_kernels(&other).unwrap();
+        let (before, freed) = (allocations(), frees());
+        let mut at = 0;
+        for (k, n) in [1, 63, 64, 65, 500, 7, 2000].into_iter().enumerate() {
+            m.process(
+                &[&l[at..at + n], &r[at..at + n]],
+                &mut [&mut a[..n], &mut b[..n]],
+            )
+            .unwrap();
+            at += n;
+            match k {
+                2 => m.set_kernels(&kernels).unwrap(),
+                4 => m.set_prepared(&mut prepared).unwrap(),
+                _ => {}
+            }
+        }
+        m.flush(&mut [&mut a[..3000], &mut b[..3000]]).unwrap();
+        m.reset();
+        let (during, freed) = (allocations() - before, frees() - freed);
+        assert_eq!((during, freed), (0, 0), "fade {fade} workers {workers}");
+    }
+}

@@ -21,7 +21,10 @@ impl StreamBuilder {
     /// an empty kernel or zero channels, [`ConvError::KernelLength`] when the kernel is longer
     /// than the capacity, [`ConvError::Allocation`] when the buffers do not fit in memory.
     pub fn build<T: Element>(self, kernel: &[T]) -> Result<StreamConvolver<T>, ConvError> {
-        StreamConvolver::with(self, kernel)
+        if kernel.is_empty() {
+            return Err(ConvError::EmptyInput { argument: "kernel" });
+        }
+        StreamConvolver::with(self, &[kernel], (1, 1))
     }
 }
 
@@ -62,10 +65,16 @@ pub struct StreamConvolver<T: Element> {
     pub(super) p0: usize,
     pub(super) latency: Latency,
     pub(super) capacity: usize,
-    /// Each bank's kernel length.
+    /// Each bank's kernel length (a matrix's longest).
     pub(super) kernel_lens: [usize; 2],
-    /// The first `min(p0, capacity)` taps with the direct head, empty otherwise; per bank.
+    /// Inputs and outputs per channel: 1 and 1, or a matrix's (`matrix.rs`), whose kernels
+    /// are indexed `pair = input · outs + output`.
+    pub(super) ins: usize,
+    pub(super) outs: usize,
+    /// The first `head_len = min(p0, capacity)` taps of each kernel with the direct head, none
+    /// otherwise: `head_len` per bank and pair, index `(bank · pairs + pair) · head_len`.
     pub(super) head: Vec<T>,
+    pub(super) head_len: usize,
     /// 2 with a cross-fade (the old and new kernels), 1 otherwise.
     pub(super) banks: usize,
     /// The bank holding the current kernel.
@@ -73,8 +82,11 @@ pub struct StreamConvolver<T: Element> {
     /// Cross-fade length in samples (0: none) and the delay before it starts.
     pub(super) fade_len: usize,
     pub(super) fade_delay: usize,
-    /// The old bank's output during a fade.
-    pub(super) mix: Vec<T>,
+    /// One chunk's outputs before they reach the caller, `p0` per bank and output, index
+    /// `(bank · outs + output) · p0`: the current bank's, and the old one's during a fade.
+    pub(super) chunk: Vec<T>,
+    /// The direct head's partial sums of a matrix's inputs after the first (`p0`, or empty).
+    pub(super) terms: Vec<T>,
     /// `segments[0]` is the FFT head, run on every call.
     pub(super) fft_head: bool,
     /// The segments run by the audio thread (`segments[0]` first).
@@ -120,12 +132,16 @@ impl<T: Element> StreamConvolver<T> {
             latency: self.latency,
             capacity: self.capacity,
             kernel_lens: self.kernel_lens,
+            ins: self.ins,
+            outs: self.outs,
             head: try_copy(&self.head)?,
+            head_len: self.head_len,
             banks: self.banks,
             bank: self.bank,
             fade_len: self.fade_len,
             fade_delay: self.fade_delay,
-            mix: try_copy(&self.mix)?,
+            chunk: try_copy(&self.chunk)?,
+            terms: try_copy(&self.terms)?,
             fft_head: self.fft_head,
             segments: try_clone_all(&self.segments)?,
             bg: self.bg.try_clone()?,
@@ -154,23 +170,27 @@ impl<T: Element> StreamConvolver<T> {
         StreamBuilder::new(block_len).build(kernel)
     }
 
-    fn with(b: StreamBuilder, kernel: &[T]) -> Result<Self, ConvError> {
+    /// The engine for `b.channels` channels of an `ins` × `outs` matrix each, loaded with
+    /// `kernels` (one per pair, checked non-empty by the caller).
+    pub(super) fn with<K: AsRef<[T]>>(
+        b: StreamBuilder,
+        kernels: &[K],
+        (ins, outs): (usize, usize),
+    ) -> Result<Self, ConvError> {
         if b.block_len == 0 {
             return Err(ConvError::ZeroBlockLength);
-        }
-        if kernel.is_empty() {
-            return Err(ConvError::EmptyInput { argument: "kernel" });
         }
         if b.channels == 0 {
             return Err(ConvError::EmptyInput {
                 argument: "channels",
             });
         }
-        let capacity = b.capacity.unwrap_or(kernel.len()).max(1);
-        if kernel.len() > capacity {
+        let longest = kernels.iter().map(|k| k.as_ref().len()).max().unwrap_or(0);
+        let capacity = b.capacity.unwrap_or(longest).max(1);
+        if longest > capacity {
             return Err(ConvError::KernelLength {
                 capacity,
-                got: kernel.len(),
+                got: longest,
             });
         }
         let overflow = ConvError::LengthOverflow {
@@ -204,7 +224,8 @@ impl<T: Element> StreamConvolver<T> {
         let uniform = b.partitioning == Partitioning::Uniform;
         let banks = if b.crossfade > 0 { 2 } else { 1 };
         let specs = layout::segments(p0, start, end, uniform);
-        let limbs = Limbs::choose(T::WIDTH, &specs).ok_or(overflow)?;
+        let limbs = Limbs::choose(T::WIDTH, &specs, ins).ok_or(overflow.clone())?;
+        let pairs = ins.checked_mul(outs).ok_or(overflow)?;
         // Ranks by size, largest first, for the transforms' block boundaries (segment.rs).
         let segments = specs
             .iter()
@@ -212,7 +233,7 @@ impl<T: Element> StreamConvolver<T> {
             .map(|(i, spec)| {
                 let rank = specs[i + 1..].len();
                 let schedule = Schedule::new(spec.size / p0, rank);
-                Segment::new(*spec, schedule, banks, limbs)
+                Segment::new(*spec, schedule, banks, limbs, (ins, outs))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let max_size = segments.iter().map(|s| s.spec.size).max().unwrap_or(p0);
@@ -222,7 +243,7 @@ impl<T: Element> StreamConvolver<T> {
             .max()
             .unwrap_or(0);
         let partial = if fft_head {
-            segments[0].bins() * limbs.count
+            segments[0].bins() * limbs.count * ins
         } else {
             0
         };
@@ -243,9 +264,9 @@ impl<T: Element> StreamConvolver<T> {
             .map(|_| {
                 Ok(Channel {
                     t: 0,
-                    recent: try_zeroed((head_len + p0).saturating_sub(1))?,
-                    input: try_zeroed(in_len)?,
-                    output: try_zeroed(banks * out_len)?,
+                    recent: try_zeroed(ins * (head_len + p0).saturating_sub(1))?,
+                    input: try_zeroed(ins * in_len)?,
+                    output: try_zeroed(banks * outs * out_len)?,
                     lines: segments
                         .iter()
                         .map(Segment::new_line)
@@ -259,13 +280,17 @@ impl<T: Element> StreamConvolver<T> {
             latency: b.latency,
             capacity,
             kernel_lens: [0; 2],
-            head: try_zeroed(banks * head_len)?,
+            ins,
+            outs,
+            head: try_zeroed(banks * pairs * head_len)?,
+            head_len,
             banks,
             bank: 0,
             fade_len: b.crossfade,
             // Every output from here on has all its contributions made after the change.
             fade_delay: if banks > 1 { reach + p0 } else { 0 },
-            mix: try_zeroed(if banks > 1 { p0 } else { 0 })?,
+            chunk: try_zeroed(banks * outs * p0)?,
+            terms: try_zeroed(if ins > 1 && head_len > 0 { p0 } else { 0 })?,
             fft_head,
             segments,
             bg,
@@ -274,7 +299,7 @@ impl<T: Element> StreamConvolver<T> {
             in_len,
             out_len,
         };
-        conv.load(kernel, 0);
+        conv.load(kernels, 0);
         Ok(conv)
     }
 
@@ -317,7 +342,7 @@ impl<T: Element> StreamConvolver<T> {
         output: &mut [T],
     ) -> Result<(), ConvError> {
         self.check(channel, input.len(), output.len())?;
-        self.run(channel, Some(input), output);
+        self.run(channel, Some(&[input]), &mut [output]);
         Ok(())
     }
 
@@ -355,7 +380,7 @@ impl<T: Element> StreamConvolver<T> {
     /// [`ConvError::Channel`] for a channel out of range.
     pub fn flush_channel(&mut self, channel: usize, output: &mut [T]) -> Result<(), ConvError> {
         self.check(channel, output.len(), output.len())?;
-        self.run(channel, None, output);
+        self.run(channel, None, &mut [output]);
         Ok(())
     }
 
@@ -500,18 +525,22 @@ impl<T: Element> StreamConvolver<T> {
         Ok(())
     }
 
-    /// The engine: `input` of `None` means zeros.
-    fn run(&mut self, channel: usize, input: Option<&[T]>, output: &mut [T]) {
+    /// The engine: one input per `ins` (`None`: zeros) and one output per `outs`, all of the
+    /// same length (checked by the caller).
+    pub(super) fn run(&mut self, channel: usize, input: Option<&[&[T]]>, output: &mut [&mut [T]]) {
         let p0 = self.p0;
+        let (ins, outs, pairs) = (self.ins, self.outs, self.ins * self.outs);
         let (in_len, out_len) = (self.in_len, self.out_len);
-        let h = self.head.len() / self.banks;
+        let h = self.head_len;
         let fft_head = self.fft_head;
         // `old` is only used during a fade, which needs two banks.
         let (bank, old) = (self.bank, self.bank ^ 1);
         let (fade_len, fade_delay) = (self.fade_len, self.fade_delay);
         let c = &mut self.channels[channel];
+        let recent_len = c.recent.len() / ins;
+        let total = output.first().map_or(0, |o| o.len());
         let mut done = 0;
-        while done < output.len() {
+        while done < total {
             if !c.fading(fade_delay + fade_len) {
                 c.fade = None;
             }
@@ -521,62 +550,77 @@ impl<T: Element> StreamConvolver<T> {
             };
             // Chunks never cross a multiple of p0, so they never wrap the rings either.
             let phase = c.t % p0;
-            let len = (p0 - phase).min(output.len() - done);
-            let out = &mut output[done..done + len];
-            let mix = &mut self.mix[..if banks.len() > 1 { len } else { 0 }];
+            let len = (p0 - phase).min(total - done);
             let at = c.t % in_len;
-            let ring = &mut c.input[at..at + len];
-            match input {
-                Some(x) => {
-                    let x = &x[done..done + len];
-                    ring.copy_from_slice(x);
-                    if h > 0 {
-                        c.recent[h - 1 + phase..h - 1 + phase + len].copy_from_slice(x);
-                    }
-                }
-                None => {
-                    ring.fill(T::default());
-                    if h > 0 {
-                        c.recent[h - 1 + phase..h - 1 + phase + len].fill(T::default());
+            for i in 0..ins {
+                let x = input.map(|x| &x[i][done..done + len]);
+                let ring = &mut c.input[i * in_len + at..][..len];
+                // The direct head's window (none without one).
+                let recent = match h {
+                    0 => &mut [][..],
+                    _ => &mut c.recent[i * recent_len + h - 1 + phase..][..len],
+                };
+                for dst in [ring, recent] {
+                    match x {
+                        Some(x) => dst.copy_from_slice(&x[..dst.len()]),
+                        None => dst.fill(T::default()),
                     }
                 }
             }
-            if h > 0 {
-                let x = &c.recent[..h - 1 + phase + len];
-                let taps = |b: usize| &self.head[b * h..(b + 1) * h];
-                T::direct(x, taps(bank), h - 1 + phase, out);
-                if !mix.is_empty() {
-                    T::direct(x, taps(old), h - 1 + phase, mix);
+            for &b in banks {
+                for o in 0..outs {
+                    let out = &mut self.chunk[(b * outs + o) * p0..][..len];
+                    if h == 0 {
+                        out.fill(T::default());
+                        continue;
+                    }
+                    for i in 0..ins {
+                        let x = &c.recent[i * recent_len..][..h - 1 + phase + len];
+                        let taps = &self.head[(b * pairs + i * outs + o) * h..][..h];
+                        if i == 0 {
+                            T::direct(x, taps, h - 1 + phase, out);
+                        } else {
+                            let terms = &mut self.terms[..len];
+                            T::direct(x, taps, h - 1 + phase, terms);
+                            for (o, &t) in out.iter_mut().zip(terms.iter()) {
+                                *o = T::add(*o, t);
+                            }
+                        }
+                    }
                 }
-            } else {
-                out.fill(T::default());
-                mix.fill(T::default());
             }
             if fft_head {
                 let cur = at - phase;
                 let prev = (cur + in_len - p0) % in_len;
-                let mut outs = [(bank, &mut *out), (old, &mut *mix)];
                 self.segments[0].run_head(
                     &mut c.lines[0],
-                    (&c.input[prev..prev + p0], &c.input[cur..cur + phase + len]),
-                    &mut outs[..banks.len()],
+                    &c.input,
+                    (prev, cur, phase + len),
+                    banks,
+                    (&mut self.chunk, p0, len),
                     &mut self.scratch,
                 );
             }
             let at = c.t % out_len;
-            for (o, b) in [(&mut *out, bank), (&mut *mix, old)] {
-                if o.is_empty() {
-                    continue;
+            for &b in banks {
+                for o in 0..outs {
+                    let slot = b * outs + o;
+                    let out = &mut self.chunk[slot * p0..][..len];
+                    let ring = &mut c.output[slot * out_len + at..][..len];
+                    for (o, r) in out.iter_mut().zip(ring) {
+                        *o = T::add(*o, *r);
+                        *r = T::default();
+                    }
+                    self.bg.add_output(channel, slot, c.t, out);
                 }
-                let ring = &mut c.output[b * out_len + at..b * out_len + at + o.len()];
-                for (o, r) in o.iter_mut().zip(ring) {
-                    *o = T::add(*o, *r);
-                    *r = T::default();
-                }
-                self.bg.add_output(channel, b, c.t, o);
             }
-            if let Some(start) = c.fade {
-                crossfade(out, mix, FadeGain::new(c.t - start, fade_delay, fade_len));
+            for (o, dst) in output.iter_mut().enumerate() {
+                let dst = &mut dst[done..done + len];
+                dst.copy_from_slice(&self.chunk[(bank * outs + o) * p0..][..len]);
+                if let Some(start) = c.fade {
+                    let mix = &self.chunk[(old * outs + o) * p0..][..len];
+                    crossfade(dst, mix, FadeGain::new(c.t - start, fade_delay, fade_len));
+                }
             }
             c.t += len;
             done += len;
@@ -588,8 +632,8 @@ impl<T: Element> StreamConvolver<T> {
                     .skip(fft_head as usize);
                 for (seg, line) in run {
                     let output = &mut c.output;
-                    let out = |bank: usize, shift: u32, first: usize, values: &[_]| {
-                        let ring = &mut output[bank * out_len..(bank + 1) * out_len];
+                    let out = |slot: usize, shift: u32, first: usize, values: &[_]| {
+                        let ring = &mut output[slot * out_len..(slot + 1) * out_len];
                         let [a, b] = ring_ranges(out_len, first, values.len());
                         let (wrapped, rest) = ring.split_at_mut(a.start);
                         add_limbs(&mut rest[..a.len()], &mut wrapped[..b.len()], shift, values);
@@ -599,7 +643,9 @@ impl<T: Element> StreamConvolver<T> {
                 self.bg
                     .boundary(channel, c.t, banks, &c.input, &mut self.scratch);
                 if h > 0 {
-                    c.recent.copy_within(p0..p0 + h - 1, 0);
+                    for recent in c.recent.chunks_exact_mut(recent_len) {
+                        recent.copy_within(p0..p0 + h - 1, 0);
+                    }
                 }
             }
         }

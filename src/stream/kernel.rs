@@ -45,6 +45,8 @@ struct Fingerprint {
     p0: usize,
     capacity: usize,
     channels: usize,
+    ins: usize,
+    outs: usize,
     latency: Latency,
     fft_head: bool,
     banks: usize,
@@ -102,8 +104,14 @@ impl<T: Element> StreamConvolver<T> {
     /// [`ConvError::EmptyInput`] for an empty kernel, [`ConvError::KernelLength`] for one
     /// longer than the capacity.
     pub fn set_kernel(&mut self, kernel: &[T]) -> Result<(), ConvError> {
-        self.check_kernel(kernel)?;
-        self.switch_kernel(|conv, bank| conv.load(kernel, bank));
+        self.set_kernels(&[kernel])
+    }
+
+    /// [`set_kernel`](Self::set_kernel) for every pair at once (one kernel for a plain
+    /// convolver, a matrix's `inputs · outputs`).
+    pub(super) fn set_kernels<K: AsRef<[T]>>(&mut self, kernels: &[K]) -> Result<(), ConvError> {
+        self.check_kernels(kernels)?;
+        self.switch_kernel(|conv, bank| conv.load(kernels, bank));
         Ok(())
     }
 
@@ -126,11 +134,18 @@ impl<T: Element> StreamConvolver<T> {
     /// # Errors
     /// As [`set_kernel`](Self::set_kernel), and [`ConvError::Allocation`].
     pub fn prepare_kernel(&self, kernel: &[T]) -> Result<PreparedKernel<T>, ConvError> {
-        self.check_kernel(kernel)?;
+        self.prepare_kernels(&[kernel])
+    }
+
+    /// [`prepare_kernel`](Self::prepare_kernel) for every pair at once.
+    pub(super) fn prepare_kernels<K: AsRef<[T]>>(
+        &self,
+        kernels: &[K],
+    ) -> Result<PreparedKernel<T>, ConvError> {
+        self.check_kernels(kernels)?;
         let mut head = try_zeroed(self.head.len() / self.banks)?;
-        let h = head.len().min(kernel.len());
-        head[..h].copy_from_slice(&kernel[..h]);
-        let tap = taps(kernel, self.latency());
+        fill_heads(&mut head, kernels, self.head_len);
+        let tap = taps(kernels, self.latency());
         let mut scratch = self.scratch.try_clone()?;
         let segments = self.segments.iter().chain(self.bg.segments());
         let mut spectra = Vec::new();
@@ -144,7 +159,7 @@ impl<T: Element> StreamConvolver<T> {
         }
         Ok(PreparedKernel {
             layout: self.fingerprint(),
-            kernel_len: kernel.len(),
+            kernel_len: longest(kernels),
             head,
             spectra,
             installed: false,
@@ -204,17 +219,25 @@ impl<T: Element> StreamConvolver<T> {
         Ok(())
     }
 
-    fn check_kernel(&self, kernel: &[T]) -> Result<(), ConvError> {
-        if kernel.is_empty() {
-            return Err(ConvError::EmptyInput { argument: "kernel" });
-        }
-        if kernel.len() > self.capacity {
-            return Err(ConvError::KernelLength {
-                capacity: self.capacity,
-                got: kernel.len(),
+    /// One kernel per pair, not all empty (a matrix's pair may be: it contributes nothing),
+    /// none longer than the capacity.
+    fn check_kernels<K: AsRef<[T]>>(&self, kernels: &[K]) -> Result<(), ConvError> {
+        let pairs = self.ins * self.outs;
+        if kernels.len() != pairs {
+            return Err(ConvError::MatrixShape {
+                what: "kernels",
+                expected: pairs,
+                got: kernels.len(),
             });
         }
-        Ok(())
+        match longest(kernels) {
+            0 => Err(ConvError::EmptyInput { argument: "kernel" }),
+            got if got > self.capacity => Err(ConvError::KernelLength {
+                capacity: self.capacity,
+                got,
+            }),
+            _ => Ok(()),
+        }
     }
 
     fn fingerprint(&self) -> Fingerprint {
@@ -222,10 +245,12 @@ impl<T: Element> StreamConvolver<T> {
             p0: self.p0,
             capacity: self.capacity,
             channels: self.channels.len(),
+            ins: self.ins,
+            outs: self.outs,
             latency: self.latency,
             fft_head: self.fft_head,
             banks: self.banks,
-            head_len: self.head.len() / self.banks,
+            head_len: self.head_len,
         }
     }
 
@@ -247,11 +272,11 @@ impl<T: Element> StreamConvolver<T> {
         let target = if fading { self.bank } else { 1 - self.bank };
         install(self, target);
         self.bank = target;
-        let out_len = self.out_len;
+        let len = self.outs * self.out_len;
         for c in &mut self.channels {
             // A channel with no history has nothing to fade from.
             c.fade = (c.t > 0).then_some(c.t);
-            c.output[target * out_len..(target + 1) * out_len].fill(T::default());
+            c.output[target * len..(target + 1) * len].fill(T::default());
             for line in &mut c.lines {
                 line.clear_bank(target);
             }
@@ -264,15 +289,16 @@ impl<T: Element> StreamConvolver<T> {
         }
     }
 
-    /// Loads `kernel` (already checked) into `bank`.
-    pub(super) fn load(&mut self, kernel: &[T], bank: usize) {
-        self.kernel_lens[bank] = kernel.len();
+    /// Loads `kernels` (already checked, one per pair) into `bank`.
+    pub(super) fn load<K: AsRef<[T]>>(&mut self, kernels: &[K], bank: usize) {
+        self.kernel_lens[bank] = longest(kernels);
         let len = self.head.len() / self.banks;
-        let head = &mut self.head[bank * len..(bank + 1) * len];
-        let h = len.min(kernel.len());
-        head[..h].copy_from_slice(&kernel[..h]);
-        head[h..].fill(T::default());
-        let tap = taps(kernel, self.latency());
+        fill_heads(
+            &mut self.head[bank * len..(bank + 1) * len],
+            kernels,
+            self.head_len,
+        );
+        let tap = taps(kernels, self.latency());
         for seg in &mut self.segments {
             seg.load_kernel(bank, &tap, &mut self.scratch);
         }
@@ -284,13 +310,31 @@ impl<T: Element> StreamConvolver<T> {
     }
 }
 
-/// Virtual tap `v` of `kernel`, delayed by `shift` (see layout.rs).
-fn taps<T: Element>(kernel: &[T], shift: usize) -> impl Fn(usize) -> T + '_ {
-    move |v: usize| {
+/// Virtual tap `v` of pair `pair`'s kernel, delayed by `shift` (see layout.rs).
+fn taps<T: Element, K: AsRef<[T]>>(kernels: &[K], shift: usize) -> impl Fn(usize, usize) -> T {
+    move |pair: usize, v: usize| {
         v.checked_sub(shift)
-            .and_then(|k| kernel.get(k).copied())
+            .and_then(|k| kernels[pair].as_ref().get(k).copied())
             .unwrap_or_default()
     }
+}
+
+/// Each pair's first `len` taps (zero beyond its kernel) into `head`, `len` per pair.
+fn fill_heads<T: Element, K: AsRef<[T]>>(head: &mut [T], kernels: &[K], len: usize) {
+    if len == 0 {
+        return;
+    }
+    for (head, kernel) in head.chunks_exact_mut(len).zip(kernels) {
+        let kernel = kernel.as_ref();
+        let h = len.min(kernel.len());
+        head[..h].copy_from_slice(&kernel[..h]);
+        head[h..].fill(T::default());
+    }
+}
+
+/// The longest of `kernels`.
+fn longest<T, K: AsRef<[T]>>(kernels: &[K]) -> usize {
+    kernels.iter().map(|k| k.as_ref().len()).max().unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -29,9 +29,10 @@ pub(crate) struct Limbs {
 impl Limbs {
     pub const ONE: Limbs = Limbs { bits: 0, count: 1 };
 
-    /// The fewest limbs of an integer of `width` bits that keep every segment exact, or `None`
-    /// when not even one-bit limbs would (segments far beyond any real kernel).
-    pub fn choose(width: u32, segments: &[layout::Segment]) -> Option<Limbs> {
+    /// The fewest limbs of an integer of `width` bits that keep every segment exact when the
+    /// products of `inputs` inputs are summed before each inverse transform (a matrix's), or
+    /// `None` when not even one-bit limbs would (segments far beyond any real kernel).
+    pub fn choose(width: u32, segments: &[layout::Segment], inputs: usize) -> Option<Limbs> {
         if width == 0 {
             return Some(Limbs::ONE);
         }
@@ -45,7 +46,7 @@ impl Limbs {
                     2 * s.size,
                 );
                 // The 1.01 covers the rounding of the bound itself, as in `crate::exact`.
-                count as f64 * s.count as f64 * one * 1.01 < 0.5
+                count as f64 * s.count as f64 * inputs as f64 * one * 1.01 < 0.5
             });
             exact.then_some(Limbs { bits, count })
         })
@@ -73,14 +74,14 @@ mod tests {
             offset: 0,
             count,
         };
-        assert_eq!(Limbs::choose(0, &[seg(64, 1000)]), Some(Limbs::ONE));
+        assert_eq!(Limbs::choose(0, &[seg(64, 1000)], 1), Some(Limbs::ONE));
         // A 96,000-tap kernel at block 64: 7 × 64, 14 × 256, 45 × 2048 (docs/STREAMING.md).
         let reverb = [seg(64, 7), seg(256, 14), seg(2048, 45)];
-        let i32 = Limbs::choose(32, &reverb).unwrap();
-        let i64 = Limbs::choose(64, &reverb).unwrap();
+        let i32 = Limbs::choose(32, &reverb, 1).unwrap();
+        let i64 = Limbs::choose(64, &reverb, 1).unwrap();
         assert_eq!((i32.count, i64.count), (3, 6), "{i32:?} {i64:?}");
         // Longer segments need narrower limbs.
-        assert!(Limbs::choose(64, &[seg(16_384, 1000)]).unwrap().count > i64.count);
+        assert!(Limbs::choose(64, &[seg(16_384, 1000)], 1).unwrap().count > i64.count);
         assert_eq!(
             Limbs { bits: 11, count: 3 }.pairs(2).collect::<Vec<_>>(),
             [(0, 2), (1, 1), (2, 0)]

@@ -10,7 +10,8 @@
 //! The pieces: [`config`] (the builder's options), [`layout`] (where the segments go),
 //! [`segment`] (one uniformly partitioned segment and its per-channel delay line), [`channel`]
 //! (per-channel state and the cross-fade), [`convolver`] (the public type and its engine),
-//! [`kernel`] (replacing the kernel, at once or prepared on another thread),
+//! [`kernel`] (replacing the kernel, at once or prepared on another thread), [`matrix`] (N
+//! inputs to M outputs, a kernel per pair, transforms shared),
 //! [`limbs`] (the limb split that makes integer streams exact), [`state`] (saving and
 //! restoring a stream mid-way) and [`workers`] (the long partitions as jobs for background
 //! threads).
@@ -21,6 +22,7 @@ mod convolver;
 mod kernel;
 pub(crate) mod layout;
 mod limbs;
+mod matrix;
 mod segment;
 mod state;
 mod workers;
@@ -28,3 +30,4 @@ mod workers;
 pub use config::{Head, Latency, Partitioning, StreamBuilder};
 pub use convolver::StreamConvolver;
 pub use kernel::PreparedKernel;
+pub use matrix::StreamMatrix;

@@ -28,14 +28,21 @@ pub(crate) type Sample<T> = <<T as Transformable>::Transform as TransformKind>::
 pub(crate) type Bin<T> = Complex<<<T as Transformable>::Transform as TransformKind>::F>;
 
 /// Kernel side: plans and the partitions' spectra, scaled by the inverse's `1 / (2·size)`,
-/// in one or two banks (two for a cross-fade: old and new kernel), one per kernel limb
-/// (integers, see `limbs.rs`): index `((bank · count + partition) · limbs + limb) · bins`.
+/// in one or two banks (two for a cross-fade: old and new kernel), one kernel per (input,
+/// output) pair of a matrix (one for a plain convolver), one per kernel limb (integers, see
+/// `limbs.rs`): index `(((bank · kernels + pair) · count + partition) · limbs + limb) · bins`,
+/// with `pair = input · outs + output`.
 pub(crate) struct Segment<T: Scalar> {
     pub spec: layout::Segment,
     plans: <T::Transform as TransformKind>::Plans,
     bins: usize,
     banks: usize,
     limbs: Limbs,
+    /// Inputs and outputs of a matrix (1 and 1 for a plain convolver's channel): each input's
+    /// spectrum is transformed once and each output's sum transformed back once, whatever the
+    /// number of pairs.
+    pub ins: usize,
+    pub outs: usize,
     pub(super) spectra: Vec<Bin<T>>,
     schedule: Schedule,
 }
@@ -69,9 +76,10 @@ impl Schedule {
     }
 }
 
-/// Channel side: the delay line of the last `count` input spectra (shared by the banks; one
-/// per input limb, index `(slot · limbs + limb) · bins`) and the running sum of each bank and
-/// limb weight (index `(bank · limbs + weight) · bins`).
+/// Channel side: the delay line of the last `count` input spectra of each input (shared by
+/// the banks; one per input limb, index `((input · count + slot) · limbs + limb) · bins`) and
+/// the running sum of each bank, output and limb weight (index
+/// `((bank · outs + output) · limbs + weight) · bins`).
 pub(crate) struct DelayLine<T: Scalar> {
     pub(super) spectra: Vec<Bin<T>>,
     /// The FFT head's newest slot (other segments index slots by period: `k mod count`).
@@ -79,7 +87,8 @@ pub(crate) struct DelayLine<T: Scalar> {
     /// The FFT head: the sum over its partitions but the first, for the current block.
     /// Others: the sum of the current period's products so far.
     pub(super) acc: Vec<Bin<T>>,
-    bins: usize,
+    /// The length of one bank's sums (every output's and limb weight's).
+    bank_len: usize,
 }
 
 /// Buffers shared by all segments and channels, sized for the largest segment.
@@ -87,7 +96,7 @@ pub(crate) struct Scratch<T: Scalar> {
     pub time: Vec<Sample<T>>,
     pub sum: Vec<Bin<T>>,
     pub fft: Vec<Bin<T>>,
-    /// The FFT head's spectra of a partial block, one per input limb.
+    /// The FFT head's spectra of a partial block, one per input and limb.
     pub partial: Vec<Bin<T>>,
 }
 
@@ -100,6 +109,8 @@ impl<T: Scalar> TryClone for Segment<T> {
             bins: self.bins,
             banks: self.banks,
             limbs: self.limbs,
+            ins: self.ins,
+            outs: self.outs,
             spectra: try_copy(&self.spectra)?,
             schedule: self.schedule,
         })
@@ -112,7 +123,7 @@ impl<T: Scalar> TryClone for DelayLine<T> {
             spectra: try_copy(&self.spectra)?,
             head: self.head,
             acc: try_copy(&self.acc)?,
-            bins: self.bins,
+            bank_len: self.bank_len,
         })
     }
 }
@@ -129,24 +140,30 @@ impl<T: Scalar> TryClone for Scratch<T> {
 }
 
 impl<T: Scalar> Segment<T> {
+    /// A segment of `banks` banks for an `ins` × `outs` matrix (1 × 1 for one channel).
     pub fn new(
         spec: layout::Segment,
         schedule: Schedule,
         banks: usize,
         limbs: Limbs,
+        (ins, outs): (usize, usize),
     ) -> Result<Self, ConvError> {
         let len = 2 * spec.size;
         let plans = T::Transform::plans(len);
         let bins = T::Transform::spec_len(len);
-        Ok(Segment {
+        let mut seg = Segment {
             spec,
             plans,
             bins,
             banks,
             limbs,
-            spectra: try_zeroed(banks * bins * spec.count * limbs.count)?,
+            ins,
+            outs,
+            spectra: Vec::new(),
             schedule,
-        })
+        };
+        seg.spectra = try_zeroed(checked(banks * ins, seg.bank_len() / ins)?)?;
+        Ok(seg)
     }
 
     /// The period's last block with work (the inverse's).
@@ -163,22 +180,33 @@ impl<T: Scalar> Segment<T> {
     }
 
     pub fn new_line(&self) -> Result<DelayLine<T>, ConvError> {
+        let lanes = self.bins * self.limbs.count;
         Ok(DelayLine {
-            spectra: try_zeroed(self.bins * self.spec.count * self.limbs.count)?,
+            spectra: try_zeroed(checked(self.ins * self.spec.count, lanes)?)?,
             head: 0,
-            acc: try_zeroed(self.banks * self.bins * self.limbs.count)?,
-            bins: self.bins,
+            acc: try_zeroed(checked(self.banks * self.outs, lanes)?)?,
+            bank_len: self.outs * lanes,
         })
     }
 
-    /// The length of one bank's spectra.
-    pub fn bank_len(&self) -> usize {
+    /// The length of one kernel's spectra.
+    fn pair_len(&self) -> usize {
         self.spec.count * self.bins * self.limbs.count
     }
 
-    /// Recomputes bank `bank`'s spectra from `tap(v)`, the kernel at virtual tap `v` (zero
-    /// outside it).
-    pub fn load_kernel(&mut self, bank: usize, tap: impl Fn(usize) -> T, scratch: &mut Scratch<T>) {
+    /// The length of one bank's spectra (every pair's).
+    pub fn bank_len(&self) -> usize {
+        self.ins * self.outs * self.pair_len()
+    }
+
+    /// Recomputes bank `bank`'s spectra from `tap(pair, v)`, the kernel of pair `pair` at
+    /// virtual tap `v` (zero outside it).
+    pub fn load_kernel(
+        &mut self,
+        bank: usize,
+        tap: impl Fn(usize, usize) -> T,
+        scratch: &mut Scratch<T>,
+    ) {
         let len = self.bank_len();
         // `take` leaves an empty vector: no allocation.
         let mut spectra = std::mem::take(&mut self.spectra);
@@ -186,11 +214,11 @@ impl<T: Scalar> Segment<T> {
         self.spectra = spectra;
     }
 
-    /// One bank's spectra of `tap(v)` into `spectra` (`bank_len` bins): what `load_kernel`
-    /// writes, for `PreparedKernel` to compute on any thread.
+    /// One bank's spectra of `tap(pair, v)` into `spectra` (`bank_len` bins): what
+    /// `load_kernel` writes, for `PreparedKernel` to compute on any thread.
     pub fn kernel_spectra(
         &self,
-        tap: impl Fn(usize) -> T,
+        tap: impl Fn(usize, usize) -> T,
         spectra: &mut [Bin<T>],
         scratch: &mut Scratch<T>,
     ) {
@@ -199,11 +227,13 @@ impl<T: Scalar> Segment<T> {
         let scale = <T::Transform as TransformKind>::F::from_usize(2 * size)
             .expect("length fits a float")
             .recip();
+        let per_pair = self.spec.count * limbs.count;
         for (i, spectrum) in spectra.chunks_exact_mut(self.bins).enumerate() {
+            let (pair, i) = (i / per_pair, i % per_pair);
             let (p, (shift, top)) = (i / limbs.count, limbs.limb(i % limbs.count));
             let first = self.spec.offset + p * size;
             for (i, t) in time[..size].iter_mut().enumerate() {
-                *t = tap(first + i).limb(shift, limbs.bits, top);
+                *t = tap(pair, first + i).limb(shift, limbs.bits, top);
             }
             time[size..].fill(Default::default());
             T::Transform::forward(&self.plans, time, spectrum, &mut scratch.fft);
@@ -225,9 +255,10 @@ impl<T: Scalar> Segment<T> {
     }
 
     /// This segment's share of the work at block boundary `t` (a multiple of `p0`): `input`
-    /// is an input ring (the input at time `u` is at `u mod input.len()`; it holds at least
-    /// the `2·size` inputs before the period's trigger); `banks` the banks to run. The inverse
-    /// hands `out(bank, limb shift, first output time, values)` the `size` values to add.
+    /// holds one input ring per input, end to end (the input at time `u` is at `u mod n` of
+    /// its ring; each holds at least the `2·size` inputs before the period's trigger);
+    /// `banks` the banks to run. The inverse hands `out(slot, limb shift, first output time,
+    /// values)` the `size` values to add to output slot `bank · outs + output`.
     #[allow(clippy::too_many_arguments)]
     pub fn step(
         &self,
@@ -252,79 +283,97 @@ impl<T: Scalar> Segment<T> {
         debug_assert!(blocks * p0 == size);
         let trigger = t - t % size;
         let newest = trigger / size % count;
-        // Partition `p`'s input spectrum of limb `j`.
-        let slot = |p: usize, j: usize| ((newest + count - p) % count * limbs.count + j) * bins;
+        // Input `i`'s partition `p` spectrum of limb `j`.
+        let slot = |i: usize, p: usize, j: usize| {
+            ((i * count + (newest + count - p) % count) * limbs.count + j) * bins
+        };
         if block == forward {
-            // X[k]: the inputs trigger - 2·size .. trigger, one transform per limb.
-            let n = input.len();
+            // X[k]: the inputs trigger - 2·size .. trigger, one transform per input and limb.
+            let n = input.len() / self.ins;
             let start = (trigger % n + n - 2 * size) % n;
             let first = (n - start).min(2 * size);
-            for j in 0..limbs.count {
-                let time = &mut scratch.time[..2 * size];
-                let (a, b) = time.split_at_mut(first);
-                limb(a, &input[start..start + first], limbs, j);
-                limb(b, &input[..2 * size - first], limbs, j);
-                let x = &mut line.spectra[slot(0, j)..slot(0, j) + bins];
-                T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
+            for (i, ring) in input.chunks_exact(n).enumerate() {
+                for j in 0..limbs.count {
+                    let time = &mut scratch.time[..2 * size];
+                    let (a, b) = time.split_at_mut(first);
+                    limb(a, &ring[start..start + first], limbs, j);
+                    limb(b, &ring[..2 * size - first], limbs, j);
+                    let x = &mut line.spectra[slot(i, 0, j)..slot(i, 0, j) + bins];
+                    T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
+                }
             }
         }
-        let per_bank = count * limbs.count * bins;
+        // This block's slice of bins of the older partitions' products.
+        let (lo, hi) = (
+            block * bins / (inverse + 1),
+            (block + 1) * bins / (inverse + 1),
+        );
         for &bank in banks {
-            let kernel = &self.spectra[bank * per_bank..(bank + 1) * per_bank];
-            let h = |p: usize, k: usize| (p * limbs.count + k) * bins;
-            for s in 0..limbs.count {
-                let at = (bank * limbs.count + s) * bins;
-                let acc = &mut line.acc[at..at + bins];
-                for (j, k) in limbs.pairs(s) {
-                    if block == forward {
-                        mac(
-                            acc,
-                            &line.spectra[slot(0, j)..][..bins],
-                            &kernel[h(0, k)..][..bins],
-                        );
+            for o in 0..self.outs {
+                for s in 0..limbs.count {
+                    let at = ((bank * self.outs + o) * limbs.count + s) * bins;
+                    let acc = &mut line.acc[at..at + bins];
+                    for i in 0..self.ins {
+                        let kernel = self.pair(bank, i, o);
+                        let h = |p: usize, k: usize| (p * limbs.count + k) * bins;
+                        for (j, k) in limbs.pairs(s) {
+                            if block == forward {
+                                mac(
+                                    acc,
+                                    &line.spectra[slot(i, 0, j)..][..bins],
+                                    &kernel[h(0, k)..][..bins],
+                                );
+                            }
+                            for p in 1..count {
+                                let x = &line.spectra[slot(i, p, j) + lo..slot(i, p, j) + hi];
+                                let h = &kernel[h(p, k) + lo..h(p, k) + hi];
+                                mac(&mut acc[lo..hi], x, h);
+                            }
+                        }
                     }
-                    // This block's slice of bins of the older partitions' products.
-                    let (lo, hi) = (
-                        block * bins / (inverse + 1),
-                        (block + 1) * bins / (inverse + 1),
-                    );
-                    for p in 1..count {
-                        let x = &line.spectra[slot(p, j) + lo..slot(p, j) + hi];
-                        let h = &kernel[h(p, k) + lo..h(p, k) + hi];
-                        mac(&mut acc[lo..hi], x, h);
+                    if block == inverse {
+                        let time = &mut scratch.time[..2 * size];
+                        T::Transform::inverse(&self.plans, acc, time, &mut scratch.fft);
+                        acc.fill(Complex::zero());
+                        // Outputs trigger - size + offset ..: not before t + p0 (the layout's
+                        // offset).
+                        let first = trigger + self.spec.offset - size;
+                        out(bank * self.outs + o, limbs.limb(s).0, first, &time[size..]);
                     }
-                }
-                if block == inverse {
-                    let time = &mut scratch.time[..2 * size];
-                    T::Transform::inverse(&self.plans, acc, time, &mut scratch.fft);
-                    acc.fill(Complex::zero());
-                    // Outputs trigger - size + offset ..: not before t + p0 (the layout's offset).
-                    let first = trigger + self.spec.offset - size;
-                    out(bank, limbs.limb(s).0, first, &time[size..]);
                 }
             }
         }
     }
+
+    /// Bank `bank`'s spectra of the kernel from input `i` to output `o`.
+    fn pair(&self, bank: usize, i: usize, o: usize) -> &[Bin<T>] {
+        let len = self.pair_len();
+        &self.spectra[bank * self.bank_len() + (i * self.outs + o) * len..][..len]
+    }
 }
 
 impl<T: Scalar> Segment<T> {
-    /// The FFT head (a segment at offset 0), once per call: `prev` is the previous block of
-    /// `size` inputs and `cur` the current block so far, whose last `out.len()` samples are new.
-    /// The partial window is transformed, multiplied by partition 0's spectrum, added to
-    /// `older` (the other partitions' sum, made when the previous block completed) and
-    /// transformed back; the samples of `out`'s positions are added to `out`. When `cur` is
-    /// complete, its spectrum enters the delay line and `older` is made for the next block.
-    /// `older` is `line.acc`. `outs` pairs each bank to run with its output. Integers do this
-    /// per limb (`limbs.rs`).
+    /// The FFT head (a segment at offset 0), once per call. `input` holds the inputs' rings
+    /// end to end (as [`step`](Self::step)); in each, `prev` is where the previous block of
+    /// `size` inputs starts and `cur` the current block, `len` samples so far, of which the
+    /// last `n` are new. Each input's partial window is transformed, multiplied by partition
+    /// 0's spectra, added to `older` (the other partitions' sum, made when the previous block
+    /// completed) and transformed back once per output; the samples of the new positions are
+    /// added to `out[slot · stride..][..n]` for each `slot = bank · outs + output` of `banks`.
+    /// When the block is complete, its spectra enter the delay line and `older` is made for
+    /// the next block. `older` is `line.acc`. Integers do this per limb (`limbs.rs`).
+    #[allow(clippy::too_many_arguments)]
     pub fn run_head(
         &self,
         line: &mut DelayLine<T>,
-        (prev, cur): (&[T], &[T]),
-        outs: &mut [(usize, &mut [T])],
+        input: &[T],
+        (prev, cur, len): (usize, usize, usize),
+        banks: &[usize],
+        (out, stride, n): (&mut [T], usize, usize),
         scratch: &mut Scratch<T>,
     ) {
         let (size, count, bins, limbs) = (self.spec.size, self.spec.count, self.bins, self.limbs);
-        let full = cur.len() == size;
+        let full = len == size;
         if full {
             line.head = if line.head == 0 {
                 count - 1
@@ -332,59 +381,73 @@ impl<T: Scalar> Segment<T> {
                 line.head - 1
             };
         }
-        let lanes = limbs.count * bins;
-        for j in 0..limbs.count {
-            let time = &mut scratch.time[..2 * size];
-            limb(&mut time[..size], prev, limbs, j);
-            limb(&mut time[size..size + cur.len()], cur, limbs, j);
-            time[size + cur.len()..].fill(Default::default());
-            let x = if full {
-                &mut line.spectra[line.head * lanes + j * bins..][..bins]
-            } else {
-                &mut scratch.partial[j * bins..(j + 1) * bins]
-            };
-            T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
-        }
-        let per_bank = count * lanes;
-        for (bank, out) in outs.iter_mut() {
-            let kernel = &self.spectra[*bank * per_bank..(*bank + 1) * per_bank];
-            for s in 0..limbs.count {
-                let at = (*bank * limbs.count + s) * bins;
-                let acc = &mut line.acc[at..at + bins];
-                let sum = &mut scratch.sum[..bins];
-                for (i, (j, k)) in limbs.pairs(s).enumerate() {
-                    let x = if full {
-                        &line.spectra[line.head * lanes + j * bins..][..bins]
-                    } else {
-                        &scratch.partial[j * bins..(j + 1) * bins]
-                    };
-                    let h = &kernel[k * bins..(k + 1) * bins];
-                    if i == 0 {
-                        mac_to(sum, acc, x, h);
-                    } else {
-                        mac(sum, x, h);
-                    }
-                }
+        let (lanes, head) = (limbs.count * bins, line.head);
+        // Input `i`'s newest spectrum of limb `j`.
+        let newest = |i: usize, j: usize| (i * count + head) * lanes + j * bins;
+        let ring_len = input.len() / self.ins;
+        for (i, ring) in input.chunks_exact(ring_len).enumerate() {
+            for j in 0..limbs.count {
                 let time = &mut scratch.time[..2 * size];
-                T::Transform::inverse(&self.plans, sum, time, &mut scratch.fft);
-                let first = size + cur.len() - out.len();
-                let shift = limbs.limb(s).0;
-                for (o, &r) in out.iter_mut().zip(&time[first..]) {
-                    *o = T::add_limb(*o, r, shift);
-                }
-                if full {
-                    // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
-                    acc.fill(Complex::zero());
-                    let (front, back) = line.spectra.split_at(line.head * lanes);
-                    let slots = back.chunks_exact(lanes).chain(front.chunks_exact(lanes));
-                    let partitions = kernel.chunks_exact(lanes).skip(1);
-                    for (x, h) in slots.zip(partitions) {
+                limb(&mut time[..size], &ring[prev..prev + size], limbs, j);
+                limb(&mut time[size..size + len], &ring[cur..cur + len], limbs, j);
+                time[size + len..].fill(Default::default());
+                let x = if full {
+                    &mut line.spectra[newest(i, j)..][..bins]
+                } else {
+                    &mut scratch.partial[(i * limbs.count + j) * bins..][..bins]
+                };
+                T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
+            }
+        }
+        for &bank in banks {
+            for o in 0..self.outs {
+                let slot = bank * self.outs + o;
+                for s in 0..limbs.count {
+                    let at = (slot * limbs.count + s) * bins;
+                    let acc = &mut line.acc[at..at + bins];
+                    let sum = &mut scratch.sum[..bins];
+                    let mut terms = 0;
+                    for i in 0..self.ins {
+                        let kernel = self.pair(bank, i, o);
                         for (j, k) in limbs.pairs(s) {
-                            mac(
-                                acc,
-                                &x[j * bins..(j + 1) * bins],
-                                &h[k * bins..(k + 1) * bins],
-                            );
+                            let x = if full {
+                                &line.spectra[newest(i, j)..][..bins]
+                            } else {
+                                &scratch.partial[(i * limbs.count + j) * bins..][..bins]
+                            };
+                            let h = &kernel[k * bins..(k + 1) * bins];
+                            if terms == 0 {
+                                mac_to(sum, acc, x, h);
+                            } else {
+                                mac(sum, x, h);
+                            }
+                            terms += 1;
+                        }
+                    }
+                    let time = &mut scratch.time[..2 * size];
+                    T::Transform::inverse(&self.plans, sum, time, &mut scratch.fft);
+                    let shift = limbs.limb(s).0;
+                    let out = &mut out[slot * stride..][..n];
+                    for (o, &r) in out.iter_mut().zip(&time[size + len - n..]) {
+                        *o = T::add_limb(*o, r, shift);
+                    }
+                    if full {
+                        // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
+                        acc.fill(Complex::zero());
+                        for i in 0..self.ins {
+                            let spectra = &line.spectra[i * count * lanes..][..count * lanes];
+                            let (front, back) = spectra.split_at(head * lanes);
+                            let slots = back.chunks_exact(lanes).chain(front.chunks_exact(lanes));
+                            let partitions = self.pair(bank, i, o).chunks_exact(lanes).skip(1);
+                            for (x, h) in slots.zip(partitions) {
+                                for (j, k) in limbs.pairs(s) {
+                                    mac(
+                                        acc,
+                                        &x[j * bins..(j + 1) * bins],
+                                        &h[k * bins..(k + 1) * bins],
+                                    );
+                                }
+                            }
                         }
                     }
                 }
@@ -446,8 +509,14 @@ impl<T: Scalar> DelayLine<T> {
 
     /// Forgets bank `bank`'s running sum (the delay line stays).
     pub fn clear_bank(&mut self, bank: usize) {
-        self.acc[bank * self.bins..(bank + 1) * self.bins].fill(Complex::zero());
+        self.acc[bank * self.bank_len..(bank + 1) * self.bank_len].fill(Complex::zero());
     }
+}
+
+/// `a · b`, or [`ConvError::Allocation`] when it overflows (a buffer that could not exist).
+fn checked(a: usize, b: usize) -> Result<usize, ConvError> {
+    a.checked_mul(b)
+        .ok_or(ConvError::Allocation { bytes: usize::MAX })
 }
 
 /// `dst[i]` = limb `j` of `src[i]` (the sample itself for floats).

@@ -102,6 +102,8 @@ impl<T: Element> StreamConvolver<T> {
             self.out_len,
             self.head.len(),
             self.channels.len(),
+            self.ins,
+            self.outs,
             self.channels[0].recent.len(),
             self.segments.len(),
         ];

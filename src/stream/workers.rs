@@ -120,7 +120,7 @@ impl<T: Element> Lane<T> {
         // reads from T on: `offset` apart at most, so a ring of `offset + size` (rounded to
         // whole periods) never has the two meet.
         let ring_len = (seg.spec.offset / size + 2) * size;
-        let ring = try_zeroed::<T>(banks * ring_len)?;
+        let ring = try_zeroed::<T>(banks * seg.outs * ring_len)?;
         Ok(Lane {
             seg: index,
             channel,
@@ -129,7 +129,7 @@ impl<T: Element> Lane<T> {
             done: AtomicUsize::new(0),
             work: UnsafeCell::new(Work {
                 line: seg.new_line()?,
-                window: try_zeroed(2 * size)?,
+                window: try_zeroed(seg.ins * 2 * size)?,
                 job: None,
             }),
             ring: ring.into_iter().map(UnsafeCell::new).collect(),
@@ -137,13 +137,14 @@ impl<T: Element> Lane<T> {
         })
     }
 
-    /// The ring's `len` outputs from time `first` on, in bank `bank`, as two ranges.
+    /// The ring's `len` outputs from time `first` on, in slot `slot` (`bank · outs + output`),
+    /// as two ranges.
     ///
     /// # Safety
     /// No other thread may access these outputs while the slices live.
     #[allow(clippy::mut_from_ref)]
-    unsafe fn range(&self, bank: usize, first: usize, len: usize) -> [&mut [T]; 2] {
-        let base = bank * self.ring_len;
+    unsafe fn range(&self, slot: usize, first: usize, len: usize) -> [&mut [T]; 2] {
+        let base = slot * self.ring_len;
         ring_ranges(self.ring_len, first, len).map(|r| {
             let cells = &self.ring[base + r.start..base + r.end];
             // SAFETY: `UnsafeCell<T>` has `T`'s layout; the caller excludes other accesses.
@@ -172,21 +173,21 @@ impl<T: Element> Lane<T> {
         let Some(job) = &mut work.job else { return };
         let size = seg.spec.size;
         let first = job.trigger + seg.spec.offset - size;
-        let banks = self.ring.len() / self.ring_len;
+        let slots = self.ring.len() / self.ring_len;
         while job.next <= upto.min(seg.last_block()) {
             if job.next == 0 {
-                for bank in 0..banks {
+                for slot in 0..slots {
                     // SAFETY: this job's range, which the audio thread reads only once done.
-                    let [a, b] = unsafe { self.range(bank, first, size) };
+                    let [a, b] = unsafe { self.range(slot, first, size) };
                     a.fill(T::default());
                     b.fill(T::default());
                 }
             }
             let t = job.trigger + job.next * p0;
-            let out = |bank: usize, shift: u32, at: usize, values: &[_]| {
+            let out = |slot: usize, shift: u32, at: usize, values: &[_]| {
                 debug_assert_eq!(at, first);
                 // SAFETY: as above.
-                let [a, b] = unsafe { self.range(bank, at, values.len()) };
+                let [a, b] = unsafe { self.range(slot, at, values.len()) };
                 add_limbs(a, b, shift, values);
             };
             let banks = &job.banks[..job.nbanks];
@@ -382,8 +383,8 @@ impl<T: Element> Background<T> {
     }
 
     /// Channel `c`'s lanes at block boundary `t` (after the chunk before it): posts the jobs
-    /// of the lanes triggering at `t` (with `banks`, reading the channel's input ring
-    /// `input`), then runs this block's share of each job here, or, with workers, completes
+    /// of the lanes triggering at `t` (with `banks`, reading the channel's input rings
+    /// `input`, one per input end to end), then runs this block's share of each job here, or, with workers, completes
     /// the jobs whose first outputs are due at `t`.
     pub fn boundary(
         &mut self,
@@ -408,15 +409,17 @@ impl<T: Element> Background<T> {
                 }
                 // SAFETY: no job is in flight on this lane (finished, or none posted).
                 let work = unsafe { &mut *lane.work.get() };
-                // The inputs t - 2·size .. t, the one at time u at u mod 2·size.
+                // Each input's samples t - 2·size .. t, the one at time u at u mod 2·size.
                 // Copied in contiguous runs (at most four): this is the audio thread's share of
-                // a long partition's job, 32,768 samples for the largest.
-                let (n, w) = (input.len(), 2 * size);
-                let (mut from, mut to, mut left) = ((t + n - w) % n, t % w, w);
-                while left > 0 {
-                    let run = left.min(n - from).min(w - to);
-                    work.window[to..to + run].copy_from_slice(&input[from..from + run]);
-                    (from, to, left) = ((from + run) % n, (to + run) % w, left - run);
+                // a long partition's job, 32,768 samples per input for the largest.
+                let (n, w) = (input.len() / seg.ins, 2 * size);
+                for (ring, window) in input.chunks_exact(n).zip(work.window.chunks_exact_mut(w)) {
+                    let (mut from, mut to, mut left) = ((t + n - w) % n, t % w, w);
+                    while left > 0 {
+                        let run = left.min(n - from).min(w - to);
+                        window[to..to + run].copy_from_slice(&ring[from..from + run]);
+                        (from, to, left) = ((from + run) % n, (to + run) % w, left - run);
+                    }
                 }
                 let mut b = [0; 2];
                 b[..banks.len()].copy_from_slice(banks);
@@ -448,13 +451,13 @@ impl<T: Element> Background<T> {
         }
     }
 
-    /// Adds channel `c`'s lanes' outputs at times `t .. t + out.len()` of bank `bank` to
-    /// `out` (a chunk within one block), lane by lane.
-    pub fn add_output(&self, c: usize, bank: usize, t: usize, out: &mut [T]) {
+    /// Adds channel `c`'s lanes' outputs at times `t .. t + out.len()` of slot `slot`
+    /// (`bank · outs + output`) to `out` (a chunk within one block), lane by lane.
+    pub fn add_output(&self, c: usize, slot: usize, t: usize, out: &mut [T]) {
         for lane in self.shared.lanes.iter().skip(c).step_by(self.channels) {
             // SAFETY: the jobs writing these outputs are done (`boundary` completes a job by
             // its first output's block), and later jobs write other ranges (`ring_len`).
-            let [a, b] = unsafe { lane.range(bank, t, out.len()) };
+            let [a, b] = unsafe { lane.range(slot, t, out.len()) };
             debug_assert!(b.is_empty());
             for (o, &r) in out.iter_mut().zip(a.iter()) {
                 *o = T::add(*o, r);
