@@ -267,12 +267,38 @@ def _signal(x, rt, ct, what="signal"):
     x = np.asarray(x)
     if x.ndim != 1:
         raise ValueError(f"{what} must be one-dimensional, got {x.ndim} dimensions")
-    if result_dtype(x.dtype, rt) != rt:
+    _promotes(x.dtype, rt, what)
+    return x.astype(ct, copy=False)
+
+
+def _kernels(k):
+    """An ``(inputs, outputs, M)`` kernel as the C-contiguous ``(inputs · outputs, M)`` rows the
+    matrix plan takes, with its result and computed dtypes."""
+    rt = result_dtype(k.dtype)
+    ct = compute_dtype(rt)
+    rows = np.ascontiguousarray(k, dtype=ct).reshape(k.shape[0] * k.shape[1], k.shape[2])
+    return rows, rt, ct
+
+
+def _promotes(dtype, rt, what):
+    """TypeError when data of ``dtype`` would promote the plan's result dtype ``rt``."""
+    if result_dtype(dtype, rt) != rt:
         raise TypeError(
-            f"a {what} of dtype {x.dtype} would promote the result beyond the plan's dtype "
+            f"a {what} of dtype {dtype} would promote the result beyond the plan's dtype "
             f"{rt}; build the plan from a kernel of the result dtype"
         )
-    return x.astype(ct, copy=False)
+
+
+def _writable(out, shape, dtype):
+    """Whether ``out`` is an array the plan can write in place: that shape and dtype,
+    C-contiguous and writable."""
+    return (
+        isinstance(out, np.ndarray)
+        and out.shape == shape
+        and out.dtype == dtype
+        and out.flags.c_contiguous
+        and out.flags.writeable
+    )
 
 
 def _into(result, out):
@@ -394,10 +420,16 @@ class StreamConvolver:
     ``copy.deepcopy`` or a pickle round trip) continues exactly, bit for bit, as the original
     would, and the two are independent afterwards.
 
+    A kernel of shape ``(inputs, outputs, M)`` makes a matrix convolver (true-stereo reverbs,
+    ambisonic decoders, crossovers): blocks are then 2-D, ``(inputs, n)`` in and
+    ``(outputs, n)`` out, and output ``o`` is the sum over inputs ``i`` of input ``i``
+    convolved with ``kernel[i, o]``. Each input is transformed once for all outputs and each
+    output once for all inputs, so a 2 x 2 matrix costs far less than four convolvers.
+
     Parameters
     ----------
-    kernel : (M,) array_like
-        The kernel; its dtype is the convolver's.
+    kernel : (M,) or (inputs, outputs, M) array_like
+        The kernel (or one per input and output pair); its dtype is the convolver's.
     block : int
         The usual number of samples per call (any length works; this one is fastest).
     worker_threads : int, optional
@@ -415,12 +447,15 @@ class StreamConvolver:
     array([1., 2.])
     >>> s.process(np.array([0.0]))
     array([3.])
+    >>> m = convolve.StreamConvolver([[[1.0], [0.5]], [[0.0], [2.0]]], 4)  # 2 in, 2 out
+    >>> m.process(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([[1. , 2. ],
+           [6.5, 9. ]])
     """
 
-    __slots__ = ("_block", "_ct", "_plan", "_rt", "_workers")
+    __slots__ = ("_block", "_ct", "_plan", "_ports", "_rt", "_workers")
 
     def __init__(self, kernel, block, *, worker_threads=0):
-        k, self._rt, self._ct = _kernel(kernel)
         block = operator.index(block)
         if block < 1:
             raise ValueError(f"block must be at least 1, got {block}")
@@ -428,17 +463,25 @@ class StreamConvolver:
         if workers < 0:
             raise ValueError(f"worker_threads must be at least 0, got {workers}")
         self._block, self._workers = block, workers
-        self._plan = _core.StreamConvolver(k, block, self._ct.name, None, workers)
+        kernel = np.asarray(kernel)
+        if kernel.ndim == 3:
+            k, self._rt, self._ct = _kernels(kernel)
+            self._ports = kernel.shape[:2]
+            self._plan = _core.StreamMatrix(k, *self._ports, block, self._ct.name, None, workers)
+        else:
+            k, self._rt, self._ct = _kernel(kernel)
+            self._ports = None
+            self._plan = _core.StreamConvolver(k, block, self._ct.name, None, workers)
 
     def __reduce__(self):
         state = self._plan.state()
-        args = (self._block, self._plan.capacity, self._rt, state, self._workers)
+        args = (self._block, self._plan.capacity, self._rt, state, self._workers, self._ports)
         return (_restore_stream, args)
 
     def __copy__(self):
         new = object.__new__(StreamConvolver)
         new._block, new._ct, new._rt = self._block, self._ct, self._rt
-        new._workers = self._workers
+        new._workers, new._ports = self._workers, self._ports
         new._plan = self._plan.copy()
         return new
 
@@ -446,10 +489,21 @@ class StreamConvolver:
         return self.__copy__()
 
     def __repr__(self):
+        ports = "" if self._ports is None else f"inputs={self.inputs}, outputs={self.outputs}, "
         return (
-            f"StreamConvolver(kernel_len={self.kernel_len}, block={self._block}, "
+            f"StreamConvolver({ports}kernel_len={self.kernel_len}, block={self._block}, "
             f"dtype={self._rt}, latency={self.latency}, position={self.position})"
         )
+
+    @property
+    def inputs(self) -> int:
+        """The number of input signals (1 unless built from an (inputs, outputs, M) kernel)."""
+        return 1 if self._ports is None else self._ports[0]
+
+    @property
+    def outputs(self) -> int:
+        """The number of output signals (1 unless built from an (inputs, outputs, M) kernel)."""
+        return 1 if self._ports is None else self._ports[1]
 
     @property
     def dtype(self) -> np.dtype:
@@ -486,7 +540,17 @@ class StreamConvolver:
         return self._plan.tail_len
 
     def process(self, x, out=None):
-        """The next ``len(x)`` output samples for the input block ``x``, into ``out`` if given."""
+        """The next ``len(x)`` output samples for the input block ``x``, into ``out`` if given.
+
+        For a matrix, ``x`` is ``(inputs, n)`` and the result ``(outputs, n)``.
+        """
+        if self._ports is not None:
+            x = self._block2d(x)
+            res = out if _writable(out, (self.outputs, x.shape[1]), self._ct) else None
+            if res is None or self._rt != self._ct:
+                res = np.empty((self.outputs, x.shape[1]), self._ct)
+            self._plan.process(x, res)
+            return res if res is out else _into(cast_back(res, self._rt), out)
         if type(x) is np.ndarray and x.ndim == 1 and x.dtype == self._ct and self._rt == self._ct:
             return self._plan.process(x, out)
         x = _signal(x, self._rt, self._ct, "block")
@@ -495,8 +559,24 @@ class StreamConvolver:
         return _into(cast_back(self._plan.process(x), self._rt), out)
 
     def flush(self):
-        """After the last input: the remaining ``tail_len`` samples of the full convolution."""
+        """After the last input: the remaining ``tail_len`` samples of the full convolution
+        (``(outputs, tail_len)`` for a matrix)."""
+        if self._ports is not None:
+            res = np.zeros((self.outputs, self.tail_len), self._ct)
+            self._plan.flush(res)
+            return cast_back(res, self._rt)
         return cast_back(self._plan.flush(), self._rt)
+
+    def _block2d(self, x):
+        """``x`` as a C-contiguous ``(inputs, n)`` array of the computed dtype."""
+        x = np.asarray(x)
+        if x.ndim != 2 or x.shape[0] != self.inputs:
+            raise ValueError(
+                f"a block of this {self.inputs} x {self.outputs} convolver has shape "
+                f"(inputs={self.inputs}, n), got {x.shape}"
+            )
+        _promotes(x.dtype, self._rt, "block")
+        return np.ascontiguousarray(x, dtype=self._ct)
 
     def reset(self):
         """Forget all input: the next block starts a new signal."""
@@ -512,6 +592,16 @@ class StreamConvolver:
         longer partitions had already begun keep the old kernel's share of the taps they
         cover (a blend per partition and frequency, not a switch at one sample).
         """
+        if self._ports is not None:
+            kernel = np.asarray(kernel)
+            if kernel.ndim != 3 or kernel.shape[:2] != self._ports:
+                raise ValueError(
+                    f"the kernels of this convolver have shape {self._ports + ('M',)}, got "
+                    f"{kernel.shape}"
+                )
+            _promotes(kernel.dtype, self._rt, "kernel")
+            self._plan.set_kernels(_kernels(kernel.astype(self._ct, copy=False))[0])
+            return
         k = _signal(kernel, self._rt, self._ct, "kernel")
         self._plan.set_kernel(k)
 
@@ -524,12 +614,17 @@ def _restore_convolver(kernel, n, mode, method, rt):
     return plan
 
 
-def _restore_stream(block, capacity, rt, state, workers=0):
+def _restore_stream(block, capacity, rt, state, workers=0, ports=None):
     """Unpickles a :class:`StreamConvolver` (``StreamConvolver.__reduce__``): a convolver of
     the same layout, then its kernel and history from ``state``."""
     s = object.__new__(StreamConvolver)
     s._block, s._rt, s._ct, s._workers = block, rt, compute_dtype(rt), workers
-    s._plan = _core.StreamConvolver(np.zeros(1, s._ct), block, s._ct.name, capacity, workers)
+    s._ports = None if ports is None else tuple(ports)
+    if s._ports is None:
+        s._plan = _core.StreamConvolver(np.zeros(1, s._ct), block, s._ct.name, capacity, workers)
+    else:
+        k = np.ones((s._ports[0] * s._ports[1], 1), s._ct)
+        s._plan = _core.StreamMatrix(k, *s._ports, block, s._ct.name, capacity, workers)
     s._plan.set_state(state)
     return s
 

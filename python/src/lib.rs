@@ -9,6 +9,7 @@
 
 mod dtype;
 mod interrupt;
+mod matrix;
 mod memory;
 mod nd;
 mod ndimage;
@@ -46,6 +47,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tune::profile_status, m)?)?;
     m.add_class::<plans::Convolver>()?;
     m.add_class::<plans::StreamConvolver>()?;
+    m.add_class::<matrix::StreamMatrix>()?;
     m.add("NATIVE_DTYPES", dtype::NATIVE.to_vec())?;
     Ok(())
 }

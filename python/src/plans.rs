@@ -18,14 +18,14 @@ use crate::conv_error;
 use crate::dtype::{Native, by_name, mismatch, name_of};
 use crate::memory::{contiguous, zeros};
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic inside the crate leaves the plan as it was before the call's writes: the
     // poison flag carries no information the next call needs.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// One variant per element type.
-enum Typed<P: Plan> {
+pub(crate) enum Typed<P: Plan> {
     F64(Mutex<P::Of<f64>>),
     F32(Mutex<P::Of<f32>>),
     C64(Mutex<P::Of<Complex<f64>>>),
@@ -34,7 +34,7 @@ enum Typed<P: Plan> {
     I32(Mutex<P::Of<i32>>),
 }
 
-trait Plan {
+pub(crate) trait Plan {
     type Of<T: Native>: Send;
 }
 
@@ -85,7 +85,9 @@ macro_rules! each {
     };
 }
 
-trait Wrap: Native {
+pub(crate) use each;
+
+pub(crate) trait Wrap: Native {
     fn wrap<P: Plan>(plan: P::Of<Self>) -> Typed<P>;
 }
 
