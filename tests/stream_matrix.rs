@@ -291,9 +291,11 @@ fn crossfaded_swaps_settle_on_the_new_kernels() {
 fn empty_pairs_contribute_nothing() {
     let mut r = rng(800);
     let x: Vec<f64> = random_vec(&mut r, 1000);
-    let y: Vec<f64> = random_vec(&mut r, 1000);
+    let mut y: Vec<f64> = random_vec(&mut r, 1000);
     let k: Vec<f64> = random_vec(&mut r, 100);
-    // Input 1 reaches nothing; input 0 reaches output 1 only.
+    // Input 1 reaches nothing (its infinity and NaN reach no output); input 0 reaches
+    // output 1 only.
+    (y[10], y[500]) = (f64::INFINITY, f64::NAN);
     let kernels = [vec![], k.clone(), vec![], vec![]];
     let mut m = StreamBuilder::new(32).build_matrix(2, 2, &kernels).unwrap();
     let (mut a, mut b) = (vec![1.0; 1000], vec![0.0; 1000]);

@@ -14,6 +14,10 @@
 //! (`StreamBuilder::worker_threads(1)`). zita is configured as its users do: FFTW_MEASURE, vector mode, `process(true)`
 //! (wait for late levels); `zita-async` is `process(false)` (never wait, drop late levels).
 //!
+//! `STREAM_VS_ZITA_MATRIX=1` runs true stereo instead: four IRs (in_i -> out_o), our
+//! `StreamMatrix` (`convolve`, `convolve-1w`), four `StreamConvolver`s summed (`convolve-4x`,
+//! what sharing the transforms saves) and zita with four routes.
+//!
 //! `cargo bench -p convolve-peers --bench stream_vs_zita` (about 4 minutes; without
 //! libzita-convolver-dev only our engine runs). `STREAM_VS_ZITA_IRS=0.5` and
 //! `STREAM_VS_ZITA_PERIODS=256` restrict the grid; `STREAM_VS_ZITA_DEBUG=1` lists the bad
@@ -21,7 +25,7 @@
 
 use std::time::{Duration, Instant};
 
-use convolve::{Mode, StreamBuilder, StreamConvolver, convolve};
+use convolve::{Mode, StreamBuilder, StreamConvolver, StreamMatrix, convolve};
 
 const RATE: usize = 48_000;
 
@@ -33,9 +37,17 @@ fn ours(ir: &[f32], period: usize, workers: usize) -> StreamConvolver<f32> {
         .unwrap()
 }
 
+/// Whether the run is true stereo (`STREAM_VS_ZITA_MATRIX=1`): IRs input-major, in_i -> out_o
+/// at `i * 2 + o`.
+fn true_stereo() -> bool {
+    std::env::var("STREAM_VS_ZITA_MATRIX").is_ok_and(|v| v == "1")
+}
+
 /// The engines under test, each processing one stereo period.
 enum Engine {
-    Ours(Vec<StreamConvolver<f32>>),
+    /// One convolver per route `(input, output)`, summed per output.
+    Ours(Vec<(usize, usize, StreamConvolver<f32>)>, Vec<f32>),
+    Matrix(Box<StreamMatrix<f32>>),
     #[cfg(zita)]
     Zita(convolve_peers::zita::Zita, bool),
 }
@@ -43,6 +55,9 @@ enum Engine {
 impl Engine {
     fn names() -> Vec<&'static str> {
         let mut v = vec!["convolve", "convolve-1w"];
+        if true_stereo() {
+            v.push("convolve-4x");
+        }
         if cfg!(zita) {
             v.extend(["zita", "zita-async"]);
         }
@@ -50,18 +65,23 @@ impl Engine {
     }
 
     fn new(name: &str, irs: &[Vec<f32>], period: usize) -> Engine {
+        let workers = usize::from(name == "convolve-1w");
         match name {
-            "convolve" | "convolve-1w" => {
-                let workers = usize::from(name == "convolve-1w");
-                Engine::Ours(irs.iter().map(|h| ours(h, period, workers)).collect())
+            "convolve" | "convolve-1w" if irs.len() == 4 => Engine::Matrix(Box::new(
+                StreamBuilder::new(period)
+                    .worker_threads(workers)
+                    .build_matrix(2, 2, irs)
+                    .unwrap(),
+            )),
+            "convolve" | "convolve-1w" | "convolve-4x" => {
+                let routes = routes(irs)
+                    .map(|(i, o, h)| (i, o, ours(h, period, workers)))
+                    .collect();
+                Engine::Ours(routes, vec![0.0; period])
             }
             #[cfg(zita)]
             "zita" | "zita-async" => {
-                let routes: Vec<_> = irs
-                    .iter()
-                    .enumerate()
-                    .map(|(c, h)| (c, c, &h[..]))
-                    .collect();
+                let routes: Vec<_> = routes(irs).collect();
                 let z = convolve_peers::zita::Zita::new(2, 2, period, &routes)
                     .expect("zita-convolver accepts the configuration");
                 Engine::Zita(z, name == "zita")
@@ -72,17 +92,39 @@ impl Engine {
 
     fn process(&mut self, x: &[&[f32]], y: &mut [&mut [f32]]) {
         match self {
-            Engine::Ours(convs) => {
-                for ((c, x), y) in convs.iter_mut().zip(x).zip(y.iter_mut()) {
+            // Stereo: each route writes its own output.
+            Engine::Ours(routes, _) if routes.len() == 2 => {
+                for ((_, _, c), (x, y)) in routes.iter_mut().zip(x.iter().zip(y.iter_mut())) {
                     c.process(x, y).unwrap();
                 }
             }
+            Engine::Ours(routes, scratch) => {
+                for y in y.iter_mut() {
+                    y.fill(0.0);
+                }
+                for (i, o, c) in routes {
+                    c.process(x[*i], scratch).unwrap();
+                    for (y, s) in y[*o].iter_mut().zip(scratch.iter()) {
+                        *y += s;
+                    }
+                }
+            }
+            Engine::Matrix(m) => m.process(x, y).unwrap(),
             #[cfg(zita)]
             Engine::Zita(z, sync) => {
                 z.process(x, y, *sync);
             }
         }
     }
+}
+
+/// The routes `(input, output, IR)`: in_c -> out_c for two IRs, every pair input-major for four.
+fn routes(irs: &[Vec<f32>]) -> impl Iterator<Item = (usize, usize, &[f32])> {
+    let pairs = irs.len() == 4;
+    irs.iter().enumerate().map(move |(k, h)| {
+        let (i, o) = if pairs { (k / 2, k % 2) } else { (k, k) };
+        (i, o, &h[..])
+    })
 }
 
 /// A CPU-time clock: the process's (every thread) or the calling thread's.
@@ -187,7 +229,12 @@ fn main() {
         println!("zita-convolver not found (Debian: libzita-convolver-dev): our engine only");
     }
     println!(
-        "stereo f32, zero latency, {seconds} s of audio per run; CPU = all threads' CPU time per second of audio"
+        "{} f32, zero latency, {seconds} s of audio per run; CPU = all threads' CPU time per second of audio",
+        if true_stereo() {
+            "true stereo (2 x 2 IRs)"
+        } else {
+            "stereo"
+        }
     );
     println!(
         "CPU %: all threads' CPU time over the audio time; per call, in us: the audio thread's CPU time (mean, p99, max) and wall time (p99, max)"
@@ -208,7 +255,7 @@ fn main() {
     );
     for ir_s in list("STREAM_VS_ZITA_IRS", &[0.5, 2.0, 10.0]) {
         let len = (ir_s * RATE as f64) as usize;
-        let irs: Vec<Vec<f32>> = (0..2)
+        let irs: Vec<Vec<f32>> = (0..if true_stereo() { 4 } else { 2 })
             .map(|c| {
                 noise(len, 20 + c)
                     .iter()
@@ -217,19 +264,18 @@ fn main() {
                     .collect()
             })
             .collect();
-        let want: Vec<(Vec<f64>, f64)> = (0..2)
-            .map(|c| {
-                let xd: Vec<f64> = x[c].iter().map(|&v| f64::from(v)).collect();
-                let hd: Vec<f64> = irs[c].iter().map(|&v| f64::from(v)).collect();
-                let norm = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>().sqrt();
-                let tol = 2.0
-                    * f64::from(f32::EPSILON)
-                    * ((n + len) as f64).log2()
-                    * norm(&xd)
-                    * norm(&hd);
-                (convolve(&xd, &hd, Mode::Full).unwrap(), tol)
-            })
-            .collect();
+        let mut want = vec![(vec![0.0f64; n + len - 1], 0.0f64); 2];
+        for (i, o, h) in routes(&irs) {
+            let xd: Vec<f64> = x[i].iter().map(|&v| f64::from(v)).collect();
+            let hd: Vec<f64> = h.iter().map(|&v| f64::from(v)).collect();
+            let norm = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>().sqrt();
+            let (sum, tol) = &mut want[o];
+            *tol +=
+                2.0 * f64::from(f32::EPSILON) * ((n + len) as f64).log2() * norm(&xd) * norm(&hd);
+            for (s, v) in sum.iter_mut().zip(convolve(&xd, &hd, Mode::Full).unwrap()) {
+                *s += v;
+            }
+        }
         for period in list("STREAM_VS_ZITA_PERIODS", &[64.0, 256.0, 1024.0]) {
             let period = period as usize;
             for name in Engine::names() {

@@ -9,7 +9,7 @@ use crate::error::ConvError;
 use super::config::Latency;
 use super::convolver::StreamConvolver;
 use super::layout;
-use super::segment::Bin;
+use super::segment::KernelBank;
 
 /// A kernel's spectra, computed by [`StreamConvolver::prepare_kernel`] on any thread, for
 /// [`StreamConvolver::set_prepared`] to install on the audio thread without a transform, an
@@ -34,7 +34,7 @@ pub struct PreparedKernel<T: Element> {
     head: Vec<T>,
     /// One bank per segment, with the segment's place: the audio thread's first, then the
     /// background ones.
-    spectra: Vec<(layout::Segment, Vec<Bin<T>>)>,
+    spectra: Vec<(layout::Segment, KernelBank<T>)>,
     installed: bool,
 }
 
@@ -153,7 +153,8 @@ impl<T: Element> StreamConvolver<T> {
             .try_reserve_exact(self.segments.len() + self.bg.segments().count())
             .map_err(|_| ConvError::Allocation { bytes: usize::MAX })?;
         for seg in segments {
-            let mut bank = try_zeroed(seg.bank_len())?;
+            let mut bank =
+                KernelBank::zeroed(seg.ins * seg.outs, seg.bank_len() / (seg.ins * seg.outs))?;
             seg.kernel_spectra(&tap, &mut bank, &mut scratch);
             spectra.push((seg.spec, bank));
         }
@@ -168,11 +169,11 @@ impl<T: Element> StreamConvolver<T> {
 
     /// Installs a kernel made by [`prepare_kernel`](Self::prepare_kernel), exactly as
     /// [`set_kernel`](Self::set_kernel) would at this point, cross-fade included, with no
-    /// transform, no allocation and no free: without a cross-fade it swaps the buffers
-    /// (`prepared` gets the old ones back, to drop or reuse off the audio thread); with one,
-    /// the new kernel goes into the other of the two banks that share a buffer, so it is
-    /// copied (a memcpy of the spectra, `8·capacity` bytes per limb for `f32`, more or less).
-    /// Jobs in flight on worker threads are completed first, as `set_kernel` does.
+    /// transform, no allocation and no free, whatever the kernel's length: it swaps the
+    /// spectra's buffers with the bank it replaces (`prepared` gets the old ones back, to
+    /// drop or reuse off the audio thread); only the direct head's taps, at most a block's
+    /// per kernel, are copied when a cross-fade keeps two banks. Jobs in flight on worker
+    /// threads are completed first, as `set_kernel` does.
     ///
     /// ```
     /// use convolve::StreamBuilder;
@@ -194,7 +195,7 @@ impl<T: Element> StreamConvolver<T> {
             || prepared.spectra.len() != self.segments.len() + self.bg.segments().count()
             || lens
                 .zip(&prepared.spectra)
-                .any(|(seg, (spec, s))| seg.spec != *spec || seg.bank_len() != s.len())
+                .any(|(seg, (spec, s))| seg.spec != *spec || seg.bank_len() != s.spectra.len())
         {
             return Err(ConvError::PreparedKernel { what: "layout" });
         }

@@ -15,7 +15,7 @@
 use num_complex::Complex;
 use num_traits::{Float, FromPrimitive, Zero};
 
-use crate::alloc::{TryClone, try_copy, try_zeroed};
+use crate::alloc::{TryClone, try_clone_all, try_copy, try_zeroed};
 use crate::element::private::Scalar;
 use crate::error::ConvError;
 use crate::fft::{FftFloat, TransformKind, Transformable};
@@ -30,8 +30,9 @@ pub(crate) type Bin<T> = Complex<<<T as Transformable>::Transform as TransformKi
 /// Kernel side: plans and the partitions' spectra, scaled by the inverse's `1 / (2·size)`,
 /// in one or two banks (two for a cross-fade: old and new kernel), one kernel per (input,
 /// output) pair of a matrix (one for a plain convolver), one per kernel limb (integers, see
-/// `limbs.rs`): index `(((bank · kernels + pair) · count + partition) · limbs + limb) · bins`,
-/// with `pair = input · outs + output`.
+/// `limbs.rs`): bank `bank`'s vector, index `((pair · count + partition) · limbs + limb) · bins`
+/// with `pair = input · outs + output`. One vector per bank, so that a prepared kernel is
+/// installed into either bank by swapping vectors, never by copying.
 pub(crate) struct Segment<T: Scalar> {
     pub spec: layout::Segment,
     plans: <T::Transform as TransformKind>::Plans,
@@ -43,8 +44,50 @@ pub(crate) struct Segment<T: Scalar> {
     /// number of pairs.
     pub ins: usize,
     pub outs: usize,
-    pub(super) spectra: Vec<Bin<T>>,
+    pub(super) kernel: Vec<KernelBank<T>>,
     schedule: Schedule,
+}
+
+/// One bank of a segment's kernel spectra, and which pairs are silent in it (all their taps
+/// in the segment zero): their multiply-adds are skipped, so a matrix with pairs that have no
+/// route (a stereo set in a 2 × 2 matrix) costs no more than its routes, and an input's
+/// infinity reaches no output through a silent pair.
+#[derive(Default)]
+pub(crate) struct KernelBank<T: Scalar> {
+    pub spectra: Vec<Bin<T>>,
+    pub silent: Vec<bool>,
+}
+
+impl<T: Scalar> TryClone for KernelBank<T> {
+    fn try_clone(&self) -> Result<Self, ConvError> {
+        Ok(KernelBank {
+            spectra: try_copy(&self.spectra)?,
+            silent: try_copy(&self.silent)?,
+        })
+    }
+}
+
+impl<T: Scalar> KernelBank<T> {
+    /// Zero spectra (every pair silent) for `pairs` pairs of `pair_len` bins.
+    pub fn zeroed(pairs: usize, pair_len: usize) -> Result<Self, ConvError> {
+        Ok(KernelBank {
+            spectra: try_zeroed(checked(pairs, pair_len)?)?,
+            silent: try_copy(&vec![true; pairs])?,
+        })
+    }
+
+    /// Marks the pairs whose spectra are all zero (their taps are: the transform is
+    /// invertible) as silent.
+    pub fn find_silent(&mut self) {
+        let len = self.spectra.len() / self.silent.len().max(1);
+        for (silent, pair) in self
+            .silent
+            .iter_mut()
+            .zip(self.spectra.chunks_exact(len.max(1)))
+        {
+            *silent = pair.iter().all(|b| b.is_zero());
+        }
+    }
 }
 
 /// Which of a period's blocks (counted from 0 at the trigger) run the forward and the inverse
@@ -111,7 +154,7 @@ impl<T: Scalar> TryClone for Segment<T> {
             limbs: self.limbs,
             ins: self.ins,
             outs: self.outs,
-            spectra: try_copy(&self.spectra)?,
+            kernel: try_clone_all(&self.kernel)?,
             schedule: self.schedule,
         })
     }
@@ -159,10 +202,13 @@ impl<T: Scalar> Segment<T> {
             limbs,
             ins,
             outs,
-            spectra: Vec::new(),
+            kernel: Vec::new(),
             schedule,
         };
-        seg.spectra = try_zeroed(checked(banks * ins, seg.bank_len() / ins)?)?;
+        let pairs = checked(ins, outs)?;
+        seg.kernel = (0..banks)
+            .map(|_| KernelBank::zeroed(pairs, seg.pair_len()))
+            .collect::<Result<_, _>>()?;
         Ok(seg)
     }
 
@@ -207,21 +253,21 @@ impl<T: Scalar> Segment<T> {
         tap: impl Fn(usize, usize) -> T,
         scratch: &mut Scratch<T>,
     ) {
-        let len = self.bank_len();
-        // `take` leaves an empty vector: no allocation.
-        let mut spectra = std::mem::take(&mut self.spectra);
-        self.kernel_spectra(&tap, &mut spectra[bank * len..(bank + 1) * len], scratch);
-        self.spectra = spectra;
+        // `take` leaves empty vectors: no allocation.
+        let mut kernel = std::mem::take(&mut self.kernel[bank]);
+        self.kernel_spectra(&tap, &mut kernel, scratch);
+        self.kernel[bank] = kernel;
     }
 
-    /// One bank's spectra of `tap(pair, v)` into `spectra` (`bank_len` bins): what
-    /// `load_kernel` writes, for `PreparedKernel` to compute on any thread.
+    /// One bank's spectra of `tap(pair, v)` into `kernel` (`bank_len` bins), and its silent
+    /// pairs: what `load_kernel` writes, for `PreparedKernel` to compute on any thread.
     pub fn kernel_spectra(
         &self,
         tap: impl Fn(usize, usize) -> T,
-        spectra: &mut [Bin<T>],
+        kernel: &mut KernelBank<T>,
         scratch: &mut Scratch<T>,
     ) {
+        let spectra = &mut kernel.spectra;
         let (size, limbs) = (self.spec.size, self.limbs);
         let time = &mut scratch.time[..2 * size];
         let scale = <T::Transform as TransformKind>::F::from_usize(2 * size)
@@ -241,17 +287,13 @@ impl<T: Scalar> Segment<T> {
                 *b = *b * scale;
             }
         }
+        kernel.find_silent();
     }
 
-    /// Installs `spectra` (one bank, from `kernel_spectra`) as bank `bank`: with one bank a
-    /// swap of the vectors (`spectra` gets the old ones), with two a copy.
-    pub fn install(&mut self, bank: usize, spectra: &mut Vec<Bin<T>>) {
-        if self.banks == 1 {
-            std::mem::swap(&mut self.spectra, spectra);
-        } else {
-            let len = self.bank_len();
-            self.spectra[bank * len..(bank + 1) * len].copy_from_slice(spectra);
-        }
+    /// Installs `kernel` (one bank, from `kernel_spectra`) as bank `bank`: a swap of the
+    /// vectors (`kernel` gets the old ones).
+    pub fn install(&mut self, bank: usize, kernel: &mut KernelBank<T>) {
+        std::mem::swap(&mut self.kernel[bank], kernel);
     }
 
     /// This segment's share of the work at block boundary `t` (a multiple of `p0`): `input`
@@ -314,7 +356,9 @@ impl<T: Scalar> Segment<T> {
                     let at = ((bank * self.outs + o) * limbs.count + s) * bins;
                     let acc = &mut line.acc[at..at + bins];
                     for i in 0..self.ins {
-                        let kernel = self.pair(bank, i, o);
+                        let Some(kernel) = self.pair(bank, i, o) else {
+                            continue;
+                        };
                         let h = |p: usize, k: usize| (p * limbs.count + k) * bins;
                         for (j, k) in limbs.pairs(s) {
                             if block == forward {
@@ -345,10 +389,12 @@ impl<T: Scalar> Segment<T> {
         }
     }
 
-    /// Bank `bank`'s spectra of the kernel from input `i` to output `o`.
-    fn pair(&self, bank: usize, i: usize, o: usize) -> &[Bin<T>] {
-        let len = self.pair_len();
-        &self.spectra[bank * self.bank_len() + (i * self.outs + o) * len..][..len]
+    /// Bank `bank`'s spectra of the kernel from input `i` to output `o`, or `None` when
+    /// that pair is silent in this segment.
+    fn pair(&self, bank: usize, i: usize, o: usize) -> Option<&[Bin<T>]> {
+        let (len, pair) = (self.pair_len(), i * self.outs + o);
+        let kernel = &self.kernel[bank];
+        (!kernel.silent[pair]).then(|| &kernel.spectra[pair * len..][..len])
     }
 }
 
@@ -408,7 +454,9 @@ impl<T: Scalar> Segment<T> {
                     let sum = &mut scratch.sum[..bins];
                     let mut terms = 0;
                     for i in 0..self.ins {
-                        let kernel = self.pair(bank, i, o);
+                        let Some(kernel) = self.pair(bank, i, o) else {
+                            continue;
+                        };
                         for (j, k) in limbs.pairs(s) {
                             let x = if full {
                                 &line.spectra[newest(i, j)..][..bins]
@@ -424,6 +472,9 @@ impl<T: Scalar> Segment<T> {
                             terms += 1;
                         }
                     }
+                    if terms == 0 {
+                        sum.copy_from_slice(acc);
+                    }
                     let time = &mut scratch.time[..2 * size];
                     T::Transform::inverse(&self.plans, sum, time, &mut scratch.fft);
                     let shift = limbs.limb(s).0;
@@ -438,7 +489,10 @@ impl<T: Scalar> Segment<T> {
                             let spectra = &line.spectra[i * count * lanes..][..count * lanes];
                             let (front, back) = spectra.split_at(head * lanes);
                             let slots = back.chunks_exact(lanes).chain(front.chunks_exact(lanes));
-                            let partitions = self.pair(bank, i, o).chunks_exact(lanes).skip(1);
+                            let Some(kernel) = self.pair(bank, i, o) else {
+                                continue;
+                            };
+                            let partitions = kernel.chunks_exact(lanes).skip(1);
                             for (x, h) in slots.zip(partitions) {
                                 for (j, k) in limbs.pairs(s) {
                                     mac(

@@ -20,7 +20,7 @@ use super::segment::{Bin, Scratch};
 use super::workers::Job;
 
 const MAGIC: &[u8; 8] = b"CVSTREAM";
-const VERSION: u64 = 2;
+const VERSION: u64 = 3;
 /// Written in native order: a state from a machine of the other byte order does not match.
 const BYTE_ORDER: u64 = 0x0102_0304_0506_0708;
 
@@ -109,12 +109,12 @@ impl<T: Element> StreamConvolver<T> {
         ];
         for (s, line) in self.segments.iter().zip(&self.channels[0].lines) {
             v.extend([s.spec.size, s.spec.offset, s.spec.count]);
-            v.extend([s.spectra.len(), line.spectra.len(), line.acc.len()]);
+            v.extend([s.bank_len(), line.spectra.len(), line.acc.len()]);
         }
         v.push(self.bg.shared.lanes.len());
         for (s, lane) in self.bg.segments().zip(&self.bg.shared.lanes) {
             v.extend([s.spec.size, s.spec.offset, s.spec.count]);
-            v.extend([s.spectra.len(), lane.ring_len]);
+            v.extend([s.bank_len(), lane.ring_len]);
         }
         v.into_iter().map(|x| x as u64).collect()
     }
@@ -150,7 +150,9 @@ impl<T: Element> StreamConvolver<T> {
         w.u64(self.kernel_lens[1] as u64)?;
         w.slice(&self.head)?;
         for s in &self.segments {
-            w.slice(&s.spectra)?;
+            for bank in &s.kernel {
+                w.slice(&bank.spectra)?;
+            }
         }
         for c in &self.channels {
             w.u64(c.t as u64)?;
@@ -165,7 +167,9 @@ impl<T: Element> StreamConvolver<T> {
             }
         }
         for s in self.bg.segments() {
-            w.slice(&s.spectra)?;
+            for bank in &s.kernel {
+                w.slice(&bank.spectra)?;
+            }
         }
         let mut scratch = Scratch::new(self.bg.segments(), 0)?;
         self.bg.quiesce(&mut scratch);
@@ -237,7 +241,10 @@ impl<T: Element> StreamConvolver<T> {
         }
         r.fill(&mut next.head)?;
         for s in &mut next.segments {
-            r.fill(&mut s.spectra)?;
+            for bank in &mut s.kernel {
+                r.fill(&mut bank.spectra)?;
+                bank.find_silent();
+            }
         }
         for c in &mut next.channels {
             c.t = r.index(usize::MAX, "time")?;
@@ -256,7 +263,10 @@ impl<T: Element> StreamConvolver<T> {
             }
         }
         for s in next.bg.segments_mut() {
-            r.fill(&mut s.spectra)?;
+            for bank in &mut s.kernel {
+                r.fill(&mut bank.spectra)?;
+                bank.find_silent();
+            }
         }
         let channels = self.channels.len();
         let sizes: Vec<usize> = next.bg.segments().map(|s| s.spec.size).collect();

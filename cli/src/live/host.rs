@@ -38,38 +38,27 @@ pub struct Audio {
     pub incoming: rtrb::Consumer<Box<Prepared>>,
     pub used: rtrb::Producer<Box<Prepared>>,
     pub held: Option<Box<Prepared>>,
-    /// A set being swapped in, one route per period, and the next route.
-    pub swapping: Option<(Box<Prepared>, usize)>,
     pub stats: Arc<Stats>,
 }
 
 impl Audio {
-    /// Installs a waiting prepared IR set one route per call (each a copy of its spectra
-    /// with a cross-fade, a swap without), then returns the set, which holds the old
-    /// buffers, to the control thread to be freed there.
+    /// Installs a waiting prepared IR set (a swap of the spectra's buffers, cross-fade or
+    /// not), then returns the set, which holds the old buffers, to the control thread to be
+    /// freed there.
     fn swap_irs(&mut self) {
         if let Some(set) = self.held.take() {
             self.held = self.used.push(set).err().map(|rtrb::PushError::Full(s)| s);
             return; // one hand-over at a time: the control thread waits for this one
         }
-        if self.swapping.is_none() {
-            self.swapping = self.incoming.pop().ok().map(|set| (set, 0));
-        }
-        let Some((set, next)) = &mut self.swapping else {
+        let Ok(mut set) = self.incoming.pop() else {
             return;
         };
-        let counter = match self.matrix.set_prepared(set, *next..*next + 1) {
-            Ok(()) if *next + 1 < set.len() => {
-                *next += 1;
-                return;
-            }
+        let counter = match self.matrix.set_prepared(&mut set) {
             Ok(()) => &self.stats.swaps,
             Err(_) => &self.stats.refused,
         };
         counter.fetch_add(1, Ordering::Relaxed);
-        if let Some((set, _)) = self.swapping.take() {
-            self.held = self.used.push(set).err().map(|rtrb::PushError::Full(s)| s);
-        }
+        self.held = self.used.push(set).err().map(|rtrb::PushError::Full(s)| s);
     }
 }
 

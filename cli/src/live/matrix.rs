@@ -1,17 +1,12 @@
-//! N inputs x M outputs of convolution for `convolve live`, as one `StreamConvolver` per
-//! routed (input, output) pair whose outputs are summed.
-//!
-//! This is the interface a shared-transform matrix in the engine can take over (one forward
-//! transform per input, one inverse per output, the spectra summed in between): `new`,
-//! `process`, `prepare`, `set_prepared` and `latency` say everything the host needs.
+//! N inputs x M outputs of convolution for `convolve live`: the routes of an IR set as one
+//! `StreamMatrix`, which transforms each input once and each output once per partition
+//! whatever the number of routes (the pairs without a route have an empty kernel).
 
-use std::ops::Range;
-
-use convolve::{ConvError, Latency, PreparedKernel, StreamBuilder, StreamConvolver};
+use convolve::{ConvError, Latency, PreparedKernel, StreamBuilder, StreamMatrix};
 
 use super::irs::IrSet;
 
-/// How the convolvers are built.
+/// How the matrix is built.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     /// The partition (block) length the engine is laid out for: the JACK period by default.
@@ -22,145 +17,90 @@ pub struct Options {
     pub crossfade: usize,
     /// The longest IR a reload may bring, in taps.
     pub capacity: usize,
-    /// Background threads per route for the long partitions (`StreamBuilder::worker_threads`).
+    /// Background threads for the long partitions (`StreamBuilder::worker_threads`).
     pub workers: usize,
 }
 
-/// An IR set transformed for [`Matrix::set_prepared`], one kernel per route; after installing,
-/// the buffers to drop off the audio thread.
-pub type Prepared = Vec<PreparedKernel<f32>>;
+/// An IR set transformed for [`Matrix::set_prepared`]; after installing, the buffers to drop
+/// off the audio thread.
+pub type Prepared = PreparedKernel<f32>;
 
-/// The routed convolvers, with the scratch output each one writes before it is summed.
+/// The routed convolution.
 pub struct Matrix {
-    inputs: usize,
-    outputs: usize,
-    routes: Vec<(usize, usize, StreamConvolver<f32>)>,
-    scratch: Vec<f32>,
+    engine: StreamMatrix<f32>,
+}
+
+/// One kernel per (input, output) pair, input-major: the sum of the routes' IRs for that pair
+/// (routing one pair twice adds the IRs), empty where no route goes.
+fn kernels(irs: &IrSet) -> Vec<Vec<f32>> {
+    let mut kernels = vec![Vec::new(); irs.inputs * irs.outputs];
+    for r in &irs.routes {
+        let k: &mut Vec<f32> = &mut kernels[r.input * irs.outputs + r.output];
+        if k.len() < r.taps.len() {
+            k.resize(r.taps.len(), 0.0);
+        }
+        for (k, &t) in k.iter_mut().zip(&r.taps) {
+            *k += t;
+        }
+    }
+    kernels
 }
 
 impl Matrix {
-    /// Builds every route's convolver for `irs`. Allocates: call it off the audio thread.
+    /// Builds the matrix for `irs`. Allocates: call it off the audio thread.
     pub fn new(irs: &IrSet, options: &Options) -> Result<Matrix, ConvError> {
-        let capacity = options.capacity.max(irs.longest());
-        let mut routes = Vec::with_capacity(irs.routes.len());
-        for r in &irs.routes {
-            let conv = StreamBuilder::new(options.block)
-                .latency(options.latency)
-                .crossfade(options.crossfade)
-                .capacity(capacity)
-                .worker_threads(options.workers)
-                .build(&r.taps)?;
-            routes.push((r.input, r.output, conv));
-        }
-        Ok(Matrix {
-            inputs: irs.inputs,
-            outputs: irs.outputs,
-            routes,
-            scratch: vec![0.0; options.block.max(1)],
-        })
+        let engine = StreamBuilder::new(options.block)
+            .latency(options.latency)
+            .crossfade(options.crossfade)
+            .capacity(options.capacity.max(irs.longest()))
+            .worker_threads(options.workers)
+            .build_matrix(irs.inputs, irs.outputs, &kernels(irs))?;
+        Ok(Matrix { engine })
     }
 
     /// The output's delay behind the input, in samples (0 with `Latency::Zero`).
     pub fn latency(&self) -> usize {
-        self.routes.first().map_or(0, |r| r.2.latency())
+        self.engine.latency()
     }
 
     /// Output `o` = sum over the routes into `o` of the route's input convolved with its IR;
     /// outputs without a route are silent. Any length, the same for every slice; never
-    /// allocates (periods longer than the scratch go through in pieces).
-    ///
-    /// # Panics
-    /// When there is not one slice per input and per output.
+    /// allocates. A `MatrixShape` error without one slice per input and per output, an
+    /// `OutputLength` error when their lengths differ.
     pub fn process(
         &mut self,
         inputs: &[&[f32]],
         outputs: &mut [&mut [f32]],
     ) -> Result<(), ConvError> {
-        let len = outputs.first().map_or(0, |o| o.len());
-        assert!(
-            inputs.len() == self.inputs && outputs.len() == self.outputs,
-            "one slice per input and per output"
-        );
-        if let Some(bad) = inputs
-            .iter()
-            .map(|s| s.len())
-            .chain(outputs.iter().map(|s| s.len()))
-            .find(|&l| l != len)
-        {
-            return Err(ConvError::OutputLength {
-                expected: len,
-                got: bad,
-            });
-        }
-        for out in outputs.iter_mut() {
-            out.fill(0.0);
-        }
-        let step = self.scratch.len();
-        for (input, output, conv) in &mut self.routes {
-            for start in (0..len).step_by(step) {
-                let end = (start + step).min(len);
-                let scratch = &mut self.scratch[..end - start];
-                conv.process(&inputs[*input][start..end], scratch)?;
-                for (o, s) in outputs[*output][start..end].iter_mut().zip(scratch.iter()) {
-                    *o += *s;
-                }
-            }
-        }
-        Ok(())
+        self.engine.process(inputs, outputs)
     }
 
-    /// Every route's IR of `irs`, transformed for [`set_prepared`](Self::set_prepared): it
-    /// allocates and transforms, so call it off the audio thread, on the running matrix or on
-    /// a twin built with the same options (the number of workers may differ). A `KernelLength`
-    /// error when an IR of the set is over the capacity.
+    /// The IRs of `irs`, transformed for [`set_prepared`](Self::set_prepared): it allocates
+    /// and transforms, so call it off the audio thread, on the running matrix or on a twin
+    /// built with the same options (the number of workers may differ). A `KernelLength` error
+    /// when an IR of the set is over the capacity.
     ///
     /// # Panics
     /// When `irs` does not route the same inputs to the same outputs (`IrSet::same_routing`).
     pub fn prepare(&self, irs: &IrSet) -> Result<Prepared, ConvError> {
         assert!(
-            irs.routes.len() == self.routes.len()
-                && irs
-                    .routes
-                    .iter()
-                    .zip(&self.routes)
-                    .all(|(r, (i, o, _))| (r.input, r.output) == (*i, *o)),
-            "a new IR set routes the same inputs to the same outputs"
+            irs.inputs == self.engine.inputs() && irs.outputs == self.engine.outputs(),
+            "a new IR set has the same ports"
         );
-        irs.routes
-            .iter()
-            .zip(&self.routes)
-            .map(|(r, (_, _, conv))| conv.prepare_kernel(&r.taps))
-            .collect()
+        self.engine.prepare_kernels(&kernels(irs))
     }
 
-    /// Installs the IRs of the routes numbered `routes` (all of them: `0..set.len()`) from
-    /// `set`, made by [`prepare`](Self::prepare), with the convolvers' cross-fade. No
-    /// transform, allocation or free: with a cross-fade each route's spectra are copied
-    /// (a memcpy of about 8 bytes per tap), without one swapped, the old ones left in `set`.
-    /// A `PreparedKernel` error, and no change to that route, when `set` was prepared for
-    /// another layout or installed already.
-    ///
-    /// # Panics
-    /// When `routes` reaches past the routes.
-    pub fn set_prepared(
-        &mut self,
-        set: &mut Prepared,
-        routes: Range<usize>,
-    ) -> Result<(), ConvError> {
-        assert_eq!(set.len(), self.routes.len(), "one prepared IR per route");
-        for (p, (_, _, conv)) in set[routes.clone()].iter_mut().zip(&mut self.routes[routes]) {
-            conv.set_prepared(p)?;
-        }
-        Ok(())
+    /// Installs IRs made by [`prepare`](Self::prepare), with the matrix's cross-fade: no
+    /// transform, allocation or free (the spectra's buffers are swapped, the old ones left in
+    /// `set`). A `PreparedKernel` error, and no change, when `set` was prepared for another
+    /// layout or installed already.
+    pub fn set_prepared(&mut self, set: &mut Prepared) -> Result<(), ConvError> {
+        self.engine.set_prepared(set)
     }
 
     /// The longest IR `prepare` takes, in taps.
     pub fn capacity(&self) -> usize {
-        self.routes
-            .iter()
-            .map(|r| r.2.capacity())
-            .min()
-            .unwrap_or(0)
+        self.engine.capacity()
     }
 }
 
@@ -313,7 +253,7 @@ mod tests {
         .unwrap();
         let mut foreign = other.prepare(&irs).unwrap();
         assert!(matches!(
-            m.set_prepared(&mut foreign, 0..4),
+            m.set_prepared(&mut foreign),
             Err(ConvError::PreparedKernel { what: "layout" })
         ));
         // a swap settles on the new IRs: after the fade, the output equals a matrix built
@@ -330,10 +270,9 @@ mod tests {
             &[x[0][..1000].to_vec(), x[1][..1000].to_vec()],
             &[64],
         );
-        // one route per 64-sample call, as the host swaps them
         let mut set = twin.prepare(&new).unwrap();
+        m.set_prepared(&mut set).unwrap();
         for k in 0..4 {
-            m.set_prepared(&mut set, k..k + 1).unwrap();
             let part = run(
                 &mut m,
                 &[
@@ -362,5 +301,9 @@ mod tests {
             &mut [&mut [0.0; 3], &mut [0.0; 3], &mut [0.0; 3]],
         );
         assert!(matches!(err, Err(ConvError::OutputLength { .. })));
+        assert!(matches!(
+            m.set_prepared(&mut set),
+            Err(ConvError::PreparedKernel { what: "installed" })
+        ));
     }
 }

@@ -1,7 +1,7 @@
 //! `convolve live`: a JACK client that convolves N input ports into M output ports in real
 //! time, swaps its IRs with a cross-fade on SIGHUP or `reload`, and reports its DSP load.
 //!
-//! [`irs`] reads the IR set, [`matrix`] runs it (one `StreamConvolver` per routed pair),
+//! [`irs`] reads the IR set, [`matrix`] runs it (one `StreamMatrix`, a kernel per pair),
 //! [`host`] is the process callback; this file is the control thread.
 
 mod host;
@@ -86,7 +86,7 @@ pub struct LiveArgs {
     /// The longest IR a reload may bring, in seconds (default: the longest initial IR)
     #[arg(long, value_name = "SECONDS")]
     pub max_ir: Option<f64>,
-    /// Background threads per route for the IR's long partitions, so that the JACK thread
+    /// Background threads for the IRs' long partitions, so that the JACK thread
     /// computes only the head (0: everything on the JACK thread). The output is the same bits
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub workers: usize,
@@ -173,7 +173,6 @@ pub fn run(args: &LiveArgs) -> Result<()> {
         incoming,
         used,
         held: None,
-        swapping: None,
         stats: Arc::clone(&stats),
     };
     let active = client.activate_async(
