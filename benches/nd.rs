@@ -73,6 +73,89 @@ fn grid_2d<T: Element + From<f32>>(c: &mut Criterion<ThreadCpuTime>, name: &str)
     }
 }
 
+/// Small non-separable kernels on the image grid of issue 23, where the register-blocked 2-D
+/// kernel (`src/nd/blocked.rs`) runs `direct`: its crossover with overlap-add is what sets
+/// `blocked::MAX_TAPS` and the cost model's blocked rates. FFT is slower than overlap-add at
+/// every point here and is left out.
+fn small_kernels<T: Element + From<f32>>(c: &mut Criterion<ThreadCpuTime>, name: &str) {
+    for (n, kernels) in [
+        (512, &[3, 5, 7, 9, 11, 13, 15][..]),
+        (2048, &[3, 5, 7, 9, 11, 13, 15]),
+        (4096, &[3, 5, 9, 11]),
+    ] {
+        let a = data::<T>(&[n, n], 1);
+        let mut g = c.benchmark_group(format!("small_2d/{name}/{n}"));
+        g.throughput(Throughput::Elements(a.len() as u64));
+        for &k in kernels {
+            let v = data::<T>(&[k, k], 2);
+            for method in [Method::Direct, Method::OverlapAdd, Method::Auto] {
+                g.bench_with_input(BenchmarkId::new(method.to_string(), k), &k, |b, _| {
+                    b.iter(|| nd::convolve_with(a.view(), v.view(), Mode::Same, method).unwrap())
+                });
+            }
+        }
+        g.finish();
+    }
+}
+
+/// The 3-D point where issue 23 found scipy.signal.fftconvolve faster (128³ × 5³, f32).
+fn small_3d(c: &mut Criterion<ThreadCpuTime>) {
+    let (a, v) = (data::<f32>(&[128; 3], 1), data::<f32>(&[5; 3], 2));
+    let mut g = c.benchmark_group("small_3d/f32/128");
+    g.throughput(Throughput::Elements(a.len() as u64));
+    for method in METHODS {
+        g.bench_with_input(BenchmarkId::new(method.to_string(), 5), &5, |b, _| {
+            b.iter(|| nd::convolve_with(a.view(), v.view(), Mode::Same, method).unwrap())
+        });
+    }
+    g.finish();
+}
+
+/// The 2-D direct kernels alone on one thread, `same`: the N-D row-pair kernel the blocked
+/// one replaced (`rows`), and the blocked kernel built for AVX2 and for AVX-512 (each where
+/// this CPU runs it), so one run gives both the speed-up and the two widths' rates.
+fn direct_2d<T: convolve::bench::IsaElement + From<f32>>(
+    c: &mut Criterion<ThreadCpuTime>,
+    name: &str,
+) {
+    use convolve::bench::{Direct2d, Isa, direct_2d};
+    for (n, kernels) in [(512, &[3, 5, 9, 11, 15][..]), (2048, &[3, 9])] {
+        let a = data::<T>(&[n, n], 1);
+        let a = a.as_slice().unwrap();
+        let mut g = c.benchmark_group(format!("direct_2d/{name}/{n}"));
+        g.throughput(Throughput::Elements(a.len() as u64));
+        for &k in kernels {
+            let v = data::<T>(&[k, k], 2);
+            let v = v.as_slice().unwrap();
+            for (id, how) in [
+                ("rows", Direct2d::RowPairs),
+                ("blocked_portable", Direct2d::Blocked(Isa::Portable)),
+                ("blocked_avx2", Direct2d::Blocked(Isa::Avx2)),
+                ("blocked_avx512", Direct2d::Blocked(Isa::Avx512)),
+            ] {
+                let mut out = vec![T::default(); a.len()];
+                if (n > 512 && how == Direct2d::Blocked(Isa::Portable))
+                    || !direct_2d(how, a, [n, n], v, [k, k], &mut out).unwrap()
+                {
+                    continue;
+                }
+                g.bench_with_input(BenchmarkId::new(id, k), &k, |b, _| {
+                    b.iter(|| direct_2d(how, a, [n, n], v, [k, k], &mut out).unwrap())
+                });
+            }
+        }
+        g.finish();
+    }
+}
+
+fn small_benches(c: &mut Criterion<ThreadCpuTime>) {
+    direct_2d::<f32>(c, "f32");
+    direct_2d::<f64>(c, "f64");
+    small_kernels::<f32>(c, "f32");
+    small_kernels::<f64>(c, "f64");
+    small_3d(c);
+}
+
 fn nd_benches(c: &mut Criterion<ThreadCpuTime>) {
     grid_2d::<f64>(c, "f64");
     grid_2d::<f32>(c, "f32");
@@ -216,7 +299,7 @@ fn config() -> Criterion<ThreadCpuTime> {
         .measurement_time(Duration::from_secs(1))
 }
 
-criterion_group! { name = benches; config = config(); targets = nd_benches, separable_benches }
+criterion_group! { name = benches; config = config(); targets = nd_benches, separable_benches, small_benches }
 criterion_group! {
     name = wall;
     config = Criterion::default()

@@ -103,6 +103,60 @@ pub mod bench {
         }
     }
 
+    /// How [`direct_2d`] sums: the N-D row-pair kernel every element type runs, or the
+    /// register-blocked 2-D kernel of `f32`/`f64` built for an instruction set.
+    #[cfg(feature = "ndarray")]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Direct2d {
+        /// `nd/direct.rs`: one output row at a time, from its row pairs.
+        RowPairs,
+        /// `nd/blocked.rs`, tiles of outputs in registers.
+        Blocked(Isa),
+    }
+
+    /// The `same` box of the 2-D convolution of `x` (shape `xs`) with `y` (shape `ys`) into
+    /// `out` (`xs[0] · xs[1]` values) on this thread by the direct kernel `how`, for the
+    /// benchmarks that compare the 2-D direct kernels (`benches/nd.rs`, `direct_2d`; not part
+    /// of the API). `Ok(false)` when this CPU cannot run it.
+    ///
+    /// # Errors
+    /// [`crate::ConvError::KernelLength`] when `y` is empty or larger than the blocked kernel's
+    /// bound on an axis; [`crate::ConvError::InputLength`] and
+    /// [`crate::ConvError::OutputLength`] when a length disagrees with its shape.
+    #[cfg(feature = "ndarray")]
+    pub fn direct_2d<T: IsaElement>(
+        how: Direct2d,
+        x: &[T],
+        xs: [usize; 2],
+        y: &[T],
+        ys: [usize; 2],
+        out: &mut [T],
+    ) -> Result<bool, crate::ConvError> {
+        let bound = crate::nd::blocked::MAX_TAPS;
+        let got = ys[0].max(ys[1]);
+        if got > bound || ys.contains(&0) {
+            return Err(crate::ConvError::KernelLength {
+                capacity: bound,
+                got,
+            });
+        }
+        for (len, shape) in [(x.len(), xs), (y.len(), ys)] {
+            if len != shape[0] * shape[1] {
+                let expected = shape[0] * shape[1];
+                return Err(crate::ConvError::InputLength { expected, got: len });
+            }
+        }
+        if out.len() != x.len() {
+            let (expected, got) = (x.len(), out.len());
+            return Err(crate::ConvError::OutputLength { expected, got });
+        }
+        let isa = match how {
+            Direct2d::RowPairs => None,
+            Direct2d::Blocked(isa) => Some(isa),
+        };
+        Ok(crate::nd::blocked::same_2d(isa, x, xs, y, ys, out))
+    }
+
     /// The memory floor of any convolution that returns a new vector of `len >= a.len()`
     /// outputs, for the benchmarks (not part of the API): a vector allocated as the results
     /// are (fresh pages of a large one zeroed by the OS on first touch), `a` copied into it

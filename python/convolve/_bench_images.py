@@ -119,8 +119,17 @@ def batched(f, floor=0.02):
     return (timeit.default_timer() - start) / reps
 
 
-def worker(threads, quick, budget, rounds):
-    """One child process: the grid at ``threads`` threads, rows as JSON lines on stdout."""
+def _subset(full, chosen, cast=str):
+    """``full`` restricted to the comma-separated ``chosen`` (all of it when None)."""
+    if chosen is None:
+        return full
+    keep = {cast(c) for c in chosen.split(",")}
+    return [v for v in full if v in keep]
+
+
+def worker(threads, quick, budget, rounds, kinds=None, ks=None):
+    """One child process: the grid at ``threads`` threads, rows as JSON lines on stdout
+    (``kinds`` and ``ks``: comma-separated subsets of the grid's, all when None)."""
     cv2 = _cv2()
     if cv2 is not None:
         cv2.setNumThreads(threads)
@@ -129,8 +138,8 @@ def worker(threads, quick, budget, rounds):
     for n in QUICK_SIZES if quick else SIZES:
         for dtype in ("float32", "float64"):
             a = rng.uniform(-1, 1, (n, n)).astype(dtype)
-            for k in QUICK_KS if quick else KS:
-                for kind in KINDS:
+            for k in _subset(QUICK_KS if quick else KS, ks, int):
+                for kind in _subset(KINDS, kinds):
                     ours, peers, w = functions(kind, a, k, threads)
                     where = f"{n}² {dtype} {kind} k={k} threads={threads}"
                     want = ours().astype(np.float64)
@@ -166,13 +175,14 @@ def fmt(t):
     return f"{t * 1e9:.3g} ns"
 
 
-def run(quick, thread_counts, budget, rounds):
+def run(quick, thread_counts, budget, rounds, kinds=None, ks=None):
     """The grid in one child per thread count; the rows."""
     rows = []
     for threads in thread_counts:
         env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
         cmd = [sys.executable, "-m", "convolve.bench", "--images", "--worker", str(threads),
                "--budget", str(budget), "--rounds", str(rounds)] + (["--quick"] if quick else [])
+        cmd += (["--kinds", kinds] if kinds else []) + (["--ks", ks] if ks else [])
         out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)
         rows += [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
     # scipy runs once (single-threaded): its times stand for every thread count.

@@ -195,16 +195,18 @@ def main(argv=None):
     p.add_argument("--budget", type=float, default=2.0,
                    help="images: skip peers predicted to take longer (seconds per call)")
     p.add_argument("--rounds", type=int, default=5, help="images: interleaved rounds")
+    p.add_argument("--kinds", help="images: comma-separated subset of random, gaussian")
+    p.add_argument("--ks", help="images: comma-separated subset of the kernel sizes")
     p.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.images:
         from . import _bench_images as images
 
         if args.worker is not None:
-            images.worker(args.worker, args.quick, args.budget, args.rounds)
+            images.worker(args.worker, args.quick, args.budget, args.rounds, args.kinds, args.ks)
             return
         counts = [int(t) for t in args.thread_counts.split(",")]
-        rows = images.run(args.quick, counts, args.budget, args.rounds)
+        rows = images.run(args.quick, counts, args.budget, args.rounds, args.kinds, args.ks)
         images.markdown(rows, images.cpu_name())
         if args.json:
             with open(args.json, "w") as f:

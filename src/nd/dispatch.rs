@@ -7,7 +7,7 @@ use crate::error::ConvError;
 use crate::method::Method;
 
 use super::window::Window;
-use super::{direct, fft, parallel, separable, strategy};
+use super::{blocked, direct, fft, parallel, separable, strategy};
 
 /// The box `w` of the full convolution of `x` (shape `xs`) and `y` (shape `ys`).
 pub(super) fn compute<T: Scalar>(
@@ -60,7 +60,7 @@ pub(super) fn compute<T: Scalar>(
     match method {
         Method::Direct | Method::Auto => {
             let bands = bands(Some(est.direct));
-            direct::window(x, xs, y, ys, &w.lo, &w.len, &mut out, bands)
+            direct_window(x, xs, y, ys, w, &mut out, bands)
         }
         Method::Fft => fft::window(x, xs, y, ys, &w.lo, &w.len, &mut out)?,
         Method::OverlapAdd => {
@@ -76,6 +76,31 @@ pub(super) fn compute<T: Scalar>(
         }
     }
     Ok(out)
+}
+
+/// The direct sum of the box `w` into `out`: the register-blocked 2-D kernel where it applies
+/// (`f32`/`f64`, a small kernel with finite taps), the N-D row-pair kernel otherwise.
+fn direct_window<T: Scalar>(
+    x: &[T],
+    xs: &[usize],
+    y: &[T],
+    ys: &[usize],
+    w: &Window,
+    out: &mut [T],
+    bands: usize,
+) {
+    if let Some(x_is_kernel) = blocked::kernel_side(T::KIND, xs, ys) {
+        let (x, xs, y, ys) = if x_is_kernel {
+            (y, ys, x, xs)
+        } else {
+            (x, xs, y, ys)
+        };
+        if blocked::kernel_is_finite(y) {
+            blocked::window(x, xs, y, ys, &w.lo, &w.len, out, bands);
+            return;
+        }
+    }
+    direct::window(x, xs, y, ys, &w.lo, &w.len, out, bands)
 }
 
 /// Whether every value of `v` is finite, by the vectorized operand scan, over rayon's pool for

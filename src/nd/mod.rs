@@ -58,6 +58,7 @@
 //! # Ok::<(), convolve::ConvError>(())
 //! ```
 
+pub(crate) mod blocked;
 mod boundary;
 mod combine;
 mod contiguous;

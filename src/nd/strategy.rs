@@ -8,8 +8,8 @@ use crate::method::{Algorithm, Method};
 use crate::profile::Scales;
 use crate::strategy::Problem;
 
-use super::direct;
 use super::fft::{lens, tiles as tiles_with};
+use super::{blocked, direct};
 
 /// Measured costs in nanoseconds of CPU time, fitted to `cargo bench --bench nd --features
 /// ndarray` with `MALLOC_MMAP_THRESHOLD_` fixed (docs/PERFORMANCE.md, "The N-D cost model's
@@ -19,6 +19,11 @@ struct Costs {
     per_mac: f64,
     /// Per output per kernel row.
     per_out_row: f64,
+    /// The register-blocked 2-D kernel (`blocked.rs`): per output per kernel tap, with this
+    /// CPU's register width (see [`blocked_width_factor`]).
+    per_blocked_tap: f64,
+    /// The blocked kernel per output: the padded ring rows and the stores.
+    per_blocked_out: f64,
     /// Per point per `log2` of the point count, for one N-D transform of up to 2^18 points.
     per_nlogn: f64,
     /// Growth of `per_nlogn` per doubling of the point count beyond 2^18.
@@ -42,6 +47,8 @@ impl Costs {
         Costs {
             per_mac: self.per_mac * s.direct,
             per_out_row: self.per_out_row * s.direct,
+            per_blocked_tap: self.per_blocked_tap * s.direct,
+            per_blocked_out: self.per_blocked_out * s.direct,
             per_nlogn: self.per_nlogn * s.transform,
             per_nlogn_growth: self.per_nlogn_growth * s.transform,
             per_tile: self.per_tile * s.product,
@@ -56,6 +63,8 @@ fn base_costs(kind: ElementKind) -> Costs {
     const F64: Costs = Costs {
         per_mac: 0.07,
         per_out_row: 0.3,
+        per_blocked_tap: 0.032,
+        per_blocked_out: 0.56,
         per_nlogn: 0.11,
         per_nlogn_growth: 0.015,
         per_tile: 1000.0,
@@ -65,6 +74,8 @@ fn base_costs(kind: ElementKind) -> Costs {
     const F32: Costs = Costs {
         per_mac: 0.05,
         per_out_row: 0.3,
+        per_blocked_tap: 0.016,
+        per_blocked_out: 0.27,
         per_nlogn: 0.07,
         per_nlogn_growth: 0.01,
         per_tile: 1000.0,
@@ -199,7 +210,15 @@ fn estimate_at(
         &lo[..last],
         &len[..last],
     ) * len[last] as f64;
-    let direct = macs * c.per_mac + out_rows * c.per_out_row;
+    let direct = match blocked::kernel_side(kind, x_shape, y_shape) {
+        Some(x_is_kernel) => {
+            let kernel = if x_is_kernel { x_shape } else { y_shape };
+            let outputs: f64 = len.iter().map(|&l| l as f64).product();
+            let taps = kernel.iter().product::<usize>() as f64;
+            outputs * (taps * c.per_blocked_tap * blocked_width_factor() + c.per_blocked_out)
+        }
+        None => macs * c.per_mac + out_rows * c.per_out_row,
+    };
     let fft = lens(x_shape, y_shape, lo, len)
         .ok()
         .map(|l| 3.0 * transform_ns(c, &l) + c.overhead);
@@ -295,6 +314,22 @@ fn base_separable_costs(kind: ElementKind) -> SeparableCosts {
 
 /// Per output of the fused passes' combine: writing the result (fresh pages) and the tap list.
 const FUSED_PER_OUT: f64 = 0.4;
+
+/// The blocked kernel's rate per tap here relative to its AVX-512 build, which
+/// `per_blocked_tap` is: the AVX2 and portable builds as measured on the same CPU
+/// (docs/PERFORMANCE.md, "The N-D cost model's constants").
+fn blocked_width_factor() -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if crate::simd::has_avx512() {
+            return 1.0;
+        }
+        if crate::simd::has_avx2_fma() {
+            return 1.4;
+        }
+    }
+    3.5
+}
 
 /// Whether the fused combine runs in 512-bit registers here (`nd/combine_x86.rs`).
 fn wide_registers() -> bool {
