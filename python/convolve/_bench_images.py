@@ -119,7 +119,7 @@ def batched(f, floor=0.02):
     return (timeit.default_timer() - start) / reps
 
 
-def worker(threads, quick, budget, rounds):
+def worker(threads, quick, budget, rounds, kinds=KINDS):
     """One child process: the grid at ``threads`` threads, rows as JSON lines on stdout."""
     cv2 = _cv2()
     if cv2 is not None:
@@ -130,7 +130,7 @@ def worker(threads, quick, budget, rounds):
         for dtype in ("float32", "float64"):
             a = rng.uniform(-1, 1, (n, n)).astype(dtype)
             for k in QUICK_KS if quick else KS:
-                for kind in KINDS:
+                for kind in kinds:
                     ours, peers, w = functions(kind, a, k, threads)
                     where = f"{n}² {dtype} {kind} k={k} threads={threads}"
                     want = ours().astype(np.float64)
@@ -166,13 +166,14 @@ def fmt(t):
     return f"{t * 1e9:.3g} ns"
 
 
-def run(quick, thread_counts, budget, rounds):
+def run(quick, thread_counts, budget, rounds, kinds=KINDS):
     """The grid in one child per thread count; the rows."""
     rows = []
     for threads in thread_counts:
         env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
         cmd = [sys.executable, "-m", "convolve.bench", "--images", "--worker", str(threads),
-               "--budget", str(budget), "--rounds", str(rounds)] + (["--quick"] if quick else [])
+               "--budget", str(budget), "--rounds", str(rounds), "--kinds", ",".join(kinds)]
+        cmd += ["--quick"] if quick else []
         out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)
         rows += [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
     # scipy runs once (single-threaded): its times stand for every thread count.

@@ -3,6 +3,7 @@
     python -m convolve.bench [--quick] [--max-n 1e6] [--dtypes f64,f32] [--markdown]
                              [--overhead] [--threads] [--rust PATH]
     python -m convolve.bench --images [--quick] [--thread-counts 1,2] [--budget 2]
+                                      [--kinds random,gaussian]
 
 For each grid point (signal length n, kernel length m, mode, dtype) it prints each peer's
 median time, ours (``convolve.convolve``, method auto) and best peer / ours. Timing is
@@ -195,16 +196,19 @@ def main(argv=None):
     p.add_argument("--budget", type=float, default=2.0,
                    help="images: skip peers predicted to take longer (seconds per call)")
     p.add_argument("--rounds", type=int, default=5, help="images: interleaved rounds")
+    p.add_argument("--kinds", default="random,gaussian",
+                   help="images: kernel kinds to run (random, gaussian)")
     p.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.images:
         from . import _bench_images as images
 
         if args.worker is not None:
-            images.worker(args.worker, args.quick, args.budget, args.rounds)
+            images.worker(args.worker, args.quick, args.budget, args.rounds,
+                          args.kinds.split(","))
             return
         counts = [int(t) for t in args.thread_counts.split(",")]
-        rows = images.run(args.quick, counts, args.budget, args.rounds)
+        rows = images.run(args.quick, counts, args.budget, args.rounds, args.kinds.split(","))
         images.markdown(rows, images.cpu_name())
         if args.json:
             with open(args.json, "w") as f:
