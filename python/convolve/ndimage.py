@@ -324,7 +324,8 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
 def _separable(input, output, passes, cval):
     """Runs ``passes`` (axis, weights, mode, origin, divisor) one after the other, each
     stored into the output dtype as scipy stores it; copies the input when there are none.
-    Without ``output``, a pass whose sums come back in the output dtype is kept as it is."""
+    float32/float64 data stored in its own dtype takes ``_fused`` (all passes in one call);
+    otherwise, without ``output``, a pass whose sums come back in the output dtype is kept."""
     input = np.asarray(input)
     first = passes[0][1] if passes else np.zeros(1)
     complex_output = input.dtype.kind == "c" or first.dtype.kind == "c"
