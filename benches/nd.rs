@@ -1,6 +1,7 @@
 //! N-D methods on the grid: direct vs FFT vs overlap-add vs Auto, `same` mode, for
 //! 2-D images of 512² and 2048² with square kernels of 3, 15, 63 and 255, in f64 and f32, and
-//! a 128³ volume with a 9³ kernel. These runs tune `src/nd/strategy.rs`;
+//! a 128³ volume with a 9³ kernel. These runs tune `src/nd/strategy.rs`; `separable_ndimage`
+//! compares the fused scipy.ndimage Gaussian with its passes one by one;
 //! `scripts/nd_compare.py` reads their medians and times scipy.signal on the same points.
 //!
 //! `cargo bench --bench nd --features ndarray -- 'convolve_2d/f64/512'` (a filter is
@@ -222,6 +223,46 @@ fn separable_benches(c: &mut Criterion<ThreadCpuTime>) {
     separable_point::<f64>(c, "f64", 2048, 31);
 }
 
+/// scipy.ndimage's Gaussian filter (mode `reflect`, `f64` weights; `f32` data summed in `f64`
+/// as scipy does): `fused`, `nd::correlate_separable_ndimage` with the last two axes in one
+/// pass, against `per_axis`, one `nd::correlate1d_ndimage` pass per axis.
+fn ndimage_point<S: nd::Widen<f64> + From<f32>>(
+    c: &mut Criterion<ThreadCpuTime>,
+    name: &str,
+    n: usize,
+    k: usize,
+) {
+    let a: Array2<S> = data::<S>(&[n, n], 1).into_dimensionality().unwrap();
+    let g = gaussian::<f64>(k / 2);
+    let pass = |axis| nd::AxisFilter {
+        axis,
+        weights: &g[..],
+        border: nd::Border::Reflect,
+        origin: 0,
+    };
+    let passes = [pass(0), pass(1)];
+    let mut group = c.benchmark_group(format!("separable_ndimage/{name}/{n}"));
+    group.throughput(Throughput::Elements(a.len() as u64));
+    group.bench_function(BenchmarkId::new("fused", k), |b| {
+        b.iter(|| nd::correlate_separable_ndimage(a.view(), &passes).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("per_axis", k), |b| {
+        b.iter(|| {
+            let rows = nd::correlate1d_ndimage(a.view(), &g, 0, nd::Border::Reflect, 0).unwrap();
+            nd::correlate1d_ndimage(rows.view(), &g, 1, nd::Border::Reflect, 0).unwrap()
+        })
+    });
+    group.finish();
+}
+
+fn ndimage_benches(c: &mut Criterion<ThreadCpuTime>) {
+    for k in [3, 5, 15, 63] {
+        ndimage_point::<f32>(c, "f32", 2048, k);
+        ndimage_point::<f64>(c, "f64", 2048, k);
+    }
+    ndimage_point::<f32>(c, "f32", 4096, 5);
+}
+
 /// Wall time of Auto on one thread and on two (rayon pools of each size) for non-separable
 /// kernels: the speed-up of the split in `src/nd/parallel.rs`.
 fn threads_point<T: Element + From<f32>>(
@@ -299,7 +340,11 @@ fn config() -> Criterion<ThreadCpuTime> {
         .measurement_time(Duration::from_secs(1))
 }
 
-criterion_group! { name = benches; config = config(); targets = nd_benches, separable_benches, small_benches }
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = nd_benches, separable_benches, small_benches, ndimage_benches
+}
 criterion_group! {
     name = wall;
     config = Criterion::default()

@@ -26,6 +26,12 @@ complex64) data is read as it is and summed in double, each output rounded once 
 scipy's own arithmetic (its line buffers are double), so the results agree to the rounding of
 the sums' order, not to float32 sums' larger error.
 
+For float32 and float64 data stored in its own dtype, ``gaussian_filter`` and ``uniform_filter``
+hand all their passes to ``nd::correlate_separable_ndimage`` in one call: the passes along the
+last two axes run fused (the column pass a few rows at a time into a cache-resident strip, each
+strip row rounded to the data's dtype as scipy stores the intermediate, padded by the mode and
+filtered along the row), without the intermediate array.
+
 Examples
 --------
 >>> import numpy as np
@@ -318,13 +324,24 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
 def _separable(input, output, passes, cval):
     """Runs ``passes`` (axis, weights, mode, origin, divisor) one after the other, each
     stored into the output dtype as scipy stores it; copies the input when there are none.
-    Without ``output``, a pass whose sums come back in the output dtype is kept as it is."""
+    float32/float64 data stored in its own dtype takes ``_fused`` (all passes in one call);
+    otherwise, without ``output``, a pass whose sums come back in the output dtype is kept."""
     input = np.asarray(input)
     first = passes[0][1] if passes else np.zeros(1)
     complex_output = input.dtype.kind == "c" or first.dtype.kind == "c"
+    if output is None and passes and input.size and not complex_output:
+        # The fused passes return the result in the input's dtype, scipy's default output:
+        # no output array is allocated (and cleared) for nothing.
+        fused = _fused(input, input.dtype, passes, cval)
+        if fused is not None:
+            return fused
     out = _output(output, input, complex_output)
     if not passes or input.size == 0:
         np.copyto(out, input, casting="unsafe")
+        return out
+    fused = _fused(input, out.dtype, passes, cval)
+    if fused is not None:
+        _store(out, fused)
         return out
     current = input
     for axis, weights, mode, origin, divisor in passes:
@@ -341,6 +358,24 @@ def _separable(input, output, passes, cval):
             _store(out, result)
             current = out
     return out
+
+
+def _fused(input, out_dtype, passes, cval):
+    """All ``passes`` in one call of ``nd::correlate_separable_ndimage`` (the last two axes
+    fused, docs/ND.md), for float32 / float64 data stored in its own dtype and real weights;
+    ``None`` for what it does not take (the passes then run one by one)."""
+    if (input.dtype not in (np.dtype(np.float32), np.dtype(np.float64))
+            or out_dtype != input.dtype or isinstance(cval, complex)):
+        return None
+    weights = []
+    for axis, w, mode, origin, divisor in passes:
+        if w.dtype.kind not in "biuf":
+            return None
+        w = np.full(len(w), 1.0 / divisor) if divisor != 1 else w
+        weights.append(np.ascontiguousarray(w, dtype=np.float64))
+    return _core.correlate_separable_ndimage(
+        input, weights, [p[0] for p in passes], [p[2] for p in passes],
+        np.array([cval], dtype=np.float64), [int(p[3]) for p in passes])
 
 
 def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0, truncate=4.0,

@@ -43,6 +43,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nd::convolve2d, m)?)?;
     m.add_function(wrap_pyfunction!(ndimage::correlate_ndimage, m)?)?;
     m.add_function(wrap_pyfunction!(ndimage::correlate1d_ndimage, m)?)?;
+    m.add_function(wrap_pyfunction!(ndimage::correlate_separable_ndimage, m)?)?;
     m.add_function(wrap_pyfunction!(tune::tune, m)?)?;
     m.add_function(wrap_pyfunction!(tune::profile_status, m)?)?;
     m.add_class::<plans::Convolver>()?;

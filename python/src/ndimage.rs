@@ -126,3 +126,63 @@ impl Pass {
         None
     }
 }
+
+/// scipy.ndimage's separable filters (`gaussian_filter`, `uniform_filter`): `correlate1d`
+/// along each of `axes` in turn with the float64 `weights` of that axis, its `modes` entry
+/// and `origins` entry, one `cval`; each pass stored in the input's dtype (float64, or
+/// float32 summed in double and rounded per pass, as scipy does). The last two passes run
+/// fused when they are along the last two axes (`nd::correlate_separable_ndimage`).
+#[pyfunction]
+pub(crate) fn correlate_separable_ndimage<'py>(
+    py: Python<'py>,
+    input: &Bound<'py, PyAny>,
+    weights: Vec<Bound<'py, PyAny>>,
+    axes: Vec<usize>,
+    modes: Vec<String>,
+    cval: &Bound<'py, PyAny>,
+    origins: Vec<isize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let cval = one_value::<f64>(cval, "cval")?;
+    let n = weights.len();
+    if axes.len() != n || modes.len() != n || origins.len() != n {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "weights, axes, modes and origins must have one entry per pass",
+        ));
+    }
+    let mut kernels = Vec::with_capacity(n);
+    for w in &weights {
+        let w = w
+            .cast::<PyArray1<f64>>()
+            .map_err(|_| mismatch("weights", "float64"))?
+            .try_readonly()?;
+        kernels.push(w.as_array().to_vec());
+    }
+    let mut passes = Vec::with_capacity(n);
+    for (((w, &axis), mode), &origin) in kernels.iter().zip(&axes).zip(&modes).zip(&origins) {
+        passes.push(nd::AxisFilter {
+            axis,
+            weights: w,
+            border: Border::parse(mode, cval).map_err(conv_error)?,
+            origin,
+        });
+    }
+    fn run<'py, S: Native + Widen<f64>>(
+        py: Python<'py>,
+        input: &Bound<'py, PyAny>,
+        passes: &[nd::AxisFilter<'_, f64>],
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let a = input.cast::<PyArrayDyn<S>>()?.try_readonly()?;
+        let av = a.as_array();
+        let out = py
+            .detach(|| nd::correlate_separable_ndimage(av, passes))
+            .map_err(conv_error)?;
+        Ok(out.into_pyarray(py).into_any())
+    }
+    if input.cast::<PyArrayDyn<f64>>().is_ok() {
+        run::<f64>(py, input, &passes)
+    } else if input.cast::<PyArrayDyn<f32>>().is_ok() {
+        run::<f32>(py, input, &passes)
+    } else {
+        Err(mismatch("input", "float32 or float64"))
+    }
+}

@@ -10,6 +10,7 @@
 //! | [`convolve_separable`] | `convolve(a, np.outer(column, row), mode)` |
 //! | [`convolve_ndimage`], [`correlate_ndimage`] | `scipy.ndimage.convolve` / `correlate(input, weights, mode, cval, origin)` |
 //! | [`convolve1d_ndimage`], [`correlate1d_ndimage`] | `scipy.ndimage.convolve1d` / `correlate1d(input, weights, axis, mode, cval, origin)` |
+//! | [`correlate_separable_ndimage`] | `correlate1d` along several axes in turn: `gaussian_filter`, `uniform_filter` |
 //!
 //! Output shapes, per axis with `n` the length of `a` and `m` that of `v`:
 //!
@@ -67,11 +68,13 @@ mod direct;
 pub(crate) mod dispatch;
 mod fft;
 mod fused;
+mod fused_ndimage;
 mod index;
 mod ndimage;
 mod ndimage1d;
 mod parallel;
 pub(crate) mod separable;
+mod separable_ndimage;
 pub(crate) mod strategy;
 pub(crate) mod window;
 
@@ -95,6 +98,7 @@ pub use ndimage1d::{
     Widen, convolve1d_ndimage, convolve1d_ndimage_with, correlate1d_ndimage,
     correlate1d_ndimage_with,
 };
+pub use separable_ndimage::{AxisFilter, correlate_separable_ndimage};
 
 /// N-D convolution, as `scipy.signal.convolve(a, v, mode)`.
 ///

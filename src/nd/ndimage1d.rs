@@ -210,7 +210,7 @@ pub fn convolve1d_ndimage_with<S: Widen<T>, T: Element, D: Dimension>(
 /// extends, copies and transforms the whole array, and at 2048² the line sums beat it at
 /// every `m` of 15 to 65 by 3-10x (docs/PERFORMANCE.md, "Images"); the direct kernels are
 /// AVX2 + FMA on both project machines. Longer kernels follow the N-D cost model.
-const LINE_SUM_MAX_TAPS: usize = 128;
+pub(super) const LINE_SUM_MAX_TAPS: usize = 128;
 
 /// The array `(outer, n, inner)` of a row-major shape cut at `axis`.
 fn split_at_axis(shape: &[usize], axis: usize) -> (usize, usize, usize) {
@@ -219,7 +219,7 @@ fn split_at_axis(shape: &[usize], axis: usize) -> (usize, usize, usize) {
     (outer, shape[axis], inner)
 }
 
-fn filter1d<S: Widen<T>, T: Element, D: Dimension>(
+pub(super) fn filter1d<S: Widen<T>, T: Element, D: Dimension>(
     input: ArrayView<S, D>,
     weights: &[T],
     axis: usize,
