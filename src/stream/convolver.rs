@@ -489,6 +489,22 @@ impl<T: Element> StreamConvolver<T> {
         self.channels[0].t
     }
 
+    /// The worker threads actually running (see
+    /// [`StreamBuilder::worker_threads`]): fewer than asked for when the system refused to
+    /// start some, none in a forked child or when the kernel has no partition long enough
+    /// for one. Their work is then done on the calling thread, with the same output.
+    ///
+    /// ```
+    /// use convolve::StreamBuilder;
+    /// let long = StreamBuilder::new(64).worker_threads(2).build(&[1.0f32; 100_000]).unwrap();
+    /// assert_eq!(long.running_workers(), 2);
+    /// let short = StreamBuilder::new(64).worker_threads(2).build(&[1.0f32; 10]).unwrap();
+    /// assert_eq!(short.running_workers(), 0);
+    /// ```
+    pub fn running_workers(&self) -> usize {
+        self.bg.running()
+    }
+
     /// The number of channels.
     ///
     /// ```

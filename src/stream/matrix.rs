@@ -269,6 +269,11 @@ impl<T: Element> StreamMatrix<T> {
         self.engine.load_state(bytes)
     }
 
+    /// The worker threads actually running (see [`StreamConvolver::running_workers`]).
+    pub fn running_workers(&self) -> usize {
+        self.engine.running_workers()
+    }
+
     /// The number of inputs.
     pub fn inputs(&self) -> usize {
         self.engine.ins

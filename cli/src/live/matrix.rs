@@ -98,6 +98,11 @@ impl Matrix {
         self.engine.set_prepared(set)
     }
 
+    /// The worker threads running (fewer than `Options::workers` when some could not start).
+    pub fn running_workers(&self) -> usize {
+        self.engine.running_workers()
+    }
+
     /// The longest IR `prepare` takes, in taps.
     pub fn capacity(&self) -> usize {
         self.engine.capacity()

@@ -144,6 +144,13 @@ pub fn run(args: &LiveArgs) -> Result<()> {
     };
     let matrix = Matrix::new(&irs, &options).context("cannot build the convolvers")?;
     let (capacity, latency) = (matrix.capacity(), matrix.latency());
+    let running = matrix.running_workers();
+    if running < args.workers {
+        eprintln!(
+            "live: {running} of {} worker thread(s) running (the system refused the others, or the IRs are too short to need them); the JACK thread does their work",
+            args.workers
+        );
+    }
     // The control thread's twin, laid out alike, whose only use is `prepare` on a reload: the
     // audio thread then installs the spectra without transforming them.
     let twin = Matrix::new(
