@@ -10,7 +10,7 @@ use pyo3::types::PyBytes;
 
 use crate::conv_error;
 use crate::dtype::{Native, by_name, mismatch, name_of};
-use crate::plans::{Plan, Typed, Wrap, each, lock};
+use crate::plans::{Plan, Typed, Wrap, each, lock, state_bytes};
 
 struct Matrix;
 impl Plan for Matrix {
@@ -39,6 +39,14 @@ fn matrix<'a, 'py, T: Native>(
     Ok(a)
 }
 
+/// The `height` rows of `width` of C-contiguous `data` (empty rows when `width` is 0).
+fn split<T>(data: &[T], height: usize, width: usize) -> Vec<&[T]> {
+    match width {
+        0 => vec![&[][..]; height],
+        _ => data.chunks_exact(width).collect(),
+    }
+}
+
 /// Runs `f` on the rows of `a` (a C-contiguous 2-D array of `T`) with the GIL released.
 fn rows<T: Native, R: Send>(
     a: &Bound<'_, PyAny>,
@@ -46,13 +54,7 @@ fn rows<T: Native, R: Send>(
     f: impl FnOnce(&[&[T]]) -> PyResult<R> + Send,
 ) -> PyResult<R> {
     let a = matrix::<T>(a, what)?.try_readonly()?;
-    let width = a.shape()[1];
-    let data = a.as_slice()?;
-    let rows: Vec<&[T]> = if width == 0 {
-        vec![&[][..]; a.shape()[0]]
-    } else {
-        data.chunks_exact(width).collect()
-    };
+    let rows = split(a.as_slice()?, a.shape()[0], a.shape()[1]);
     a.py().detach(|| f(&rows))
 }
 
@@ -114,16 +116,8 @@ impl StreamMatrix {
     fn process(&self, x: &Bound<'_, PyAny>, out: &Bound<'_, PyAny>) -> PyResult<()> {
         each!(&self.typed, T, m => {
             let xs = matrix::<T>(x, "x")?.try_readonly()?;
-            let (width, data) = (xs.shape()[1], xs.as_slice()?);
-            let height = xs.shape()[0];
-            rows_mut::<T, _>(out, |os| {
-                let xs: Vec<&[T]> = if width == 0 {
-                    vec![&[][..]; height]
-                } else {
-                    data.chunks_exact(width).collect()
-                };
-                lock(m).process(&xs, os).map_err(conv_error)
-            })
+            let xs = split(xs.as_slice()?, xs.shape()[0], xs.shape()[1]);
+            rows_mut::<T, _>(out, |os| lock(m).process(&xs, os).map_err(conv_error))
         })
     }
 
@@ -189,10 +183,7 @@ impl StreamMatrix {
     fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let bytes =
             each!(&self.typed, T, m => py.detach(|| lock(m).save_state())).map_err(conv_error)?;
-        PyBytes::new_with(py, bytes.len(), |b| {
-            b.copy_from_slice(&bytes);
-            Ok(())
-        })
+        state_bytes(py, &bytes)
     }
 
     fn set_state(&self, state: &Bound<'_, PyBytes>) -> PyResult<()> {

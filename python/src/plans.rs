@@ -87,6 +87,15 @@ macro_rules! each {
 
 pub(crate) use each;
 
+/// A saved state as Python bytes: `MemoryError` when they cannot be allocated (`new_with`
+/// reports it; `PyBytes::new` would panic).
+pub(crate) fn state_bytes<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    PyBytes::new_with(py, bytes.len(), |b| {
+        b.copy_from_slice(bytes);
+        Ok(())
+    })
+}
+
 pub(crate) trait Wrap: Native {
     fn wrap<P: Plan>(plan: P::Of<Self>) -> Typed<P>;
 }
@@ -355,11 +364,7 @@ impl StreamConvolver {
     fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let bytes =
             each!(&self.typed, T, m => py.detach(|| lock(m).save_state())).map_err(conv_error)?;
-        // (`new_with` reports a failed allocation as MemoryError; `new` would panic.)
-        PyBytes::new_with(py, bytes.len(), |b| {
-            b.copy_from_slice(&bytes);
-            Ok(())
-        })
+        state_bytes(py, &bytes)
     }
 
     /// Restores `state()` of a convolver of the same dtype, block and capacity; `ValueError`

@@ -13,6 +13,32 @@ use super::limbs::Limbs;
 use super::segment::{Schedule, Scratch, Segment, add_limbs, ring_ranges};
 use super::workers::{BACKGROUND, Background};
 
+/// The longest of `kernels`.
+pub(super) fn longest<T, K: AsRef<[T]>>(kernels: &[K]) -> usize {
+    kernels.iter().map(|k| k.as_ref().len()).max().unwrap_or(0)
+}
+
+/// `pairs` kernels, not all empty (a matrix's pair may be: it contributes nothing), none
+/// longer than `capacity`.
+pub(super) fn check_kernels<T, K: AsRef<[T]>>(
+    kernels: &[K],
+    pairs: usize,
+    capacity: usize,
+) -> Result<(), ConvError> {
+    if kernels.len() != pairs {
+        return Err(ConvError::MatrixShape {
+            what: "kernels",
+            expected: pairs,
+            got: kernels.len(),
+        });
+    }
+    match longest(kernels) {
+        0 => Err(ConvError::EmptyInput { argument: "kernel" }),
+        got if got > capacity => Err(ConvError::KernelLength { capacity, got }),
+        _ => Ok(()),
+    }
+}
+
 impl StreamBuilder {
     /// Makes every plan and buffer and loads `kernel`.
     ///
@@ -21,9 +47,6 @@ impl StreamBuilder {
     /// an empty kernel or zero channels, [`ConvError::KernelLength`] when the kernel is longer
     /// than the capacity, [`ConvError::Allocation`] when the buffers do not fit in memory.
     pub fn build<T: Element>(self, kernel: &[T]) -> Result<StreamConvolver<T>, ConvError> {
-        if kernel.is_empty() {
-            return Err(ConvError::EmptyInput { argument: "kernel" });
-        }
         StreamConvolver::with(self, &[kernel], (1, 1))
     }
 }
@@ -171,7 +194,7 @@ impl<T: Element> StreamConvolver<T> {
     }
 
     /// The engine for `b.channels` channels of an `ins` × `outs` matrix each, loaded with
-    /// `kernels` (one per pair, checked non-empty by the caller).
+    /// `kernels` (one per pair, checked here).
     pub(super) fn with<K: AsRef<[T]>>(
         b: StreamBuilder,
         kernels: &[K],
@@ -185,14 +208,13 @@ impl<T: Element> StreamConvolver<T> {
                 argument: "channels",
             });
         }
-        let longest = kernels.iter().map(|k| k.as_ref().len()).max().unwrap_or(0);
-        let capacity = b.capacity.unwrap_or(longest).max(1);
-        if longest > capacity {
-            return Err(ConvError::KernelLength {
-                capacity,
-                got: longest,
-            });
-        }
+        let pairs = ins.checked_mul(outs).ok_or(ConvError::MatrixShape {
+            what: "kernels",
+            expected: usize::MAX,
+            got: kernels.len(),
+        })?;
+        let capacity = b.capacity.unwrap_or(longest(kernels)).max(1);
+        check_kernels(kernels, pairs, capacity)?;
         let overflow = ConvError::LengthOverflow {
             a_len: b.block_len,
             v_len: capacity,
@@ -224,8 +246,7 @@ impl<T: Element> StreamConvolver<T> {
         let uniform = b.partitioning == Partitioning::Uniform;
         let banks = if b.crossfade > 0 { 2 } else { 1 };
         let specs = layout::segments(p0, start, end, uniform);
-        let limbs = Limbs::choose(T::WIDTH, &specs, ins).ok_or(overflow.clone())?;
-        let pairs = ins.checked_mul(outs).ok_or(overflow)?;
+        let limbs = Limbs::choose(T::WIDTH, &specs, ins).ok_or(overflow)?;
         // Ranks by size, largest first, for the transforms' block boundaries (segment.rs).
         let segments = specs
             .iter()

@@ -7,7 +7,7 @@ use crate::element::Element;
 use crate::error::ConvError;
 
 use super::config::Latency;
-use super::convolver::StreamConvolver;
+use super::convolver::{StreamConvolver, check_kernels, longest};
 use super::layout;
 use super::segment::KernelBank;
 
@@ -220,25 +220,8 @@ impl<T: Element> StreamConvolver<T> {
         Ok(())
     }
 
-    /// One kernel per pair, not all empty (a matrix's pair may be: it contributes nothing),
-    /// none longer than the capacity.
     fn check_kernels<K: AsRef<[T]>>(&self, kernels: &[K]) -> Result<(), ConvError> {
-        let pairs = self.ins * self.outs;
-        if kernels.len() != pairs {
-            return Err(ConvError::MatrixShape {
-                what: "kernels",
-                expected: pairs,
-                got: kernels.len(),
-            });
-        }
-        match longest(kernels) {
-            0 => Err(ConvError::EmptyInput { argument: "kernel" }),
-            got if got > self.capacity => Err(ConvError::KernelLength {
-                capacity: self.capacity,
-                got,
-            }),
-            _ => Ok(()),
-        }
+        check_kernels(kernels, self.ins * self.outs, self.capacity)
     }
 
     fn fingerprint(&self) -> Fingerprint {
@@ -331,11 +314,6 @@ fn fill_heads<T: Element, K: AsRef<[T]>>(head: &mut [T], kernels: &[K], len: usi
         head[..h].copy_from_slice(&kernel[..h]);
         head[h..].fill(T::default());
     }
-}
-
-/// The longest of `kernels`.
-fn longest<T, K: AsRef<[T]>>(kernels: &[K]) -> usize {
-    kernels.iter().map(|k| k.as_ref().len()).max().unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -91,21 +91,6 @@ impl StreamBuilder {
                 got: self.channels,
             });
         }
-        let pairs = inputs.checked_mul(outputs).ok_or(ConvError::MatrixShape {
-            what: "kernels",
-            expected: usize::MAX,
-            got: kernels.len(),
-        })?;
-        if kernels.len() != pairs {
-            return Err(ConvError::MatrixShape {
-                what: "kernels",
-                expected: pairs,
-                got: kernels.len(),
-            });
-        }
-        if kernels.iter().all(|k| k.as_ref().is_empty()) {
-            return Err(ConvError::EmptyInput { argument: "kernel" });
-        }
         let engine = StreamConvolver::with(self, kernels, (inputs, outputs))?;
         Ok(StreamMatrix { engine })
     }

@@ -72,7 +72,11 @@ impl<T: Scalar> KernelBank<T> {
     pub fn zeroed(pairs: usize, pair_len: usize) -> Result<Self, ConvError> {
         Ok(KernelBank {
             spectra: try_zeroed(checked(pairs, pair_len)?)?,
-            silent: try_copy(&vec![true; pairs])?,
+            silent: {
+                let mut silent = try_zeroed(pairs)?;
+                silent.fill(true);
+                silent
+            },
         })
     }
 

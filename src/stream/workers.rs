@@ -55,7 +55,8 @@ pub(super) struct Job {
 /// What a job reads and writes besides the ring.
 pub(super) struct Work<T: Element> {
     pub line: DelayLine<T>,
-    /// The `2·size` inputs before the trigger, the input at time `u` at `u mod 2·size`.
+    /// Each input's `2·size` samples before the trigger, end to end, the one at time `u` at
+    /// `u mod 2·size` of its part.
     pub window: Vec<T>,
     pub job: Option<Job>,
 }
@@ -63,14 +64,13 @@ pub(super) struct Work<T: Element> {
 /// One segment on one channel.
 pub(super) struct Lane<T: Element> {
     pub seg: usize,
-    pub channel: usize,
     posted: AtomicUsize,
     claimed: AtomicUsize,
     done: AtomicUsize,
     /// Touched only by the thread holding the posted job's claim, or by the audio thread when
     /// no job is in flight (or no worker exists).
     work: UnsafeCell<Work<T>>,
-    /// The outputs, per bank, `ring_len` each: a job writes its range, the audio thread reads
+    /// The outputs, per slot (`bank · outs + output`), `ring_len` each: a job writes its range, the audio thread reads
     /// ranges whose jobs are done; they never overlap (see `ring_len`).
     ring: Box<[UnsafeCell<T>]>,
     pub ring_len: usize,
@@ -109,12 +109,7 @@ pub(super) struct Background<T: Element> {
 }
 
 impl<T: Element> Lane<T> {
-    fn new(
-        seg: &Segment<T>,
-        index: usize,
-        channel: usize,
-        banks: usize,
-    ) -> Result<Self, ConvError> {
+    fn new(seg: &Segment<T>, index: usize, banks: usize) -> Result<Self, ConvError> {
         let size = seg.spec.size;
         // A job posted at T writes T - size + offset .. T + offset while the audio thread
         // reads from T on: `offset` apart at most, so a ring of `offset + size` (rounded to
@@ -123,7 +118,6 @@ impl<T: Element> Lane<T> {
         let ring = try_zeroed::<T>(banks * seg.outs * ring_len)?;
         Ok(Lane {
             seg: index,
-            channel,
             posted: AtomicUsize::new(0),
             claimed: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
@@ -301,8 +295,8 @@ impl<T: Element> Background<T> {
     ) -> Result<Self, ConvError> {
         let mut lanes = Vec::new();
         for (i, seg) in segments.iter().enumerate() {
-            for c in 0..channels {
-                lanes.push(Lane::new(seg, i, c, banks)?);
+            for _ in 0..channels {
+                lanes.push(Lane::new(seg, i, banks)?);
             }
         }
         let shared = Shared {
@@ -357,19 +351,19 @@ impl<T: Element> Background<T> {
         self.shared.segments.iter().map(|s| unsafe { &*s.get() })
     }
 
-    /// The worker threads running for this convolver: fewer than asked for when the system
-    /// refused to start some (their jobs then run on the audio thread), none in a forked
-    /// child or when no segment is long enough to need one.
+    /// The worker threads running (`StreamConvolver::running_workers`).
     pub fn running(&self) -> usize {
-        if fork::generation() != self.generation {
-            return 0;
-        }
-        self.threads.len()
+        if self.forked() { 0 } else { self.threads.len() }
+    }
+
+    /// Whether this process is a child forked since the threads started (they are not here).
+    fn forked(&self) -> bool {
+        fork::generation() != self.generation
     }
 
     /// Whether jobs run here (no worker threads: none asked for, or a forked child).
     fn inline(&mut self) -> bool {
-        if !self.threads.is_empty() && fork::generation() != self.generation {
+        if !self.threads.is_empty() && self.forked() {
             // A forked child: the threads did not survive, and a job one had claimed may be
             // half done. Jobs restart cleanly (their ranges and sums are rewritten), so run
             // them all again here and carry on without workers.
@@ -479,7 +473,7 @@ impl<T: Element> Background<T> {
     /// has started it); without, leaves them as they are (they are part of the state). In a
     /// forked child it does neither: [`lanes`](Self::lanes) says which jobs to restart.
     pub fn quiesce(&self, scratch: &mut Scratch<T>) {
-        if self.threads.is_empty() || fork::generation() != self.generation {
+        if self.threads.is_empty() || self.forked() {
             return;
         }
         for i in 0..self.shared.lanes.len() {
@@ -509,7 +503,7 @@ impl<T: Element> Background<T> {
     /// Every lane's work and ring (all banks), after [`quiesce`](Self::quiesce), and whether
     /// its job must restart (one a worker had claimed before this process forked).
     pub fn lanes(&self) -> impl Iterator<Item = (&Work<T>, &[T], bool)> {
-        let forked = !self.threads.is_empty() && fork::generation() != self.generation;
+        let forked = !self.threads.is_empty() && self.forked();
         self.shared.lanes.iter().map(move |lane| {
             // SAFETY: the caller has quiesced and holds `&self`: no job is in flight (or, in
             // a forked child, the thread that ran it is gone) and none can be posted.
@@ -551,7 +545,6 @@ impl<T: Element> Background<T> {
             }
             lanes.push(Lane {
                 seg: lane.seg,
-                channel: lane.channel,
                 posted: AtomicUsize::new(0),
                 claimed: AtomicUsize::new(0),
                 done: AtomicUsize::new(0),
@@ -583,8 +576,7 @@ impl<T: Element> Background<T> {
 impl<T: Element> Drop for Background<T> {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Release);
-        if fork::generation() != self.generation {
-            // A forked child: these threads do not exist here.
+        if self.forked() {
             std::mem::forget(std::mem::take(&mut self.threads));
             return;
         }
@@ -602,8 +594,7 @@ impl<T: Element> Drop for Background<T> {
 mod tests {
     use std::sync::atomic::Ordering;
 
-    use crate::StreamBuilder;
-    use crate::StreamConvolver;
+    use crate::{StreamBuilder, StreamConvolver};
 
     fn pair(workers: usize) -> (StreamConvolver<f64>, StreamConvolver<f64>) {
         let h: Vec<f64> = (0..6000)
