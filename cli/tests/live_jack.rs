@@ -5,7 +5,8 @@
 //! records its two outputs, both indexed by JACK's frame time, so the recording lines up with
 //! the input sample for sample (the convolver has zero latency). The recording must equal the
 //! one-shot convolution with a 10 s stereo IR before a `reload`, and with the reloaded IR once
-//! its cross-fade is over, and with `--latency block` shifted by the latency it announces, within ε·log2(n)·‖x‖·‖h‖; with no xrun (a run that had one, which
+//! its cross-fade is over, and with `--latency block` shifted by the latency it announces (in
+//! its log and to JACK, as its ports' latency ranges), within ε·log2(n)·‖x‖·‖h‖; with no xrun (a run that had one, which
 //! on a shared machine may not be the convolver's doing, is repeated, at most 5 times; in every
 //! run the convolver's slowest callback must fit in the period).
 //!
@@ -22,7 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering}
 use std::time::{Duration, Instant};
 
 use convolve::{Mode, convolve};
-use jack::{AudioIn, AudioOut, Client, ClientOptions, Control, Port, ProcessScope};
+use jack::{AudioIn, AudioOut, Client, ClientOptions, Control, LatencyType, Port, ProcessScope};
 
 const RATE: u32 = 48_000;
 const PERIOD: usize = 256;
@@ -310,6 +311,9 @@ struct Session {
     steady_xruns: u32,
     all_xruns: u32,
     log: String,
+    /// The latency ranges JACK holds for the convolver's `out_1` (capture) and `in_1`
+    /// (playback): the player's and recorder's own ports are at 0, so both are its delay.
+    latency: [(u32, u32); 2],
 }
 
 /// Runs `convolve live ARGS` as client `name`, plays `signal` through it and records its two
@@ -422,6 +426,15 @@ fn session(
         clock.recorded.load(Ordering::Acquire) >= SIGNAL_LEN
     });
     let all_xruns = clock.xruns.load(Ordering::Relaxed) - xruns_at_start;
+    let range = |port: &str, mode| {
+        let c = recorder.as_client();
+        let port = c.port_by_name(&format!("{name}:{port}")).unwrap();
+        port.get_latency_range(mode)
+    };
+    let latency = [
+        range("out_1", LatencyType::Capture),
+        range("in_1", LatencyType::Playback),
+    ];
     let (_, _, rec) = recorder.deactivate().unwrap();
     drop(player.deactivate());
     send(&mut stdin, "quit\n");
@@ -439,6 +452,7 @@ fn session(
         steady_xruns,
         all_xruns,
         log,
+        latency,
     }
 }
 
@@ -478,6 +492,12 @@ fn live_convolves_stereo_streams_and_reloads_with_a_crossfade() {
             None,
         )
     });
+    assert_eq!(
+        s.latency,
+        [(0, 0); 2],
+        "zero latency reported as {:?}",
+        s.latency
+    );
     for c in 0..2 {
         let (want, tol) = expected(&[(&signal[c], &room[c])]);
         let (err, at) = error(&s.recording[c], &want, 0..SIGNAL_LEN);
@@ -509,6 +529,13 @@ fn live_convolves_stereo_streams_and_reloads_with_a_crossfade() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no latency in {}", s.log));
     assert!(d > 0, "--latency block announced no latency");
+    let d32 = u32::try_from(d).unwrap();
+    assert_eq!(
+        s.latency,
+        [(d32, d32); 2],
+        "JACK holds {:?}, not {d}",
+        s.latency
+    );
     for c in 0..2 {
         let (want, tol) = expected(&[(&signal[c], &short[c])]);
         assert!(s.recording[c][..d].iter().all(|&v| v == 0.0));

@@ -2,10 +2,12 @@
 //! time, swaps its IRs with a cross-fade on SIGHUP or `reload`, and reports its DSP load.
 //!
 //! [`irs`] reads the IR set, [`matrix`] runs it (one `StreamMatrix`, a kernel per pair),
-//! [`host`] is the process callback; this file is the control thread.
+//! [`host`] is the process callback, [`latency`] reports the delay to JACK; this file is the
+//! control thread.
 
 mod host;
 mod irs;
+mod latency;
 mod matrix;
 
 use std::io::BufRead;
@@ -35,8 +37,8 @@ K channels and N inputs (--inputs) give:
 several inputs gets their sum. Ports: convolve:in_1.., convolve:out_1...
 
 Latency: zero by default (each output sample answers the input sample of the same period);
---latency block trades one partition of delay for less CPU. --partition sets the engine's
-block length (the JACK period by default).
+--latency block trades one partition of delay for less CPU, reported to JACK as the ports'
+latency. --partition sets the engine's block length (the JACK period by default).
 
 Reload: SIGHUP, or `reload` on stdin, reads the same files again, transforms the new IRs on
 the control thread and hands them to the audio thread lock-free, which installs them with a
@@ -173,6 +175,8 @@ pub fn run(args: &LiveArgs) -> Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     let in_names: Vec<String> = inputs.iter().filter_map(|p| p.name().ok()).collect();
     let out_names: Vec<String> = outputs.iter().filter_map(|p| p.name().ok()).collect();
+    // Declared before `active`, so dropped after the client is deactivated.
+    let _latency = latency::report(&client, &inputs, &outputs, latency)?;
     let audio = Audio {
         matrix,
         inputs,
