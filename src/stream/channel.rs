@@ -15,8 +15,6 @@ pub(super) struct Channel<T: Element> {
     pub(super) t: usize,
     /// The head's input: the `head.len() - 1` samples before this block, then this block's.
     pub(super) recent: Vec<T>,
-    /// The last `in_len` inputs, at `t % in_len`.
-    pub(super) input: Vec<T>,
     /// The segments' sums for the next `out_len` outputs, at `t % out_len`, per bank.
     pub(super) output: Vec<T>,
     pub(super) lines: Vec<DelayLine<T>>,
@@ -29,7 +27,6 @@ impl<T: Element> TryClone for Channel<T> {
         Ok(Channel {
             t: self.t,
             recent: try_copy(&self.recent)?,
-            input: try_copy(&self.input)?,
             output: try_copy(&self.output)?,
             lines: try_clone_all(&self.lines)?,
             fade: self.fade,

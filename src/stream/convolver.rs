@@ -8,6 +8,7 @@ use crate::fft::next_fast_len;
 
 use super::channel::{Channel, FadeGain, crossfade};
 use super::config::{Head, Latency, Partitioning, StreamBuilder};
+use super::input::InputRings;
 use super::layout;
 use super::limbs::Limbs;
 use super::segment::{Schedule, Scratch, Segment, add_limbs, ring_ranges};
@@ -277,16 +278,17 @@ impl<T: Element> StreamConvolver<T> {
             .partition(|(i, s)| (fft_head && *i == 0) || s.spec.size < BACKGROUND * p0);
         let segments: Vec<_> = fg.into_iter().map(|(_, s)| s).collect();
         let bg = bg.into_iter().map(|(_, s)| s).collect();
-        let bg = Background::new(bg, b.channels, p0, banks, b.workers)?;
-        // A segment's forward transform may run up to `size - p0` samples after its trigger.
+        // A segment's forward transform may run up to `size - p0` samples after its trigger,
+        // and a job up to `size` (`input.rs`).
         let in_len = 3 * max_size;
+        let inputs = InputRings::new(b.channels, ins, in_len)?;
+        let bg = Background::new(bg, inputs, b.channels, (p0, banks), b.workers)?;
         let out_len = (reach + p0).div_ceil(p0) * p0;
         let channels = (0..b.channels)
             .map(|_| {
                 Ok(Channel {
                     t: 0,
                     recent: try_zeroed(ins * (head_len + p0).saturating_sub(1))?,
-                    input: try_zeroed(ins * in_len)?,
                     output: try_zeroed(banks * outs * out_len)?,
                     lines: segments
                         .iter()
@@ -419,6 +421,7 @@ impl<T: Element> StreamConvolver<T> {
     /// ```
     pub fn reset(&mut self) {
         self.bg.settle(&mut self.scratch);
+        self.bg.inputs_mut().fill(T::default());
         for (work, ring) in self.bg.lanes_mut() {
             work.line.clear();
             work.window.fill(T::default());
@@ -429,7 +432,6 @@ impl<T: Element> StreamConvolver<T> {
             c.t = 0;
             c.fade = None;
             c.recent.fill(T::default());
-            c.input.fill(T::default());
             c.output.fill(T::default());
             for line in &mut c.lines {
                 line.clear();
@@ -591,7 +593,7 @@ impl<T: Element> StreamConvolver<T> {
             let at = c.t % in_len;
             for i in 0..ins {
                 let x = input.map(|x| &x[i][done..done + len]);
-                let ring = &mut c.input[i * in_len + at..][..len];
+                let ring = self.bg.input_run(channel, i, at, len);
                 // The direct head's window (none without one).
                 let recent = match h {
                     0 => &mut [][..],
@@ -631,7 +633,7 @@ impl<T: Element> StreamConvolver<T> {
                 let prev = (cur + in_len - p0) % in_len;
                 self.segments[0].run_head(
                     &mut c.lines[0],
-                    &c.input,
+                    self.bg.input(channel),
                     (prev, cur, phase + len),
                     banks,
                     (&mut self.chunk, p0, len),
@@ -675,10 +677,10 @@ impl<T: Element> StreamConvolver<T> {
                         let (wrapped, rest) = ring.split_at_mut(a.start);
                         add_limbs(&mut rest[..a.len()], &mut wrapped[..b.len()], shift, values);
                     };
-                    seg.step(line, banks, c.t, p0, &c.input, out, &mut self.scratch);
+                    let input = self.bg.input(channel);
+                    seg.step(line, banks, c.t, p0, input, out, &mut self.scratch);
                 }
-                self.bg
-                    .boundary(channel, c.t, banks, &c.input, &mut self.scratch);
+                self.bg.boundary(channel, c.t, banks, &mut self.scratch);
                 if h > 0 {
                     for recent in c.recent.chunks_exact_mut(recent_len) {
                         recent.copy_within(p0..p0 + h - 1, 0);

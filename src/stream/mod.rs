@@ -19,6 +19,7 @@
 mod channel;
 mod config;
 mod convolver;
+mod input;
 mod kernel;
 pub(crate) mod layout;
 mod limbs;

@@ -154,11 +154,11 @@ impl<T: Element> StreamConvolver<T> {
                 w.slice(&bank.spectra)?;
             }
         }
-        for c in &self.channels {
+        for (k, c) in self.channels.iter().enumerate() {
             w.u64(c.t as u64)?;
             w.u64(c.fade.map_or(0, |start| start as u64 + 1))?;
             w.slice(&c.recent)?;
-            w.slice(&c.input)?;
+            w.slice(self.bg.input(k))?;
             w.slice(&c.output)?;
             for line in &c.lines {
                 w.u64(line.head as u64)?;
@@ -246,7 +246,9 @@ impl<T: Element> StreamConvolver<T> {
                 bank.find_silent();
             }
         }
-        for c in &mut next.channels {
+        let rings = next.bg.inputs_mut();
+        let per = rings.len() / next.channels.len();
+        for (c, input) in next.channels.iter_mut().zip(rings.chunks_exact_mut(per)) {
             c.t = r.index(usize::MAX, "time")?;
             c.fade = match r.u64()? {
                 0 => None,
@@ -254,7 +256,7 @@ impl<T: Element> StreamConvolver<T> {
                 _ => return Err(ConvError::InvalidState { what: "fade" }),
             };
             r.fill(&mut c.recent)?;
-            r.fill(&mut c.input)?;
+            r.fill(input)?;
             r.fill(&mut c.output)?;
             for (line, s) in c.lines.iter_mut().zip(&next.segments) {
                 line.head = r.index(s.spec.count, "delay line")?;

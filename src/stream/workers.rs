@@ -3,9 +3,9 @@
 //!
 //! Every segment of at least [`BACKGROUND`] blocks is a *lane* per channel: its delay line, a
 //! copy of the inputs its next transform reads, and a ring of its own outputs. At each of its
-//! triggers `T` the audio thread posts a *job*: the whole period's work (forward transform,
-//! multiply-adds, inverse) on the inputs before `T`, with the banks running at `T`. The job
-//! writes its `size` outputs, from `T - size + offset` on, into the lane's ring; the audio
+//! triggers `T` the audio thread posts a *job*: the whole period's work (the copy of the
+//! inputs before `T` out of the channel's input rings, forward transform, multiply-adds,
+//! inverse), with the banks running at `T`. The job writes its `size` outputs, from `T - size + offset` on, into the lane's ring; the audio
 //! thread adds the rings to its output, lane by lane in a fixed order.
 //!
 //! Without workers the audio thread runs each job block by block, spread over the period as
@@ -32,6 +32,7 @@ use crate::element::Element;
 use crate::error::ConvError;
 use crate::parallel::fork;
 
+use super::input::InputRings;
 use super::segment::{DelayLine, Scratch, Segment, add_limbs, ring_ranges};
 
 /// Segments of at least this many blocks per period are lanes: their jobs then have at least
@@ -64,6 +65,8 @@ pub(super) struct Work<T: Element> {
 /// One segment on one channel.
 pub(super) struct Lane<T: Element> {
     pub seg: usize,
+    /// The channel whose input rings its jobs read.
+    channel: usize,
     posted: AtomicUsize,
     claimed: AtomicUsize,
     done: AtomicUsize,
@@ -81,6 +84,8 @@ pub(super) struct Shared<T: Element> {
     /// The lanes' segments (kernel spectra); changed only when no job is in flight.
     segments: Vec<UnsafeCell<Segment<T>>>,
     pub lanes: Vec<Lane<T>>,
+    /// Written by the audio thread only; a job reads its window (`input.rs`).
+    inputs: InputRings<T>,
     p0: usize,
     banks: usize,
     stop: AtomicBool,
@@ -109,7 +114,12 @@ pub(super) struct Background<T: Element> {
 }
 
 impl<T: Element> Lane<T> {
-    fn new(seg: &Segment<T>, index: usize, banks: usize) -> Result<Self, ConvError> {
+    fn new(
+        seg: &Segment<T>,
+        index: usize,
+        banks: usize,
+        channel: usize,
+    ) -> Result<Self, ConvError> {
         let size = seg.spec.size;
         // A job posted at T writes T - size + offset .. T + offset while the audio thread
         // reads from T on: `offset` apart at most, so a ring of `offset + size` (rounded to
@@ -118,6 +128,7 @@ impl<T: Element> Lane<T> {
         let ring = try_zeroed::<T>(banks * seg.outs * ring_len)?;
         Ok(Lane {
             seg: index,
+            channel,
             posted: AtomicUsize::new(0),
             claimed: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
@@ -157,11 +168,20 @@ impl<T: Element> Lane<T> {
         unsafe { std::slice::from_raw_parts_mut(UnsafeCell::raw_get(self.ring.as_ptr()), len) }
     }
 
-    /// Runs the posted job's blocks up to `upto` (all of them for `usize::MAX`).
+    /// Runs the posted job's blocks up to `upto` (all of them for `usize::MAX`), the first
+    /// one starting with the copy of its window out of `inputs`.
     ///
     /// # Safety
-    /// The caller holds the job's claim, or no other thread touches the lane.
-    unsafe fn advance(&self, seg: &Segment<T>, upto: usize, p0: usize, scratch: &mut Scratch<T>) {
+    /// The caller holds the job's claim, or no other thread touches the lane; the job is not
+    /// complete before its lane's next trigger (`input.rs`).
+    unsafe fn advance(
+        &self,
+        seg: &Segment<T>,
+        inputs: &InputRings<T>,
+        upto: usize,
+        p0: usize,
+        scratch: &mut Scratch<T>,
+    ) {
         // SAFETY: exclusive by the caller's contract.
         let work = unsafe { &mut *self.work.get() };
         let Some(job) = &mut work.job else { return };
@@ -170,6 +190,11 @@ impl<T: Element> Lane<T> {
         let slots = self.ring.len() / self.ring_len;
         while job.next <= upto.min(seg.last_block()) {
             if job.next == 0 {
+                // SAFETY: the job's window, which the audio thread does not write before the
+                // job is complete (the caller's contract).
+                unsafe {
+                    inputs.copy_window(self.channel, job.trigger, 2 * size, &mut work.window)
+                };
                 for slot in 0..slots {
                     // SAFETY: this job's range, which the audio thread reads only once done.
                     let [a, b] = unsafe { self.range(slot, first, size) };
@@ -226,7 +251,7 @@ impl<T: Element> Shared<T> {
         // SAFETY: segments are only changed with no job in flight, and this one is.
         let seg = unsafe { &*self.segments[lane.seg].get() };
         // SAFETY: we hold the claim.
-        unsafe { lane.advance(seg, usize::MAX, self.p0, scratch) };
+        unsafe { lane.advance(seg, &self.inputs, usize::MAX, self.p0, scratch) };
         lane.done.store(claim + 1, Ordering::Release);
         true
     }
@@ -285,23 +310,24 @@ impl<T: Element> Shared<T> {
 }
 
 impl<T: Element> Background<T> {
-    /// Lanes for `segments` on `channels` channels, with `workers` threads.
+    /// Lanes for `segments` on `channels` channels, with `workers` threads, reading `inputs`.
     pub fn new(
         segments: Vec<Segment<T>>,
+        inputs: InputRings<T>,
         channels: usize,
-        p0: usize,
-        banks: usize,
+        (p0, banks): (usize, usize),
         workers: usize,
     ) -> Result<Self, ConvError> {
         let mut lanes = Vec::new();
         for (i, seg) in segments.iter().enumerate() {
-            for _ in 0..channels {
-                lanes.push(Lane::new(seg, i, banks)?);
+            for c in 0..channels {
+                lanes.push(Lane::new(seg, i, banks, c)?);
             }
         }
         let shared = Shared {
             segments: segments.into_iter().map(UnsafeCell::new).collect(),
             lanes,
+            inputs,
             p0,
             banks,
             stop: AtomicBool::new(false),
@@ -351,6 +377,26 @@ impl<T: Element> Background<T> {
         self.shared.segments.iter().map(|s| unsafe { &*s.get() })
     }
 
+    /// Channel `c`'s input rings, end to end (`input.rs`).
+    pub fn input(&self, c: usize) -> &[T] {
+        // SAFETY: only `input_run` and `inputs_mut` write them, which need `&mut self`.
+        unsafe { self.shared.inputs.channel(c) }
+    }
+
+    /// Channel `c`'s input `i` at ring positions `at .. at + len`, to write the block at
+    /// time `t` with `t mod len == at`: the jobs in flight read only the windows before
+    /// their triggers, which these samples never reach (`input.rs`).
+    pub fn input_run(&mut self, c: usize, i: usize, at: usize, len: usize) -> &mut [T] {
+        // SAFETY: as above; the audio thread (`&mut self`) is the only writer.
+        unsafe { self.shared.inputs.run_mut(c, i, at, len) }
+    }
+
+    /// Every input ring, after [`settle`](Self::settle).
+    pub fn inputs_mut(&mut self) -> &mut [T] {
+        // SAFETY: settled: no job is in flight, and none is posted while `self` is borrowed.
+        unsafe { self.shared.inputs.all_mut() }
+    }
+
     /// The worker threads running (`StreamConvolver::running_workers`).
     pub fn running(&self) -> usize {
         if self.forked() { 0 } else { self.threads.len() }
@@ -387,17 +433,9 @@ impl<T: Element> Background<T> {
     }
 
     /// Channel `c`'s lanes at block boundary `t` (after the chunk before it): posts the jobs
-    /// of the lanes triggering at `t` (with `banks`, reading the channel's input rings
-    /// `input`, one per input end to end), then runs this block's share of each job here, or, with workers, completes
-    /// the jobs whose first outputs are due at `t`.
-    pub fn boundary(
-        &mut self,
-        c: usize,
-        t: usize,
-        banks: &[usize],
-        input: &[T],
-        scratch: &mut Scratch<T>,
-    ) {
+    /// of the lanes triggering at `t` (with `banks`), then runs this block's share of each job
+    /// here, or, with workers, completes the jobs whose first outputs are due at `t`.
+    pub fn boundary(&mut self, c: usize, t: usize, banks: &[usize], scratch: &mut Scratch<T>) {
         let inline = self.inline();
         let p0 = self.shared.p0;
         for i in (c..self.shared.lanes.len()).step_by(self.channels) {
@@ -407,24 +445,20 @@ impl<T: Element> Background<T> {
             let seg = unsafe { &*shared.segments[lane.seg].get() };
             let size = seg.spec.size;
             if t.is_multiple_of(size) {
-                if !inline {
+                if inline {
+                    // Complete already (a job restarted in a forked child catches up block by
+                    // block, its last block before this trigger), unless a layout's offset
+                    // exceeds `2·size - p0`: then it completes here, before it is replaced.
+                    // SAFETY: no worker exists.
+                    unsafe { lane.advance(seg, &shared.inputs, usize::MAX, p0, scratch) };
+                } else {
                     shared.finish(i, scratch);
                     self.pending[i] = None;
                 }
                 // SAFETY: no job is in flight on this lane (finished, or none posted).
                 let work = unsafe { &mut *lane.work.get() };
-                // Each input's samples t - 2·size .. t, the one at time u at u mod 2·size.
-                // Copied in contiguous runs (at most four): this is the audio thread's share of
-                // a long partition's job, 32,768 samples per input for the largest.
-                let (n, w) = (input.len() / seg.ins, 2 * size);
-                for (ring, window) in input.chunks_exact(n).zip(work.window.chunks_exact_mut(w)) {
-                    let (mut from, mut to, mut left) = ((t + n - w) % n, t % w, w);
-                    while left > 0 {
-                        let run = left.min(n - from).min(w - to);
-                        window[to..to + run].copy_from_slice(&ring[from..from + run]);
-                        (from, to, left) = ((from + run) % n, (to + run) % w, left - run);
-                    }
-                }
+                // The window is copied by whoever runs the job, not here: for the largest
+                // partitions 32,768 samples per input, which were the audio thread's spikes.
                 let mut b = [0; 2];
                 b[..banks.len()].copy_from_slice(banks);
                 work.job = Some(Job {
@@ -444,7 +478,7 @@ impl<T: Element> Background<T> {
                 let block = unsafe { (*lane.work.get()).job.map(|j| (t - j.trigger) / p0) };
                 if let Some(block) = block {
                     // SAFETY: as above.
-                    unsafe { lane.advance(seg, block, p0, scratch) };
+                    unsafe { lane.advance(seg, &shared.inputs, block, p0, scratch) };
                 }
             } else if let Some(trigger) = self.pending[i]
                 && trigger + seg.spec.offset - size <= t
@@ -527,7 +561,15 @@ impl<T: Element> Background<T> {
             // SAFETY: segments change only through `&mut self`, which this call holds.
             let seg = unsafe { &*self.shared.segments[lane.seg].get() };
             // SAFETY: no other thread touches the lane (the caller's contract).
-            unsafe { lane.advance(seg, usize::MAX, self.shared.p0, scratch) };
+            unsafe {
+                lane.advance(
+                    seg,
+                    &self.shared.inputs,
+                    usize::MAX,
+                    self.shared.p0,
+                    scratch,
+                )
+            };
         }
     }
 
@@ -545,6 +587,7 @@ impl<T: Element> Background<T> {
             }
             lanes.push(Lane {
                 seg: lane.seg,
+                channel: lane.channel,
                 posted: AtomicUsize::new(0),
                 claimed: AtomicUsize::new(0),
                 done: AtomicUsize::new(0),
@@ -563,6 +606,8 @@ impl<T: Element> Background<T> {
                 .map(|s| s.try_clone().map(UnsafeCell::new))
                 .collect::<Result<_, _>>()?,
             lanes,
+            // SAFETY: only the audio thread writes the rings, through `&mut self`.
+            inputs: unsafe { self.shared.inputs.copy()? },
             p0: self.shared.p0,
             banks: self.shared.banks,
             stop: AtomicBool::new(false),
@@ -591,104 +636,4 @@ impl<T: Element> Drop for Background<T> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::atomic::Ordering;
-
-    use crate::{StreamBuilder, StreamConvolver};
-
-    fn pair(workers: usize) -> (StreamConvolver<f64>, StreamConvolver<f64>) {
-        let h: Vec<f64> = (0..6000)
-            .map(|i| ((i * 7919) % 1000) as f64 / 1000.0 - 0.5)
-            .collect();
-        let b = StreamBuilder::new(32).channels(2);
-        let one = b.build(&h).unwrap();
-        let many = b.worker_threads(workers).build(&h).unwrap();
-        assert!(!many.bg.shared.lanes.is_empty());
-        (one, many)
-    }
-
-    /// Streams `blocks` blocks of 32 into both, comparing bits.
-    fn compare(one: &mut StreamConvolver<f64>, many: &mut StreamConvolver<f64>, blocks: usize) {
-        for k in 0..blocks {
-            let x: Vec<f64> = (0..32)
-                .map(|i| ((k * 32 + i) as f64 * 0.37).sin())
-                .collect();
-            for c in 0..2 {
-                let (mut a, mut b) = ([0.0; 32], [0.0; 32]);
-                one.process_channel(c, &x, &mut a).unwrap();
-                many.process_channel(c, &x, &mut b).unwrap();
-                assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "block {k}");
-            }
-        }
-    }
-
-    #[test]
-    fn jobs_no_worker_takes_are_computed_by_the_audio_thread() {
-        let (mut one, mut many) = pair(2);
-        many.bg.shared.stall.store(usize::MAX, Ordering::Relaxed);
-        compare(&mut one, &mut many, 300);
-        // Every posted job ran, on this thread.
-        for lane in &many.bg.shared.lanes {
-            assert!(lane.posted.load(Ordering::Relaxed) > 0);
-            assert!(
-                lane.idle()
-                    || lane.posted.load(Ordering::Relaxed) - lane.done.load(Ordering::Relaxed) == 1
-            );
-        }
-    }
-
-    #[test]
-    fn late_jobs_a_worker_has_started_are_waited_for() {
-        let (mut one, mut many) = pair(1);
-        // Each job sleeps 3 ms once claimed: far past the deadline of the short lanes.
-        many.bg.shared.stall.store(3000, Ordering::Relaxed);
-        compare(&mut one, &mut many, 200);
-        many.bg.shared.stall.store(0, Ordering::Relaxed);
-        compare(&mut one, &mut many, 100);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_forked_child_computes_the_same_without_threads() {
-        let (mut one, mut many) = pair(2);
-        compare(&mut one, &mut many, 50);
-        // Workers that sleep in their jobs: the fork is likely to catch one mid-job.
-        many.bg.shared.stall.store(20_000, Ordering::Relaxed);
-        compare(&mut one, &mut many, 3);
-        let x: Vec<f64> = (0..32 * 200).map(|i| (i as f64 * 0.11).cos()).collect();
-        let mut want = vec![0.0; x.len()];
-        let mut got = vec![0.0; x.len()];
-        let mut expected = one.try_clone().unwrap();
-        for (a, b) in x.chunks(32).zip(want.chunks_mut(32)) {
-            expected.process(a, b).unwrap();
-        }
-        assert_eq!(many.running_workers(), 2);
-        // SAFETY: the child only runs this thread's code on memory it owns, allocating
-        // nothing, then `_exit`s.
-        let pid = unsafe { libc::fork() };
-        assert!(pid >= 0);
-        if pid == 0 {
-            for (a, b) in x.chunks(32).zip(got.chunks_mut(32)) {
-                many.process(a, b).unwrap();
-            }
-            // The child says it has no workers, and computes the same bits without them.
-            let same = many.running_workers() == 0
-                && want
-                    .iter()
-                    .zip(&got)
-                    .all(|(a, b)| a.to_bits() == b.to_bits());
-            // SAFETY: ends the child without running the parent's destructors or harness.
-            unsafe { libc::_exit(if same { 0 } else { 1 }) };
-        }
-        let mut status = 0;
-        // SAFETY: waits for the child just made.
-        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
-        assert!(
-            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-            "{status}"
-        );
-        // The parent's workers carry on.
-        many.bg.shared.stall.store(0, Ordering::Relaxed);
-        compare(&mut one, &mut many, 50);
-    }
-}
+mod tests;

@@ -1,0 +1,122 @@
+//! The workers against the one-thread engine: late, unclaimed and forked jobs.
+
+use std::sync::atomic::Ordering;
+
+use crate::{StreamBuilder, StreamConvolver};
+
+fn pair(workers: usize) -> (StreamConvolver<f64>, StreamConvolver<f64>) {
+    let h: Vec<f64> = (0..6000)
+        .map(|i| ((i * 7919) % 1000) as f64 / 1000.0 - 0.5)
+        .collect();
+    let b = StreamBuilder::new(32).channels(2);
+    let one = b.build(&h).unwrap();
+    let many = b.worker_threads(workers).build(&h).unwrap();
+    assert!(!many.bg.shared.lanes.is_empty());
+    (one, many)
+}
+
+/// Streams `blocks` blocks of 32 into both, comparing bits.
+fn compare(one: &mut StreamConvolver<f64>, many: &mut StreamConvolver<f64>, blocks: usize) {
+    for k in 0..blocks {
+        let x: Vec<f64> = (0..32)
+            .map(|i| ((k * 32 + i) as f64 * 0.37).sin())
+            .collect();
+        for c in 0..2 {
+            let (mut a, mut b) = ([0.0; 32], [0.0; 32]);
+            one.process_channel(c, &x, &mut a).unwrap();
+            many.process_channel(c, &x, &mut b).unwrap();
+            assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "block {k}");
+        }
+    }
+}
+
+#[test]
+fn jobs_no_worker_takes_are_computed_by_the_audio_thread() {
+    let (mut one, mut many) = pair(2);
+    many.bg.shared.stall.store(usize::MAX, Ordering::Relaxed);
+    compare(&mut one, &mut many, 300);
+    // Every posted job ran, on this thread.
+    for lane in &many.bg.shared.lanes {
+        assert!(lane.posted.load(Ordering::Relaxed) > 0);
+        assert!(
+            lane.idle()
+                || lane.posted.load(Ordering::Relaxed) - lane.done.load(Ordering::Relaxed) == 1
+        );
+    }
+}
+
+#[test]
+fn late_jobs_a_worker_has_started_are_waited_for() {
+    let (mut one, mut many) = pair(1);
+    // Each job sleeps 3 ms once claimed: far past the deadline of the short lanes.
+    many.bg.shared.stall.store(3000, Ordering::Relaxed);
+    compare(&mut one, &mut many, 200);
+    many.bg.shared.stall.store(0, Ordering::Relaxed);
+    compare(&mut one, &mut many, 100);
+}
+
+/// Forks; the child streams 200 blocks through `many` and must give `one`'s bits
+/// without workers. Returns in the parent once the child has passed.
+#[cfg(unix)]
+fn fork_matches(one: &StreamConvolver<f64>, many: &mut StreamConvolver<f64>) {
+    let x: Vec<f64> = (0..32 * 200).map(|i| (i as f64 * 0.11).cos()).collect();
+    let mut want = vec![0.0; x.len()];
+    let mut got = vec![0.0; x.len()];
+    let mut expected = one.try_clone().unwrap();
+    for (a, b) in x.chunks(32).zip(want.chunks_mut(32)) {
+        expected.process(a, b).unwrap();
+    }
+    // SAFETY: the child only runs this thread's code on memory it owns, allocating
+    // nothing, then `_exit`s.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        for (a, b) in x.chunks(32).zip(got.chunks_mut(32)) {
+            many.process(a, b).unwrap();
+        }
+        // The child says it has no workers, and computes the same bits without them.
+        let same = many.running_workers() == 0
+            && want
+                .iter()
+                .zip(&got)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+        // SAFETY: ends the child without running the parent's destructors or harness.
+        unsafe { libc::_exit(if same { 0 } else { 1 }) };
+    }
+    let mut status = 0;
+    // SAFETY: waits for the child just made.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{status}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_forked_child_computes_the_same_without_threads() {
+    let (mut one, mut many) = pair(2);
+    compare(&mut one, &mut many, 50);
+    // Workers that sleep in their jobs: the fork is likely to catch one mid-job.
+    many.bg.shared.stall.store(20_000, Ordering::Relaxed);
+    compare(&mut one, &mut many, 3);
+    assert_eq!(many.running_workers(), 2);
+    fork_matches(&one, &mut many);
+    // The parent's workers carry on.
+    many.bg.shared.stall.store(0, Ordering::Relaxed);
+    compare(&mut one, &mut many, 50);
+}
+
+/// Jobs no worker claimed, forked at every block of the longest lane's period: the child
+/// restarts each from the input rings and computes the same bits.
+#[cfg(unix)]
+#[test]
+fn a_forked_child_completes_the_jobs_pending_at_every_phase() {
+    let (mut one, mut many) = pair(1);
+    many.bg.shared.stall.store(usize::MAX, Ordering::Relaxed);
+    let longest = many.bg.segments().map(|s| s.spec.size).max().unwrap();
+    for _ in 0..longest / 32 + 1 {
+        compare(&mut one, &mut many, 1);
+        fork_matches(&one, &mut many);
+    }
+}
