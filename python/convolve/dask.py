@@ -34,6 +34,7 @@ imports this module.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -49,6 +50,10 @@ from dask.utils import apply
 
 import convolve as _pkg
 from convolve import dask_ndimage as ndimage
+
+# ``import convolve.dask.ndimage`` and ``from convolve.dask.ndimage import gaussian_filter``
+# find it here, as ``os.path`` is found: this module is not a package.
+sys.modules[__name__ + ".ndimage"] = ndimage
 from convolve import signal as _signal
 
 __all__ = ["cache_info", "clear_cache", "convolve", "correlate", "ndimage"]

@@ -124,3 +124,17 @@ def test_a_constant_image_stays_constant_under_the_extending_modes():
         np.testing.assert_allclose(y.compute(), 1.0, rtol=1e-12)
         np.testing.assert_allclose(ndimage.uniform_filter(x, 7, mode=mode).compute(), 1.0,
                                    rtol=1e-12)
+
+
+def test_the_submodule_imports_by_its_dotted_name():
+    import importlib
+    import subprocess
+    import sys
+
+    # in a fresh interpreter: the first import of the dotted name must work
+    code = (
+        "import convolve.dask.ndimage as n; from convolve.dask.ndimage import gaussian_filter; "
+        "assert gaussian_filter is n.gaussian_filter"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert importlib.import_module("convolve.dask.ndimage") is ndimage
