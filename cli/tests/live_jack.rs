@@ -351,8 +351,11 @@ fn session(
     let recorder_name = format!("{name}-recorder");
     let (player, _) = Client::new(&player_name, ClientOptions::USE_EXACT_NAME).unwrap();
     let (recorder, _) = Client::new(&recorder_name, ClientOptions::USE_EXACT_NAME).unwrap();
-    wait_for("convolve live's ports", 120, || {
-        player.port_by_name(&format!("{name}:out_2")).is_some() || live_log().contains("error")
+    // Its ports exist before it is active, and JACK refuses connections to an inactive
+    // client's ports: wait for the line it prints once active.
+    wait_for("convolve live to be active", 120, || {
+        let log = live_log();
+        log.contains("swaps the IRs") || log.contains("error")
     });
     assert!(!live_log().contains("error"), "{}", live_log());
     let play_ports: Vec<_> = (1..=2)
