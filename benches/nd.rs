@@ -223,6 +223,17 @@ fn separable_benches(c: &mut Criterion<ThreadCpuTime>) {
     separable_point::<f64>(c, "f64", 2048, 31);
 }
 
+/// The passes of scipy.ndimage's `gaussian_filter` over an image with weights `g`, mode
+/// `reflect`.
+fn reflect_passes(g: &[f64]) -> [nd::AxisFilter<'_, f64>; 2] {
+    [0, 1].map(|axis| nd::AxisFilter {
+        axis,
+        weights: g,
+        border: nd::Border::Reflect,
+        origin: 0,
+    })
+}
+
 /// scipy.ndimage's Gaussian filter (mode `reflect`, `f64` weights; `f32` data summed in `f64`
 /// as scipy does): `fused`, `nd::correlate_separable_ndimage` with the last two axes in one
 /// pass, against `per_axis`, one `nd::correlate1d_ndimage` pass per axis.
@@ -234,13 +245,7 @@ fn ndimage_point<S: nd::Widen<f64> + From<f32>>(
 ) {
     let a: Array2<S> = data::<S>(&[n, n], 1).into_dimensionality().unwrap();
     let g = gaussian::<f64>(k / 2);
-    let pass = |axis| nd::AxisFilter {
-        axis,
-        weights: &g[..],
-        border: nd::Border::Reflect,
-        origin: 0,
-    };
-    let passes = [pass(0), pass(1)];
+    let passes = reflect_passes(&g);
     let mut group = c.benchmark_group(format!("separable_ndimage/{name}/{n}"));
     group.throughput(Throughput::Elements(a.len() as u64));
     group.bench_function(BenchmarkId::new("fused", k), |b| {
@@ -256,6 +261,10 @@ fn ndimage_point<S: nd::Widen<f64> + From<f32>>(
 }
 
 fn ndimage_benches(c: &mut Criterion<ThreadCpuTime>) {
+    for k in [3, 5, 9, 15] {
+        ndimage_point::<f32>(c, "f32", 512, k);
+        ndimage_point::<f64>(c, "f64", 512, k);
+    }
     for k in [3, 5, 15, 63] {
         ndimage_point::<f32>(c, "f32", 2048, k);
         ndimage_point::<f64>(c, "f64", 2048, k);
@@ -274,20 +283,9 @@ fn threads_point<T: Element + From<f32>>(
     let a = data::<T>(image, 1);
     let kernel = vec![k; image.len()];
     let v = data::<T>(&kernel, 2);
-    let pools = [1, 2].map(|t| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .unwrap()
+    on_one_and_two(c, group, a.len(), k, || {
+        nd::convolve(a.view(), v.view(), Mode::Same).unwrap()
     });
-    let mut g = c.benchmark_group(group);
-    g.throughput(Throughput::Elements(a.len() as u64));
-    for (pool, id) in pools.iter().zip(["1_thread", "2_threads"]) {
-        g.bench_function(BenchmarkId::new(id, k), |b| {
-            b.iter(|| pool.install(|| nd::convolve(a.view(), v.view(), Mode::Same).unwrap()))
-        });
-    }
-    g.finish();
 }
 
 /// Wall time of the separable passes (`nd::convolve_separable`, Gaussian factors) on one
@@ -295,25 +293,58 @@ fn threads_point<T: Element + From<f32>>(
 fn threads_separable<T: Element + From<f32>>(c: &mut Criterion, name: &str, n: usize, k: usize) {
     let a: Array2<T> = data::<T>(&[n, n], 1).into_dimensionality().unwrap();
     let g = gaussian::<T>(k / 2);
+    let group = format!("threads_separable/{name}/{n}");
+    on_one_and_two(c, &group, a.len(), k, || {
+        nd::convolve_separable(a.view(), &g, &g, Mode::Same).unwrap()
+    });
+}
+
+/// Wall time of the fused scipy.ndimage Gaussian (`nd::correlate_separable_ndimage`, mode
+/// `reflect`) on one thread and on two: the caller shares the bands with the pool
+/// (`src/nd/helped.rs`), so two threads should never be much slower than one.
+fn threads_ndimage<S: nd::Widen<f64> + From<f32>>(
+    c: &mut Criterion,
+    name: &str,
+    n: usize,
+    k: usize,
+) {
+    let a: Array2<S> = data::<S>(&[n, n], 1).into_dimensionality().unwrap();
+    let g = gaussian::<f64>(k / 2);
+    let passes = reflect_passes(&g);
+    let group = format!("threads_ndimage/{name}/{n}");
+    on_one_and_two(c, &group, a.len(), k, || {
+        nd::correlate_separable_ndimage(a.view(), &passes).unwrap()
+    });
+}
+
+/// `run` in wall time on rayon pools of one and of two threads (`1_thread/k`, `2_threads/k`),
+/// `elements` outputs per call.
+fn on_one_and_two<R: Send>(
+    c: &mut Criterion,
+    group: &str,
+    elements: usize,
+    k: usize,
+    run: impl Fn() -> R + Sync,
+) {
     let pools = [1, 2].map(|t| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
             .unwrap()
     });
-    let mut group = c.benchmark_group(format!("threads_separable/{name}/{n}"));
-    group.throughput(Throughput::Elements(a.len() as u64));
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(elements as u64));
     for (pool, id) in pools.iter().zip(["1_thread", "2_threads"]) {
-        group.bench_function(BenchmarkId::new(id, k), |b| {
-            b.iter(|| {
-                pool.install(|| nd::convolve_separable(a.view(), &g, &g, Mode::Same).unwrap())
-            })
-        });
+        g.bench_function(BenchmarkId::new(id, k), |b| b.iter(|| pool.install(&run)));
     }
-    group.finish();
+    g.finish();
 }
 
 fn threads(c: &mut Criterion) {
+    for (n, k) in [(512, 3), (512, 15), (2048, 3)] {
+        threads_ndimage::<f32>(c, "f32", n, k);
+        threads_ndimage::<f64>(c, "f64", n, k);
+    }
     threads_separable::<f32>(c, "f32", 4096, 5);
     threads_separable::<f64>(c, "f64", 2048, 15);
     for k in [15, 63] {

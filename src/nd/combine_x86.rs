@@ -12,20 +12,93 @@ use std::arch::x86_64::{
     _mm512_loadu_ps, _mm512_set1_pd, _mm512_set1_ps, _mm512_setzero_pd, _mm512_setzero_ps,
     _mm512_storeu_pd, _mm512_storeu_ps,
 };
+use std::arch::x86_64::{
+    _mm_loadu_ps, _mm256_cvtpd_ps, _mm256_cvtps_pd, _mm512_cvtpd_ps, _mm512_cvtps_pd,
+};
+
+/// How a sum is stored: as it is, or (`f32` rows summed in `f64`) rounded to `f32` and
+/// widened back, as scipy stores the column pass of a `float32` image.
+trait Stored<T> {
+    fn stored(acc: T) -> T;
+}
+
+impl<T> Stored<T> for T {
+    #[inline(always)]
+    fn stored(acc: T) -> T {
+        acc
+    }
+}
+
+impl Stored<f64> for f32 {
+    #[inline(always)]
+    fn stored(acc: f64) -> f64 {
+        f64::from(acc as f32)
+    }
+}
+
+macro_rules! widening {
+    ($widen:ident, $store:ident, $feature:literal, $lanes:literal, $vec:ty,
+     $load_ps:ident, $to_pd:ident, $to_ps:ident, $store_pd:ident $(,)?) => {
+        /// `$lanes` `f32` at `p` widened to `f64` (exact).
+        ///
+        /// # Safety
+        /// The CPU must support the features; `p` readable for `$lanes` values.
+        #[inline]
+        #[target_feature(enable = $feature)]
+        unsafe fn $widen(p: *const f32) -> $vec {
+            // SAFETY: the caller's promise.
+            unsafe { $to_pd($load_ps(p)) }
+        }
+
+        /// `v` rounded to `f32` (to nearest, as `as f32` does) and widened back, stored at `p`.
+        ///
+        /// # Safety
+        /// The CPU must support the features; `p` writable for `$lanes` values.
+        #[inline]
+        #[target_feature(enable = $feature)]
+        unsafe fn $store(p: *mut f64, v: $vec) {
+            // SAFETY: the caller's promise.
+            unsafe { $store_pd(p, $to_pd($to_ps(v))) }
+        }
+    };
+}
+widening!(
+    widen_256,
+    store_rounded_256,
+    "avx2,fma",
+    4,
+    __m256d,
+    _mm_loadu_ps,
+    _mm256_cvtps_pd,
+    _mm256_cvtpd_ps,
+    _mm256_storeu_pd,
+);
+widening!(
+    widen_512,
+    store_rounded_512,
+    "avx512f,avx2,fma",
+    8,
+    __m512d,
+    _mm256_loadu_ps,
+    _mm512_cvtps_pd,
+    _mm512_cvtpd_ps,
+    _mm512_storeu_pd,
+);
 
 /// Accumulators per wide block.
 const REGS: usize = 8;
 
 macro_rules! combine_kernel {
-    ($name:ident, $feature:literal, $t:ty, $lanes:expr, $vec:ty,
-     $zero:ident, $load:ident, $store:ident, $splat:ident, $fma:ident) => {
-        /// `out[c] = Σ_i coef[i] · rows[i][c]`, fused, taps in order from zero.
+    ($name:ident, $feature:literal, $s:ty, $t:ty, $lanes:expr, $vec:ty,
+     $zero:ident, $load:path, $store:path, $splat:ident, $fma:ident $(,)?) => {
+        /// `out[c] = Σ_i coef[i] · rows[i][c]`, fused, taps in order from zero (each row
+        /// value widened to the sums' type, each sum stored by `$store`).
         ///
         /// # Safety
         /// The CPU must support the enabled features; every row must hold `out.len()` values
         /// (checked).
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn $name(rows: &[&[$t]], coef: &[$t], out: &mut [$t]) {
+        pub(super) unsafe fn $name(rows: &[&[$s]], coef: &[$t], out: &mut [$t]) {
             let w = out.len();
             assert!(rows.len() == coef.len() && rows.iter().all(|r| r.len() >= w));
             let mut c = 0;
@@ -57,9 +130,9 @@ macro_rules! combine_kernel {
             for (o, cc) in out[c..].iter_mut().zip(c..) {
                 let mut acc: $t = 0.0;
                 for (r, &k) in rows.iter().zip(coef) {
-                    acc = k.mul_add(r[cc], acc);
+                    acc = k.mul_add(<$t>::from(r[cc]), acc);
                 }
-                *o = acc;
+                *o = <$s as Stored<$t>>::stored(acc);
             }
         }
     };
@@ -69,17 +142,19 @@ combine_kernel!(
     f32_avx2,
     "avx2,fma",
     f32,
+    f32,
     8,
     __m256,
     _mm256_setzero_ps,
     _mm256_loadu_ps,
     _mm256_storeu_ps,
     _mm256_set1_ps,
-    _mm256_fmadd_ps
+    _mm256_fmadd_ps,
 );
 combine_kernel!(
     f64_avx2,
     "avx2,fma",
+    f64,
     f64,
     4,
     __m256d,
@@ -87,11 +162,12 @@ combine_kernel!(
     _mm256_loadu_pd,
     _mm256_storeu_pd,
     _mm256_set1_pd,
-    _mm256_fmadd_pd
+    _mm256_fmadd_pd,
 );
 combine_kernel!(
     f32_avx512,
     "avx512f,avx2,fma",
+    f32,
     f32,
     16,
     __m512,
@@ -99,11 +175,12 @@ combine_kernel!(
     _mm512_loadu_ps,
     _mm512_storeu_ps,
     _mm512_set1_ps,
-    _mm512_fmadd_ps
+    _mm512_fmadd_ps,
 );
 combine_kernel!(
     f64_avx512,
     "avx512f,avx2,fma",
+    f64,
     f64,
     8,
     __m512d,
@@ -111,21 +188,47 @@ combine_kernel!(
     _mm512_loadu_pd,
     _mm512_storeu_pd,
     _mm512_set1_pd,
-    _mm512_fmadd_pd
+    _mm512_fmadd_pd,
+);
+combine_kernel!(
+    widened_avx2,
+    "avx2,fma",
+    f32,
+    f64,
+    4,
+    __m256d,
+    _mm256_setzero_pd,
+    widen_256,
+    store_rounded_256,
+    _mm256_set1_pd,
+    _mm256_fmadd_pd,
+);
+combine_kernel!(
+    widened_avx512,
+    "avx512f,avx2,fma",
+    f32,
+    f64,
+    8,
+    __m512d,
+    _mm512_setzero_pd,
+    widen_512,
+    store_rounded_512,
+    _mm512_set1_pd,
+    _mm512_fmadd_pd,
 );
 
 use super::ROWS;
 
 macro_rules! block_kernel {
-    ($name:ident, $inner:ident, $feature:literal, $t:ty, $lanes:expr, $vec:ty, $v:expr,
-     $zero:ident, $load:ident, $store:ident, $splat:ident, $fma:ident) => {
+    ($name:ident, $inner:ident, $feature:literal, $s:ty, $t:ty, $lanes:expr, $vec:ty,
+     $v:expr, $zero:ident, $load:path, $store:path, $splat:ident, $fma:ident $(,)?) => {
         /// `V` vectors of columns from `c` of the [`ROWS`] outputs of [`$name`].
         ///
         /// # Safety
         /// As `$name`, with `c + V · lanes` within every row and output.
         #[inline(always)]
         unsafe fn $inner<const V: usize>(
-            rows: &[&[$t]],
+            rows: &[&[$s]],
             coef: &[$t],
             out: &mut [&mut [$t]; ROWS],
             c: usize,
@@ -167,7 +270,7 @@ macro_rules! block_kernel {
         /// The CPU must support the enabled features; `rows` must hold `coef.len() + ROWS - 1`
         /// rows of at least the outputs' common length (checked).
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn $name(rows: &[&[$t]], coef: &[$t], mut out: [&mut [$t]; ROWS]) {
+        pub(super) unsafe fn $name(rows: &[&[$s]], coef: &[$t], mut out: [&mut [$t]; ROWS]) {
             let w = out[0].len();
             assert!(
                 rows.len() == coef.len() + ROWS - 1
@@ -190,9 +293,9 @@ macro_rules! block_kernel {
                 for (oc, cc) in o[c..].iter_mut().zip(c..) {
                     let mut acc: $t = 0.0;
                     for (i, &k) in coef.iter().enumerate() {
-                        acc = k.mul_add(rows[i + ROWS - 1 - q][cc], acc);
+                        acc = k.mul_add(<$t>::from(rows[i + ROWS - 1 - q][cc]), acc);
                     }
-                    *oc = acc;
+                    *oc = <$s as Stored<$t>>::stored(acc);
                 }
             }
         }
@@ -204,6 +307,7 @@ block_kernel!(
     f32_avx2_cols,
     "avx2,fma",
     f32,
+    f32,
     8,
     __m256,
     2,
@@ -211,12 +315,13 @@ block_kernel!(
     _mm256_loadu_ps,
     _mm256_storeu_ps,
     _mm256_set1_ps,
-    _mm256_fmadd_ps
+    _mm256_fmadd_ps,
 );
 block_kernel!(
     f64_avx2_rows,
     f64_avx2_cols,
     "avx2,fma",
+    f64,
     f64,
     4,
     __m256d,
@@ -225,12 +330,13 @@ block_kernel!(
     _mm256_loadu_pd,
     _mm256_storeu_pd,
     _mm256_set1_pd,
-    _mm256_fmadd_pd
+    _mm256_fmadd_pd,
 );
 block_kernel!(
     f32_avx512_rows,
     f32_avx512_cols,
     "avx512f,avx2,fma",
+    f32,
     f32,
     16,
     __m512,
@@ -239,12 +345,13 @@ block_kernel!(
     _mm512_loadu_ps,
     _mm512_storeu_ps,
     _mm512_set1_ps,
-    _mm512_fmadd_ps
+    _mm512_fmadd_ps,
 );
 block_kernel!(
     f64_avx512_rows,
     f64_avx512_cols,
     "avx512f,avx2,fma",
+    f64,
     f64,
     8,
     __m512d,
@@ -253,22 +360,53 @@ block_kernel!(
     _mm512_loadu_pd,
     _mm512_storeu_pd,
     _mm512_set1_pd,
-    _mm512_fmadd_pd
+    _mm512_fmadd_pd,
+);
+block_kernel!(
+    widened_avx2_rows,
+    widened_avx2_cols,
+    "avx2,fma",
+    f32,
+    f64,
+    4,
+    __m256d,
+    2,
+    _mm256_setzero_pd,
+    widen_256,
+    store_rounded_256,
+    _mm256_set1_pd,
+    _mm256_fmadd_pd,
+);
+block_kernel!(
+    widened_avx512_rows,
+    widened_avx512_cols,
+    "avx512f,avx2,fma",
+    f32,
+    f64,
+    8,
+    __m512d,
+    4,
+    _mm512_setzero_pd,
+    widen_512,
+    store_rounded_512,
+    _mm512_set1_pd,
+    _mm512_fmadd_pd,
 );
 
-/// A blocked kernel: [`ROWS`] output rows at once.
-type Block<T> = unsafe fn(&[&[T]], &[T], [&mut [T]; ROWS]);
+/// A blocked kernel: [`ROWS`] output rows at once, from rows of `S` summed in `T`.
+type Block<S, T> = unsafe fn(&[&[S]], &[T], [&mut [T]; ROWS]);
 
 /// The single-row and blocked kernels of one type.
-pub(super) struct Kernels<T> {
-    pub one: unsafe fn(&[&[T]], &[T], &mut [T]),
-    pub block: Block<T>,
+pub(super) struct Kernels<S, T> {
+    pub one: unsafe fn(&[&[S]], &[T], &mut [T]),
+    pub block: Block<S, T>,
 }
 
 macro_rules! widest {
-    ($name:ident, $t:ty, $avx512:ident, $avx512_rows:ident, $avx2:ident, $avx2_rows:ident) => {
-        /// The widest kernels this CPU runs for this type, `None` without AVX2 and FMA.
-        pub(super) fn $name() -> Option<Kernels<$t>> {
+    ($name:ident, $s:ty, $t:ty, $avx512:ident, $avx512_rows:ident, $avx2:ident,
+     $avx2_rows:ident $(,)?) => {
+        /// The widest kernels this CPU runs for these types, `None` without AVX2 and FMA.
+        pub(super) fn $name() -> Option<Kernels<$s, $t>> {
             if crate::simd::has_avx512() {
                 Some(Kernels {
                     one: $avx512,
@@ -288,6 +426,7 @@ macro_rules! widest {
 widest!(
     f32_kernels,
     f32,
+    f32,
     f32_avx512,
     f32_avx512_rows,
     f32_avx2,
@@ -296,10 +435,20 @@ widest!(
 widest!(
     f64_kernels,
     f64,
+    f64,
     f64_avx512,
     f64_avx512_rows,
     f64_avx2,
     f64_avx2_rows
+);
+widest!(
+    widened_kernels,
+    f32,
+    f64,
+    widened_avx512,
+    widened_avx512_rows,
+    widened_avx2,
+    widened_avx2_rows
 );
 
 #[cfg(test)]
@@ -331,7 +480,7 @@ mod tests {
                     })
                     .collect();
                 let singles: [unsafe fn(&[&[$t]], &[$t], &mut [$t]); 2] = [$avx2, $avx512];
-                let blocks: [Block<$t>; 2] = [$avx2_rows, $avx512_rows];
+                let blocks: [Block<$t, $t>; 2] = [$avx2_rows, $avx512_rows];
                 for k in 0..1 + usize::from(avx512) {
                     let mut got = vec![<$t>::NAN; w];
                     // SAFETY: AVX2 and FMA checked by the caller, AVX-512F above.
@@ -356,6 +505,53 @@ mod tests {
                 }
             }
         }};
+    }
+
+    /// The kernels for `f32` rows summed in `f64`: each output the `f64` `mul_add` chain on
+    /// the widened values, rounded to `f32`, for one row and for blocks of [`ROWS`], on widths
+    /// that leave every kind of tail.
+    #[test]
+    fn widened_rows_round_each_sum_once() {
+        let Some(k) = widened_kernels() else {
+            eprintln!("skipped: this CPU lacks AVX2 or FMA");
+            return;
+        };
+        let mut seed = 0x5851_f42d_4c95_7f2du64;
+        for (taps, w) in [(1, 200), (3, 131), (7, 64), (15, 257), (31, 9), (2, 1000)] {
+            let mut draw = |n| crate::nd::fused::tests::values(n, &mut seed, false);
+            let data: Vec<Vec<f32>> = (0..taps + ROWS - 1)
+                .map(|_| draw(w).into_iter().map(|v| v as f32).collect())
+                .collect();
+            let coef = draw(taps);
+            let tall: Vec<&[f32]> = data.iter().map(|r| &r[..]).collect();
+            let chain = |rows: &[&[f32]]| -> Vec<f64> {
+                (0..w)
+                    .map(|c| {
+                        let mut acc = 0.0f64;
+                        for (r, k) in rows.iter().zip(&coef) {
+                            acc = k.mul_add(f64::from(r[c]), acc);
+                        }
+                        f64::from(acc as f32)
+                    })
+                    .collect()
+            };
+            let mut got = vec![f64::NAN; w];
+            // SAFETY: `widened_kernels` returns only kernels this CPU supports.
+            unsafe { (k.one)(&tall[..taps], &coef, &mut got) };
+            assert_eq!(got, chain(&tall[..taps]), "taps={taps} w={w}");
+            let mut outs = vec![vec![f64::NAN; w]; ROWS];
+            let mut it = outs.iter_mut();
+            let o = [(); ROWS].map(|()| &mut it.next().unwrap()[..]);
+            // SAFETY: as above.
+            unsafe { (k.block)(&tall, &coef, o) };
+            for (q, got) in outs.iter().enumerate() {
+                assert_eq!(
+                    got,
+                    &chain(&tall[ROWS - 1 - q..][..taps]),
+                    "row {q} taps={taps}"
+                );
+            }
+        }
     }
 
     /// AVX-512, AVX2 and the scalar `mul_add` chain agree bit for bit, on widths that leave

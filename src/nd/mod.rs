@@ -70,6 +70,8 @@ mod fft;
 mod fused;
 mod fused_ndimage;
 mod index;
+#[cfg(target_arch = "x86_64")]
+mod narrow_x86;
 mod ndimage;
 mod ndimage1d;
 mod parallel;

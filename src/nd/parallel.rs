@@ -15,14 +15,19 @@
 //!
 //! Results are bit-identical to one thread's. The one-transform FFT method is not split.
 //!
+//! The calling thread takes bands too, and the pool's threads only the bands they start
+//! before it gets to them ([`helped`]): a call never waits for a thread to wake up, so two
+//! threads are never much slower than one, even when the other core is busy.
+//!
 //! Only problems predicted (by the N-D cost model, `super::strategy`) to take longer than
 //! [`crate::parallel::PARALLEL_MIN_NS`] on one thread are split: waking the pool and joining
 //! costs a few microseconds.
 
-#[cfg(feature = "rayon")]
-use rayon::prelude::*;
-
 use crate::error::ConvError;
+
+#[cfg(feature = "rayon")]
+#[path = "helped.rs"]
+mod helped;
 
 /// How many bands a problem predicted to take `predicted_ns` on one thread is cut into:
 /// rayon's thread count above the threshold, 1 below it or without the `rayon` feature.
@@ -70,14 +75,9 @@ pub(crate) fn map_bands<T: Send, R: Send>(
         (rest, at) = (tail, cut);
     }
     parts.push((at, rest));
-    // One band stays on this thread: no hand-off to the pool, which in a forked child (one
-    // band, `pool_threads`) has no threads to take it.
     #[cfg(feature = "rayon")]
     if parts.len() > 1 {
-        return parts
-            .into_par_iter()
-            .map(|(first, part)| f(first, part))
-            .collect();
+        return helped::run(parts, &f);
     }
     parts
         .into_iter()
