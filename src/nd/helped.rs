@@ -28,13 +28,18 @@ struct Claims {
 
 impl Claims {
     /// Claims and runs bands with `work` until none is left.
-    fn drain(&self, work: &(dyn Fn(usize) + Sync)) {
+    ///
+    /// # Safety
+    /// `work` is alive whenever a band is claimed (see `run`); it is not dereferenced
+    /// otherwise, so a job that wakes after the caller returned touches only `self`.
+    unsafe fn drain<'w>(&self, work: *const (dyn Fn(usize) + Sync + 'w)) {
         loop {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             if i >= self.bands {
                 return;
             }
-            work(i);
+            // SAFETY: a band is claimed: the caller's contract.
+            unsafe { (*work)(i) };
             let mut finished = self.finished.lock().unwrap_or_else(PoisonError::into_inner);
             *finished += 1;
             if *finished == self.bands {
@@ -90,8 +95,8 @@ pub(super) fn run<T: Send, R: Send>(
         let (claims, work) = (Arc::clone(&claims), Work(erased));
         rayon::spawn(move || {
             let work = work;
-            // SAFETY: see above: `drain` calls it only for a claimed band.
-            claims.drain(unsafe { &*work.0 });
+            // SAFETY: see above: `drain` dereferences it only for a claimed band.
+            unsafe { claims.drain(work.0) };
         });
     }
     band(0);
@@ -102,7 +107,8 @@ pub(super) fn run<T: Send, R: Send>(
             .unwrap_or_else(PoisonError::into_inner);
         *finished += 1;
     }
-    claims.drain(local);
+    // SAFETY: `band` lives until this function returns.
+    unsafe { claims.drain(local) };
     let mut finished = claims
         .finished
         .lock()
