@@ -70,6 +70,7 @@ mod fft;
 mod fused;
 mod fused_ndimage;
 mod index;
+pub(crate) mod model_inputs;
 mod ndimage;
 mod ndimage1d;
 mod parallel;
