@@ -149,6 +149,54 @@ fn direct_2d<T: convolve::bench::IsaElement + From<f32>>(
     }
 }
 
+/// Issue 23's grid for Auto: every N-D method and Auto, `same`, random (non-separable)
+/// kernels, on 512², 2048² and 4096² images with k = 3 to 63 and on 64³ and 128³ volumes with
+/// 3³, 5³ and 9³. `scripts/bench_table.py --nd` prints each point's medians and Auto's ratio
+/// to the fastest method, `scripts/fit_nd_costs.py` fits the transform rates to them. Direct
+/// is skipped above 3·10^9 multiply-adds (k ≥ 31 at 2048², k ≥ 15 at 4096²), where it takes
+/// seconds and overlap-add is faster (1.3x at 4096² × 15², more beyond).
+fn auto_grid<T: Element + From<f32>>(c: &mut Criterion<ThreadCpuTime>, name: &str) {
+    for n in [512, 2048, 4096] {
+        for k in [3, 5, 7, 9, 11, 13, 15, 31, 63] {
+            bench_methods::<T>(c, &format!("auto_nd/{name}/{n}"), &[n, n], k, 3e9);
+        }
+    }
+    for n in [64, 128] {
+        for k in [3, 5, 9] {
+            bench_methods::<T>(c, &format!("auto_3d/{name}/{n}"), &[n; 3], k, 3e9);
+        }
+    }
+}
+
+/// Each N-D method and Auto on `image` with a `k`-per-axis random kernel, direct only below
+/// `max_macs` multiply-adds.
+fn bench_methods<T: Element + From<f32>>(
+    c: &mut Criterion<ThreadCpuTime>,
+    group: &str,
+    image: &[usize],
+    k: usize,
+    max_macs: f64,
+) {
+    let a = data::<T>(image, 1);
+    let v = data::<T>(&vec![k; image.len()], 2);
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(a.len() as u64));
+    for method in METHODS {
+        if method == Method::Direct && a.len() as f64 * v.len() as f64 > max_macs {
+            continue;
+        }
+        g.bench_with_input(BenchmarkId::new(method.to_string(), k), &k, |b, _| {
+            b.iter(|| nd::convolve_with(a.view(), v.view(), Mode::Same, method).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn auto_benches(c: &mut Criterion<ThreadCpuTime>) {
+    auto_grid::<f32>(c, "f32");
+    auto_grid::<f64>(c, "f64");
+}
+
 fn small_benches(c: &mut Criterion<ThreadCpuTime>) {
     direct_2d::<f32>(c, "f32");
     direct_2d::<f64>(c, "f64");
@@ -374,7 +422,7 @@ fn config() -> Criterion<ThreadCpuTime> {
 criterion_group! {
     name = benches;
     config = config();
-    targets = nd_benches, separable_benches, small_benches, ndimage_benches
+    targets = nd_benches, separable_benches, small_benches, ndimage_benches, auto_benches
 }
 criterion_group! {
     name = wall;

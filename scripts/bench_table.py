@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Tabulates the `methods` bench grid from criterion's results: for every grid point the median
-time of each method, the fastest fixed method, and Auto's ratio to it.
+"""Tabulates a bench grid from criterion's results: for every grid point the median time of
+each method, the fastest fixed method, and Auto's ratio to it. By default the `methods` bench's
+1-D grid; with `--nd`, the N-D grid of `benches/nd.rs` (groups `auto_nd` and `auto_3d`, the
+parameter being the kernel's taps per axis).
 
     export MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296
     cargo bench --bench methods -- 'convolve_1d/f64/full|convolve_1d/f32/full'
     python3 scripts/bench_table.py [--markdown]
+    cargo bench --bench nd --features ndarray -- 'auto_nd|auto_3d'
+    python3 scripts/bench_table.py --nd [--markdown]
 """
 import argparse
 import re
@@ -16,6 +20,10 @@ FIXED = ["direct", "fft", "overlap-add"]
 
 def key(item):
     (group, n), _ = item
+    if group.startswith("auto_"):
+        # auto_nd/f32/512: by dimensions, element type, image side, kernel.
+        dims, kind, side = group.split("/")
+        return (dims, kind, int(side), n)
     m = re.search(r"m=(\d+|n)", group).group(1)
     return (group.split("/m=")[0], int(m) if m != "n" else 10**9, n)
 
@@ -25,9 +33,11 @@ def main():
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog=__doc__)
     p.add_argument("--markdown", action="store_true", help="print a markdown table")
-    md = p.parse_args().markdown
+    p.add_argument("--nd", action="store_true", help="the N-D grid of benches/nd.rs")
+    args = p.parse_args()
+    md = args.markdown
     rows = {}
-    for r in results(r"convolve_1d/"):
+    for r in results(r"auto_nd/|auto_3d/" if args.nd else r"convolve_1d/"):
         rows.setdefault((r.group, int(r.value)), {})[r.function] = r.median_ns
     header = ["group", "n", *FIXED, "auto", "best", "auto/best"]
     print(("| " + " | ".join(header) + " |") if md else "  ".join(f"{h:>14}" for h in header))

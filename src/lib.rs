@@ -58,6 +58,17 @@ pub mod bench {
         crate::strategy::model_inputs(out)
     }
 
+    /// Writes the N-D cost model's inputs and predictions for every point of the `auto_nd`
+    /// and `auto_3d` groups of `benches/nd.rs`, one JSON object per line (`cargo run
+    /// --release --features ndarray --example nd_model_inputs`).
+    ///
+    /// # Errors
+    /// The writer's.
+    #[cfg(feature = "ndarray")]
+    pub fn nd_model_inputs(out: &mut impl std::io::Write) -> std::io::Result<()> {
+        crate::nd::model_inputs::model_inputs(out)
+    }
+
     pub use crate::direct::Isa;
 
     /// The full convolution of `x` and `y` into `out` (`x.len() + y.len() - 1` values) by the

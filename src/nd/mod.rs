@@ -70,6 +70,7 @@ mod fft;
 mod fused;
 mod fused_ndimage;
 mod index;
+pub(crate) mod model_inputs;
 #[cfg(target_arch = "x86_64")]
 mod narrow_x86;
 mod ndimage;

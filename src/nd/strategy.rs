@@ -10,6 +10,7 @@ use crate::strategy::Problem;
 
 use super::fft::{lens, tiles as tiles_with};
 use super::{blocked, direct};
+use crate::fft::radix_factor;
 
 /// Measured costs in nanoseconds of CPU time, fitted to `cargo bench --bench nd --features
 /// ndarray` with `MALLOC_MMAP_THRESHOLD_` fixed (docs/PERFORMANCE.md, "The N-D cost model's
@@ -17,6 +18,9 @@ use super::{blocked, direct};
 struct Costs {
     /// Per multiply-add of the direct kernel.
     per_mac: f64,
+    /// Added per multiply-add for each axis beyond the second: a 3-D output row sums `k²`
+    /// input rows from `k` planes, which the 2-D rate does not see (docs/PERFORMANCE.md).
+    per_mac_outer: f64,
     /// Per output per kernel row.
     per_out_row: f64,
     /// The register-blocked 2-D kernel (`blocked.rs`): per output per kernel tap, with this
@@ -24,14 +28,22 @@ struct Costs {
     per_blocked_tap: f64,
     /// The blocked kernel per output: the padded ring rows and the stores.
     per_blocked_out: f64,
+    /// Growth of `per_blocked_out` per doubling of the outputs beyond 2^18 (the image and
+    /// result leave the caches).
+    per_blocked_out_growth: f64,
     /// Per point per `log2` of the point count, for one N-D transform of up to 2^18 points.
     per_nlogn: f64,
     /// Growth of `per_nlogn` per doubling of the point count beyond 2^18.
     per_nlogn_growth: f64,
+    /// Per 1-D line gathered from strided memory (3-D and up, see [`transform_ns`]).
+    per_line: f64,
     /// Per overlap-add tile (its buffers' set-up).
     per_tile: f64,
     /// Per overlap-add tile point (zeroing the spectrum, adding into the result).
     per_tile_point: f64,
+    /// Growth of `per_tile_point` per doubling of the larger input beyond 2^18 points (the
+    /// result the tiles add into leaves the caches).
+    per_tile_point_growth: f64,
     /// Fixed cost of a transform-based call (plans, allocation).
     overhead: f64,
 }
@@ -46,13 +58,17 @@ impl Costs {
     fn scaled(self, s: Scales) -> Costs {
         Costs {
             per_mac: self.per_mac * s.direct,
+            per_mac_outer: self.per_mac_outer * s.direct,
             per_out_row: self.per_out_row * s.direct,
             per_blocked_tap: self.per_blocked_tap * s.direct,
             per_blocked_out: self.per_blocked_out * s.direct,
+            per_blocked_out_growth: self.per_blocked_out_growth * s.direct,
             per_nlogn: self.per_nlogn * s.transform,
             per_nlogn_growth: self.per_nlogn_growth * s.transform,
+            per_line: self.per_line * s.transform,
             per_tile: self.per_tile * s.product,
             per_tile_point: self.per_tile_point * s.product,
+            per_tile_point_growth: self.per_tile_point_growth * s.product,
             overhead: self.overhead * s.product,
         }
     }
@@ -60,26 +76,36 @@ impl Costs {
 
 /// The rates as measured (docs/PERFORMANCE.md, "The N-D cost model's constants").
 fn base_costs(kind: ElementKind) -> Costs {
+    // Fitted by scripts/fit_nd_costs.py to the `auto_nd`/`auto_3d` grid on the AMD EPYC
+    // (Zen 4) and divided by the shipped profile's N-D scales (docs/PERFORMANCE.md).
     const F64: Costs = Costs {
         per_mac: 0.07,
+        per_mac_outer: 0.14,
         per_out_row: 0.3,
         per_blocked_tap: 0.032,
         per_blocked_out: 0.56,
-        per_nlogn: 0.11,
-        per_nlogn_growth: 0.015,
-        per_tile: 1000.0,
-        per_tile_point: 1.0,
+        per_blocked_out_growth: 0.12,
+        per_nlogn: 0.118,
+        per_nlogn_growth: 0.0046,
+        per_line: 50.0,
+        per_tile: 6400.0,
+        per_tile_point: 0.28,
+        per_tile_point_growth: 0.31,
         overhead: 3000.0,
     };
     const F32: Costs = Costs {
         per_mac: 0.05,
+        per_mac_outer: 0.17,
         per_out_row: 0.3,
         per_blocked_tap: 0.016,
         per_blocked_out: 0.27,
-        per_nlogn: 0.07,
-        per_nlogn_growth: 0.01,
-        per_tile: 1000.0,
-        per_tile_point: 0.6,
+        per_blocked_out_growth: 0.12,
+        per_nlogn: 0.053,
+        per_nlogn_growth: 0.0057,
+        per_line: 39.0,
+        per_tile: 5000.0,
+        per_tile_point: 0.32,
+        per_tile_point_growth: 0.2,
         overhead: 3000.0,
     };
     match kind {
@@ -107,17 +133,45 @@ fn base_costs(kind: ElementKind) -> Costs {
     }
 }
 
-/// One transform of these lengths.
+/// One transform of these lengths: `N log2 N` at the radix factor of its lengths (each axis's
+/// [`radix_factor`], weighted by its share of `log2 N`), and in 3-D and up each 1-D line that
+/// `along_axis` gathers from strided memory (2-D transforms its columns in one call). The
+/// line term is what made 3-D tiles of about 20³ cost 2-3x the `N log2 N` rate
+/// (docs/PERFORMANCE.md, "The N-D cost model's constants").
 fn transform_ns(c: &Costs, lens: &[usize]) -> f64 {
     let points: f64 = lens.iter().map(|&l| l as f64).product();
-    let outer_axes = lens.len().saturating_sub(2) as f64;
     let log = points.log2().max(1.0);
+    let radix = 1.0
+        + lens
+            .iter()
+            .map(|&l| (radix_factor(l) - 1.0) * (l.max(2) as f64).log2())
+            .sum::<f64>()
+            / log;
     let rate = c.per_nlogn + c.per_nlogn_growth * (log - 18.0).max(0.0);
-    rate * (1.0 + 0.8 * outer_axes) * points * log
+    rate * radix * points * log + c.per_line * gathered_lines(lens)
+}
+
+/// The 1-D transforms [`transform_ns`] charges per line: in 3-D and up, the half spectrum's
+/// lines along every axis but the last.
+fn gathered_lines(lens: &[usize]) -> f64 {
+    let d = lens.len();
+    if d < 3 {
+        return 0.0;
+    }
+    let rows: f64 = lens[..d - 1].iter().map(|&l| l as f64).product();
+    let spectrum = rows * (lens[d - 1] / 2 + 1) as f64;
+    lens[..d - 1].iter().map(|&l| spectrum / l as f64).sum()
+}
+
+/// Doublings of the element count of `shape` beyond 2^18 (a 512² image): the memory-bound
+/// rates grow with them.
+fn doublings(shape: &[usize]) -> f64 {
+    let points: f64 = shape.iter().map(|&l| l as f64).product();
+    (points.log2() - 18.0).max(0.0)
 }
 
 /// Tile factors tried for overlap-add: transforms of about `factor · m` points per axis.
-const TILE_FACTORS: [usize; 5] = [2, 4, 8, 16, 32];
+pub(super) const TILE_FACTORS: [usize; 5] = [2, 4, 8, 16, 32];
 
 fn overlap_add_ns(c: &Costs, x_shape: &[usize], (block, lens): &(Vec<usize>, Vec<usize>)) -> f64 {
     let count: f64 = x_shape
@@ -126,8 +180,9 @@ fn overlap_add_ns(c: &Costs, x_shape: &[usize], (block, lens): &(Vec<usize>, Vec
         .map(|(&n, &b)| n.div_ceil(b) as f64)
         .product();
     let points: f64 = lens.iter().map(|&l| l as f64).product();
+    let per_point = c.per_tile_point + c.per_tile_point_growth * doublings(x_shape);
     (2.0 * count + 1.0) * transform_ns(c, lens)
-        + count * (c.per_tile + points * c.per_tile_point)
+        + count * (c.per_tile + points * per_point)
         + c.overhead
 }
 
@@ -201,23 +256,20 @@ fn estimate_at(
     lo: &[usize],
     len: &[usize],
 ) -> Estimate {
-    let d = x_shape.len();
-    let last = d - 1;
     let macs = direct::macs(x_shape, y_shape, lo, len);
-    let out_rows = direct::macs(
-        &x_shape[..last],
-        &y_shape[..last],
-        &lo[..last],
-        &len[..last],
-    ) * len[last] as f64;
     let direct = match blocked::kernel_side(kind, x_shape, y_shape) {
         Some(x_is_kernel) => {
             let kernel = if x_is_kernel { x_shape } else { y_shape };
             let outputs: f64 = len.iter().map(|&l| l as f64).product();
             let taps = kernel.iter().product::<usize>() as f64;
-            outputs * (taps * c.per_blocked_tap * blocked_width_factor() + c.per_blocked_out)
+            let per_out = c.per_blocked_out + c.per_blocked_out_growth * doublings(len);
+            outputs * (taps * c.per_blocked_tap * blocked_width_factor() + per_out)
         }
-        None => macs * c.per_mac + out_rows * c.per_out_row,
+        None => {
+            let outer = x_shape.len().saturating_sub(2) as f64;
+            macs * (c.per_mac + outer * c.per_mac_outer)
+                + out_rows(x_shape, y_shape, lo, len) * c.per_out_row
+        }
     };
     let fft = lens(x_shape, y_shape, lo, len)
         .ok()
@@ -235,6 +287,18 @@ fn estimate_at(
         fft,
         overlap_add,
     }
+}
+
+/// Outputs times the kernel rows that reach each (the row pairs of `direct.rs`, times the
+/// row length).
+pub(super) fn out_rows(x_shape: &[usize], y_shape: &[usize], lo: &[usize], len: &[usize]) -> f64 {
+    let last = x_shape.len() - 1;
+    direct::macs(
+        &x_shape[..last],
+        &y_shape[..last],
+        &lo[..last],
+        &len[..last],
+    ) * len[last] as f64
 }
 
 /// Measured costs of the separable passes in nanoseconds (the column pass by strips at
@@ -513,7 +577,7 @@ mod tests {
             for (sa, sv) in [
                 (&[301, 277][..], &[9, 7][..]),
                 (&[801, 157], &[11, 9]),
-                (&[45, 38, 41], &[5, 6, 4]),
+                (&[240, 38, 41], &[5, 6, 4]),
             ] {
                 for kind in [Kind::F32, Kind::F64, Kind::I64] {
                     let w = per_axis(sa, sv, Mode::Same);
@@ -563,6 +627,17 @@ mod tests {
         assert_eq!(
             auto(ElementKind::F32, &[128, 128, 128], &[9, 9, 9]),
             Method::OverlapAdd
+        );
+        // The `auto_nd`/`auto_3d` points the refit of issue 23 moved (docs/PERFORMANCE.md,
+        // "The N-D cost model's constants"): 3-D tiles of 20³ and the 3-D direct sum were
+        // priced at a third of their time, overlap-add at 2048² as if in cache.
+        for image in [[64; 3], [128; 3]] {
+            assert_eq!(auto(ElementKind::F32, &image, &[5; 3]), Method::Fft);
+        }
+        assert_eq!(auto(ElementKind::F32, &[64; 3], &[3; 3]), Method::Fft);
+        assert_eq!(
+            auto(ElementKind::F64, &[2048, 2048], &[13, 13]),
+            Method::Direct
         );
         // Without transforms (non-finite data, inexact integers) only the direct sum is left.
         let w = per_axis(&[512, 512], &[255, 255], Mode::Same);
