@@ -21,7 +21,7 @@ use crate::element::Element;
 use crate::element::private::Scalar;
 use crate::simd::{VectorLoop, run_vectorized};
 
-use super::ndimage1d::Widen;
+use super::widen::Widen;
 
 /// Output rows per [`combine_block`]: each loaded vector feeds up to this many rows' sums, so
 /// a tall kernel's ring is read from the L2 cache a quarter as often.

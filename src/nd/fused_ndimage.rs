@@ -34,8 +34,8 @@ use crate::simd::{VectorLoop, run_vectorized};
 
 use super::boundary::{Border, border_source};
 use super::combine::{ROWS, combine_block_from, combine_from};
-use super::ndimage1d::Widen;
 use super::parallel;
+use super::widen::Widen;
 
 /// Bytes of the input rows (or widened ring rows) one group of output rows reads: with the
 /// row buffers, well inside a 512 KiB L2 cache (Zen 3's; the Xeon's is larger).

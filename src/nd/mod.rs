@@ -79,6 +79,7 @@ mod parallel;
 pub(crate) mod separable;
 mod separable_ndimage;
 pub(crate) mod strategy;
+mod widen;
 pub(crate) mod window;
 
 use ndarray::{Array, Array2, ArrayView, ArrayView2, Dimension, IxDyn};

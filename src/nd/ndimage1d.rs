@@ -24,7 +24,6 @@
 //! not depend on the bands, so every output is the same sum at any thread count.
 
 use ndarray::{Array, ArrayView, Dimension};
-use num_complex::Complex;
 
 use crate::alloc::{try_zeroed, try_zeroed_output};
 use crate::element::Element;
@@ -37,55 +36,7 @@ use super::contiguous::{shaped, slice, standard};
 use super::ndimage::{centres, ndimage};
 use super::{parallel, strategy};
 
-mod sealed {
-    pub trait Sealed<T> {}
-}
-
-/// An element type whose values a pass may sum in `T`: every [`Element`] in itself, `f32`
-/// in `f64` and `Complex<f32>` in `Complex<f64>` (loaded exactly, the result rounded to
-/// nearest once). Sealed.
-pub trait Widen<T>: Element + sealed::Sealed<T> {
-    /// The value as a `T` (exact).
-    fn widen(self) -> T;
-    /// `t` rounded to this type.
-    fn narrow(t: T) -> Self;
-}
-
-impl<T: Element> sealed::Sealed<T> for T {}
-impl<T: Element> Widen<T> for T {
-    #[inline(always)]
-    fn widen(self) -> T {
-        self
-    }
-    #[inline(always)]
-    fn narrow(t: T) -> T {
-        t
-    }
-}
-
-impl sealed::Sealed<f64> for f32 {}
-impl Widen<f64> for f32 {
-    #[inline(always)]
-    fn widen(self) -> f64 {
-        f64::from(self)
-    }
-    #[inline(always)]
-    fn narrow(t: f64) -> f32 {
-        t as f32
-    }
-}
-
-impl sealed::Sealed<Complex<f64>> for Complex<f32> {}
-impl Widen<Complex<f64>> for Complex<f32> {
-    #[inline(always)]
-    fn widen(self) -> Complex<f64> {
-        Complex::new(self.re.into(), self.im.into())
-    }
-    #[inline(always)]
-    fn narrow(t: Complex<f64>) -> Complex<f32> {
-        Complex::new(t.re as f32, t.im as f32)
-    }
-}
+pub use super::widen::Widen;
 
 /// `scipy.ndimage.correlate1d(input, weights, axis, mode, cval, origin)`: the correlation of
 /// every line of `input` along `axis` with `weights`, shaped like `input`, the lines extended
