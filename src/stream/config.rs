@@ -169,8 +169,9 @@ impl StreamBuilder {
     /// the short partitions. A job not done when its first output is due is run by the audio
     /// thread, or waited for if a worker has started it: never skipped, so the output is the
     /// same bits as without workers, with any number of them and any scheduling. Posting a job
-    /// is an atomic store and an unpark: a `futex` wake system call when the worker is
-    /// parked (it spins briefly after each job, then parks). The convolver owns its threads:
+    /// is a few atomic stores and a clock read: idle workers sleep on a timer until just after
+    /// the next posting, and only a worker parked without one (before the stream's rate is
+    /// known, or after it stopped) is woken, a `futex` system call. The convolver owns its threads:
     /// a clone starts its own, `Drop` stops and joins them, and in a forked child (which has
     /// no threads) the jobs run on the calling thread. See docs/STREAMING.md, "Workers".
     ///

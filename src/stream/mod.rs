@@ -13,8 +13,8 @@
 //! [`kernel`] (replacing the kernel, at once or prepared on another thread), [`matrix`] (N
 //! inputs to M outputs, a kernel per pair, transforms shared),
 //! [`limbs`] (the limb split that makes integer streams exact), [`state`] (saving and
-//! restoring a stream mid-way) and [`workers`] (the long partitions as jobs for background
-//! threads).
+//! restoring a stream mid-way), [`workers`] (the long partitions as jobs for background
+//! threads) and [`pace`] (when the workers look for jobs, so the audio thread wakes no one).
 
 mod channel;
 mod config;
@@ -24,6 +24,7 @@ mod kernel;
 pub(crate) mod layout;
 mod limbs;
 mod matrix;
+mod pace;
 mod segment;
 mod state;
 mod workers;

@@ -17,10 +17,11 @@
 //!
 //! Synchronization is lock-free: per lane, three counters (`posted`, `claimed`, `done`). The
 //! audio thread writes a job, then releases `posted`; whoever wins the compare-and-swap on
-//! `claimed` runs it and releases `done`. Idle workers spin briefly, then park
-//! (`std::thread::park`, a futex on Linux); posting unparks the lane's home worker, which is
-//! one atomic swap, plus a `futex` wake system call only when that worker is parked. The
-//! audio thread waits only for a late job a worker has started: it spins, then yields.
+//! `claimed` runs it and releases `done`. Idle workers spin briefly, then sleep on a timer
+//! until just after the next posting (`pace.rs`), so the audio thread wakes no one; only a
+//! worker that sleeps without a timer (before the stream's rate is known, or after it has
+//! stopped) is unparked, a `futex` wake system call. The audio thread waits only for a late
+//! job a worker has started: it spins, then yields.
 
 use std::cell::UnsafeCell;
 use std::sync::Arc;
@@ -33,6 +34,7 @@ use crate::error::ConvError;
 use crate::parallel::fork;
 
 use super::input::InputRings;
+use super::pace::{Pace, Seen, Wait};
 use super::segment::{DelayLine, Scratch, Segment, add_limbs, ring_ranges};
 
 /// Segments of at least this many blocks per period are lanes: their jobs then have at least
@@ -88,6 +90,7 @@ pub(super) struct Shared<T: Element> {
     inputs: InputRings<T>,
     p0: usize,
     banks: usize,
+    pace: Pace,
     stop: AtomicBool,
     /// Tests: microseconds a worker sleeps after claiming a job; `usize::MAX`: never claim.
     #[cfg(test)]
@@ -231,9 +234,43 @@ impl<T: Element> Lane<T> {
     fn idle(&self) -> bool {
         self.done.load(Ordering::Acquire) == self.posted.load(Ordering::Acquire)
     }
+
+    /// Whether a posted job is unclaimed, sequentially consistent with the audio thread's
+    /// posting and its reading of [`Pace::parked`].
+    fn unclaimed(&self) -> bool {
+        self.claimed.load(Ordering::SeqCst) < self.posted.load(Ordering::SeqCst)
+    }
 }
 
 impl<T: Element> Shared<T> {
+    /// The state shared by `lanes` (of `segments`) and `workers` threads.
+    fn new(
+        segments: Vec<UnsafeCell<Segment<T>>>,
+        lanes: Vec<Lane<T>>,
+        inputs: InputRings<T>,
+        (p0, banks): (usize, usize),
+        workers: usize,
+    ) -> Self {
+        // SAFETY: not shared yet.
+        let specs = segments.iter().map(|s| unsafe { (*s.get()).spec });
+        let every = specs.clone().map(|s| s.size).min().unwrap_or(p0);
+        let lead = specs
+            .map(|s| s.offset.saturating_sub(s.size))
+            .min()
+            .unwrap_or(p0);
+        Shared {
+            segments,
+            lanes,
+            inputs,
+            p0,
+            banks,
+            pace: Pace::new(workers, every, lead),
+            stop: AtomicBool::new(false),
+            #[cfg(test)]
+            stall: AtomicUsize::new(0),
+        }
+    }
+
     /// Runs lane `i`'s job if it can claim it.
     fn run_claimed(&self, i: usize, scratch: &mut Scratch<T>) -> bool {
         let lane = &self.lanes[i];
@@ -283,6 +320,7 @@ impl<T: Element> Shared<T> {
         };
         let lanes = self.lanes.len();
         let mut idle = 0;
+        let mut seen = Seen::default();
         while !self.stop.load(Ordering::Acquire) {
             #[cfg(test)]
             if self.stall.load(Ordering::Relaxed) == usize::MAX {
@@ -303,7 +341,17 @@ impl<T: Element> Shared<T> {
                 std::hint::spin_loop();
             } else {
                 idle = 0;
-                std::thread::park();
+                match self.pace.wait(&mut seen) {
+                    Wait::Nap(d) => std::thread::park_timeout(d),
+                    Wait::Yield => std::thread::yield_now(),
+                    Wait::Park => {
+                        self.pace.set_parked(me, true);
+                        if !self.lanes.iter().any(Lane::unclaimed) {
+                            std::thread::park();
+                        }
+                        self.pace.set_parked(me, false);
+                    }
+                }
             }
         }
     }
@@ -324,16 +372,8 @@ impl<T: Element> Background<T> {
                 lanes.push(Lane::new(seg, i, banks, c)?);
             }
         }
-        let shared = Shared {
-            segments: segments.into_iter().map(UnsafeCell::new).collect(),
-            lanes,
-            inputs,
-            p0,
-            banks,
-            stop: AtomicBool::new(false),
-            #[cfg(test)]
-            stall: AtomicUsize::new(0),
-        };
+        let segments = segments.into_iter().map(UnsafeCell::new).collect();
+        let shared = Shared::new(segments, lanes, inputs, (p0, banks), workers);
         Ok(Self::start(shared, channels, workers))
     }
 
@@ -438,6 +478,7 @@ impl<T: Element> Background<T> {
     pub fn boundary(&mut self, c: usize, t: usize, banks: &[usize], scratch: &mut Scratch<T>) {
         let inline = self.inline();
         let p0 = self.shared.p0;
+        let mut posted = false;
         for i in (c..self.shared.lanes.len()).step_by(self.channels) {
             let shared = &*self.shared;
             let lane = &shared.lanes[i];
@@ -468,9 +509,13 @@ impl<T: Element> Background<T> {
                     next: 0,
                 });
                 if !inline {
-                    lane.posted.fetch_add(1, Ordering::Release);
+                    lane.posted.fetch_add(1, Ordering::SeqCst);
                     self.pending[i] = Some(t);
-                    self.threads[i % self.threads.len()].thread().unpark();
+                    posted = true;
+                    let home = i % self.threads.len();
+                    if shared.pace.parked(home) {
+                        self.threads[home].thread().unpark();
+                    }
                 }
             }
             if inline {
@@ -486,6 +531,9 @@ impl<T: Element> Background<T> {
                 shared.finish(i, scratch);
                 self.pending[i] = None;
             }
+        }
+        if posted && c == 0 {
+            self.shared.pace.stamp(t);
         }
     }
 
@@ -600,20 +648,19 @@ impl<T: Element> Background<T> {
                 ring_len: lane.ring_len,
             });
         }
-        let shared = Shared {
-            segments: self
-                .segments()
-                .map(|s| s.try_clone().map(UnsafeCell::new))
-                .collect::<Result<_, _>>()?,
+        let segments = self
+            .segments()
+            .map(|s| s.try_clone().map(UnsafeCell::new))
+            .collect::<Result<_, _>>()?;
+        // SAFETY: only the audio thread writes the rings, through `&mut self`.
+        let inputs = unsafe { self.shared.inputs.copy()? };
+        let shared = Shared::new(
+            segments,
             lanes,
-            // SAFETY: only the audio thread writes the rings, through `&mut self`.
-            inputs: unsafe { self.shared.inputs.copy()? },
-            p0: self.shared.p0,
-            banks: self.shared.banks,
-            stop: AtomicBool::new(false),
-            #[cfg(test)]
-            stall: AtomicUsize::new(0),
-        };
+            inputs,
+            (self.shared.p0, self.shared.banks),
+            self.workers,
+        );
         Ok(Self::start(shared, self.channels, self.workers))
     }
 }
