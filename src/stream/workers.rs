@@ -343,7 +343,6 @@ impl<T: Element> Shared<T> {
                 idle = 0;
                 match self.pace.wait(&mut seen) {
                     Wait::Nap(d) => std::thread::park_timeout(d),
-                    Wait::Yield => std::thread::yield_now(),
                     Wait::Park => {
                         self.pace.set_parked(me, true);
                         if !self.lanes.iter().any(Lane::unclaimed) {
