@@ -22,9 +22,10 @@
 //! Every intermediate value is one chain over the column taps in a fixed order, and every
 //! output one chain over the row taps, whatever the group, tile or band holding it: bands of
 //! output rows run on rayon's threads with the same bits as one thread. For `f32` images
-//! summed in `f64` with a symmetric kernel of odd length (a Gaussian), the chains add the taps
-//! in pairs about the centre before weighting them ([`super::folded_x86`]), on CPUs with AVX2
-//! and FMA; the multiply-add chain over the taps otherwise.
+//! summed in `f64` with a symmetric kernel of odd length (a Gaussian), the row pass (and the
+//! column pass up to a radius of 4) add the taps in pairs about the centre before weighting
+//! them ([`super::folded_x86`]), on CPUs with AVX2 and FMA; the passes take the multiply-add
+//! chain over the taps otherwise.
 
 use std::any::TypeId;
 use std::mem::MaybeUninit;
@@ -151,8 +152,8 @@ pub(super) struct Plan<T> {
     /// Whether the column pass reads the input rows in place (see [`reads_in_place`]).
     in_place: bool,
     /// The folded chains for `f32` rows summed in `f64` with a symmetric kernel
-    /// ([`super::folded_x86`]): the column pass's (when read in place) and the row pass's, with
-    /// their half-weights.
+    /// ([`super::folded_x86`]): the column pass's (when read in place, up to
+    /// [`folded::COLUMN_RADIUS`]) and the row pass's, with their half-weights.
     #[cfg(target_arch = "x86_64")]
     fold0: Option<(folded::Column, Vec<f64>)>,
     #[cfg(target_arch = "x86_64")]
@@ -176,7 +177,7 @@ impl<T: Element> Plan<T> {
         #[cfg(target_arch = "x86_64")]
         let (fold0, fold1) = (
             folding::<S, T>(column.coef)
-                .filter(|_| in_place)
+                .filter(|(_, h)| in_place && h.len() - 1 <= folded::COLUMN_RADIUS)
                 .map(|((k, _), h)| (k, h)),
             folding::<S, T>(row.coef).map(|((_, k), h)| (k, h)),
         );
