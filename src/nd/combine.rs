@@ -138,7 +138,7 @@ pub(crate) fn combine_block_from<S: Widen<T>, T: Element>(
 }
 
 /// `rows` as rows of `B` when `A` is `B` (`None` otherwise).
-fn same_rows<'r, 'a, A: Pod, B: Pod>(rows: &'r [&'a [A]]) -> Option<&'r [&'a [B]]> {
+pub(super) fn same_rows<'r, 'a, A: Pod, B: Pod>(rows: &'r [&'a [A]]) -> Option<&'r [&'a [B]]> {
     // Without a copy: a `Vec` of the rows per call cost 8 % of a 512² float64 Gaussian with
     // k = 3 (two per group of output rows, AMD EPYC Zen 4).
     (TypeId::of::<A>() == TypeId::of::<B>()).then(|| {

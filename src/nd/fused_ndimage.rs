@@ -21,7 +21,11 @@
 //!
 //! Every intermediate value is one chain over the column taps in a fixed order, and every
 //! output one chain over the row taps, whatever the group, tile or band holding it: bands of
-//! output rows run on rayon's threads with the same bits as one thread.
+//! output rows run on rayon's threads with the same bits as one thread. For `f32` images
+//! summed in `f64` with a symmetric kernel of odd length (a Gaussian), the row pass (and the
+//! column pass up to a radius of 4) add the taps in pairs about the centre before weighting
+//! them ([`super::folded_x86`]), on CPUs with AVX2 and FMA; the passes take the multiply-add
+//! chain over the taps otherwise.
 
 use std::any::TypeId;
 use std::mem::MaybeUninit;
@@ -34,6 +38,8 @@ use crate::simd::{VectorLoop, run_vectorized};
 
 use super::boundary::{Border, border_source};
 use super::combine::{ROWS, combine_block_from, combine_from};
+#[cfg(target_arch = "x86_64")]
+use super::folded_x86 as folded;
 use super::parallel;
 use super::widen::Widen;
 
@@ -145,6 +151,13 @@ pub(super) struct Plan<T> {
     tiles: Vec<Tile>,
     /// Whether the column pass reads the input rows in place (see [`reads_in_place`]).
     in_place: bool,
+    /// The folded chains for `f32` rows summed in `f64` with a symmetric kernel
+    /// ([`super::folded_x86`]): the column pass's (when read in place, up to
+    /// [`folded::COLUMN_RADIUS`]) and the row pass's, with their half-weights.
+    #[cfg(target_arch = "x86_64")]
+    fold0: Option<(folded::Column, Vec<f64>)>,
+    #[cfg(target_arch = "x86_64")]
+    fold1: Option<(folded::Row, Vec<f64>)>,
 }
 
 impl<T: Element> Plan<T> {
@@ -161,6 +174,13 @@ impl<T: Element> Plan<T> {
             size_of::<T>()
         };
         let tiles = tiles(row, &src1, slots, elem);
+        #[cfg(target_arch = "x86_64")]
+        let (fold0, fold1) = (
+            folding::<S, T>(column.coef)
+                .filter(|(_, h)| in_place && h.len() - 1 <= folded::COLUMN_RADIUS)
+                .map(|((k, _), h)| (k, h)),
+            folding::<S, T>(row.coef).map(|((_, k), h)| (k, h)),
+        );
         Plan {
             n0: column.n,
             n1: row.n,
@@ -173,8 +193,25 @@ impl<T: Element> Plan<T> {
             fill1: row.fill(),
             tiles,
             in_place,
+            #[cfg(target_arch = "x86_64")]
+            fold0,
+            #[cfg(target_arch = "x86_64")]
+            fold1,
         }
     }
+}
+
+/// The folded kernels and half-weights for `f32` rows summed in `f64` with a symmetric
+/// `coef` of radius 1 ..= [`folded::MAX_RADIUS`] on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+fn folding<S: 'static, T: Element>(
+    coef: &[T],
+) -> Option<((folded::Column, folded::Row), Vec<f64>)> {
+    if !same::<S, f32>() || T::KIND != ElementKind::F64 {
+        return None;
+    }
+    let h = folded::half_weights(bytemuck::try_cast_slice::<T, f64>(coef).ok()?)?;
+    Some((folded::kernels(h.len() - 1)?, h))
 }
 
 /// Whether the column pass reads rows of `S` in place, widening each value as it loads it
@@ -301,6 +338,20 @@ fn band_tile<S: Widen<T>, T: Element>(
                 }
             };
             let taps: Vec<&[S]> = (0..m0 + group - 1).map(|k| row(top - k)).collect();
+            #[cfg(target_arch = "x86_64")]
+            if let Some((k, h)) = &plan.fold0
+                && let Some(taps) = super::combine::same_rows::<S, f32>(&taps)
+            {
+                let mut outs: Vec<&mut [f64]> = bufs
+                    .take(group)
+                    .map(|b| bytemuck::try_cast_slice_mut(b).expect("folded plans sum in f64"))
+                    .collect();
+                // SAFETY: `folded::kernels` returns only kernels this CPU supports.
+                unsafe { k(taps, h, &mut outs) };
+            } else {
+                column_pass(&taps, &plan.column, bufs, group);
+            }
+            #[cfg(not(target_arch = "x86_64"))]
             column_pass(&taps, &plan.column, bufs, group);
         } else {
             let row = |e: usize| &s.ring[(e % slots) * s.stride..][..w];
@@ -362,6 +413,17 @@ fn row_pass<S: Widen<T>, T: Element>(
         let dst = unsafe { &mut *(dst as *mut [MaybeUninit<S>] as *mut [MaybeUninit<T>]) };
         T::direct_uninit(ext, &plan.row, m1 - 1, dst);
     } else {
+        #[cfg(target_arch = "x86_64")]
+        if let Some((k, h)) = &plan.fold1
+            && let Ok(ext) = bytemuck::try_cast_slice::<T, f64>(ext)
+        {
+            // SAFETY: a folded plan's `S` is `f32` ([`folding`]), so the two slices have one
+            // layout.
+            let dst = unsafe { &mut *(dst as *mut [MaybeUninit<S>] as *mut [MaybeUninit<f32>]) };
+            // SAFETY: `folded::kernels` returns only kernels this CPU supports.
+            unsafe { k(ext, h, dst) };
+            return;
+        }
         #[cfg(target_arch = "x86_64")]
         if let (Some(k), true) = (super::narrow_x86::narrowing_row(), same::<S, f32>())
             && let Ok(ext) = bytemuck::try_cast_slice::<T, f64>(ext)

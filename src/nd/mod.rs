@@ -67,6 +67,8 @@ mod conv2d;
 mod direct;
 pub(crate) mod dispatch;
 mod fft;
+#[cfg(target_arch = "x86_64")]
+mod folded_x86;
 mod fused;
 mod fused_ndimage;
 mod index;
