@@ -50,9 +50,9 @@ pub(super) struct Pace {
     /// Per worker: asleep without a timer, so the audio thread must wake it.
     parked: Box<[AtomicBool]>,
     /// Samples between postings.
-    pub every: usize,
+    every: usize,
     /// Samples from a trigger to the first output its jobs must have written.
-    pub lead: usize,
+    lead: usize,
 }
 
 /// What one worker has seen of the postings.
