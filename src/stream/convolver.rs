@@ -247,7 +247,10 @@ impl<T: Element> StreamConvolver<T> {
         let uniform = b.partitioning == Partitioning::Uniform;
         let banks = if b.crossfade > 0 { 2 } else { 1 };
         let specs = layout::segments(p0, start, end, uniform);
+        // The head still sums all its partitions: limbs are chosen before its tail is split off.
         let limbs = Limbs::choose(T::WIDTH, &specs, ins).ok_or(overflow)?;
+        let mut specs = specs;
+        let tail = fft_head && layout::split_head(&mut specs);
         // Ranks by size, largest first, for the transforms' block boundaries (segment.rs).
         let segments = specs
             .iter()
@@ -272,17 +275,16 @@ impl<T: Element> StreamConvolver<T> {
         let scratch = Scratch::new(&segments, partial)?;
         // The long segments are jobs, for workers or spread over their periods here; the FFT
         // head, and segments with too few blocks for a worker to help, stay on this thread.
-        let (fg, bg): (Vec<_>, Vec<_>) = segments
-            .into_iter()
-            .enumerate()
-            .partition(|(i, s)| (fft_head && *i == 0) || s.spec.size < BACKGROUND * p0);
+        let (fg, bg): (Vec<_>, Vec<_>) = segments.into_iter().enumerate().partition(|(i, s)| {
+            (fft_head && *i == 0) || (s.spec.size < BACKGROUND * p0 && !(tail && *i == 1))
+        });
         let segments: Vec<_> = fg.into_iter().map(|(_, s)| s).collect();
         let bg = bg.into_iter().map(|(_, s)| s).collect();
         // A segment's forward transform may run up to `size - p0` samples after its trigger,
         // and a job up to `size` (`input.rs`).
         let in_len = 3 * max_size;
         let inputs = InputRings::new(b.channels, ins, in_len)?;
-        let bg = Background::new(bg, inputs, b.channels, (p0, banks), b.workers)?;
+        let bg = Background::new(bg, tail, inputs, b.channels, (p0, banks), b.workers)?;
         let out_len = (reach + p0).div_ceil(p0) * p0;
         let channels = (0..b.channels)
             .map(|_| {
@@ -631,12 +633,15 @@ impl<T: Element> StreamConvolver<T> {
             if fft_head {
                 let cur = at - phase;
                 let prev = (cur + in_len - p0) % in_len;
+                let full = phase + len == p0;
+                let (input, tail) = self.bg.head_parts(channel, full, &mut self.scratch);
                 self.segments[0].run_head(
                     &mut c.lines[0],
-                    self.bg.input(channel),
+                    input,
                     (prev, cur, phase + len),
                     banks,
                     (&mut self.chunk, p0, len),
+                    tail.map(|line| (line, (c.t + len) / p0)),
                     &mut self.scratch,
                 );
             }

@@ -105,6 +105,30 @@ fn base_forward(n: usize) -> f64 {
     0.5 * nf * nf.log2().max(1.0) * (0.074 + 6.0 / nf) * crate::fft::radix_factor(n)
 }
 
+/// Splits the FFT head `specs[0]` after its second partition: its partitions 2 and up become
+/// a segment of their own at offset `2·p0`, the head's *tail*, whose spectrum sum the head
+/// adds to its own (`Segment::tail_sum`, `Segment::run_head`) instead of transforming it
+/// back. The arithmetic is the head's, its terms in a fixed order; what the split buys is
+/// that the tail's multiply-adds, all on inputs one block old, may run on a worker during
+/// the block before (`workers.rs`). Returns whether it split (a head of more than two
+/// partitions).
+pub(crate) fn split_head(specs: &mut Vec<Segment>) -> bool {
+    let Some(&head) = specs.first() else {
+        return false;
+    };
+    if head.offset != 0 || head.count <= 2 {
+        return false;
+    }
+    specs[0].count = 2;
+    let tail = Segment {
+        size: head.size,
+        offset: 2 * head.size,
+        count: head.count - 2,
+    };
+    specs.insert(1, tail);
+    true
+}
+
 /// The segments covering virtual taps `start .. end` (`start` is 0 for the FFT head, `p0`
 /// otherwise): all of size `p0` when `uniform`; otherwise sizes double from `p0` up to
 /// [`MAX_PART`], possibly skipping some, each size starting late enough for its spread work

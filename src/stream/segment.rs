@@ -24,6 +24,8 @@ use crate::simd::{VectorLoop, run_vectorized};
 use super::layout;
 use super::limbs::Limbs;
 
+mod head;
+
 pub(crate) type Sample<T> = <<T as Transformable>::Transform as TransformKind>::Sample;
 pub(crate) type Bin<T> = Complex<<<T as Transformable>::Transform as TransformKind>::F>;
 
@@ -354,40 +356,54 @@ impl<T: Scalar> Segment<T> {
             block * bins / (inverse + 1),
             (block + 1) * bins / (inverse + 1),
         );
+        let spectra = &line.spectra;
+        self.sums(banks, &mut line.acc, |bank, o, s, acc| {
+            for i in 0..self.ins {
+                let Some(kernel) = self.pair(bank, i, o) else {
+                    continue;
+                };
+                let h = |p: usize, k: usize| (p * limbs.count + k) * bins;
+                for (j, k) in limbs.pairs(s) {
+                    if block == forward {
+                        mac(
+                            acc,
+                            &spectra[slot(i, 0, j)..][..bins],
+                            &kernel[h(0, k)..][..bins],
+                        );
+                    }
+                    for p in 1..count {
+                        let x = &spectra[slot(i, p, j) + lo..slot(i, p, j) + hi];
+                        let h = &kernel[h(p, k) + lo..h(p, k) + hi];
+                        mac(&mut acc[lo..hi], x, h);
+                    }
+                }
+            }
+            if block == inverse {
+                let time = &mut scratch.time[..2 * size];
+                T::Transform::inverse(&self.plans, acc, time, &mut scratch.fft);
+                acc.fill(Complex::zero());
+                // Outputs trigger - size + offset ..: not before t + p0 (the layout's
+                // offset).
+                let first = trigger + self.spec.offset - size;
+                out(bank * self.outs + o, limbs.limb(s).0, first, &time[size..]);
+            }
+        });
+    }
+
+    /// Calls `f(bank, output, limb weight, sum)` on each of `banks`' running sums in `acc`
+    /// (`DelayLine::acc`'s layout).
+    fn sums(
+        &self,
+        banks: &[usize],
+        acc: &mut [Bin<T>],
+        mut f: impl FnMut(usize, usize, usize, &mut [Bin<T>]),
+    ) {
+        let (bins, weights) = (self.bins, self.limbs.count);
         for &bank in banks {
             for o in 0..self.outs {
-                for s in 0..limbs.count {
-                    let at = ((bank * self.outs + o) * limbs.count + s) * bins;
-                    let acc = &mut line.acc[at..at + bins];
-                    for i in 0..self.ins {
-                        let Some(kernel) = self.pair(bank, i, o) else {
-                            continue;
-                        };
-                        let h = |p: usize, k: usize| (p * limbs.count + k) * bins;
-                        for (j, k) in limbs.pairs(s) {
-                            if block == forward {
-                                mac(
-                                    acc,
-                                    &line.spectra[slot(i, 0, j)..][..bins],
-                                    &kernel[h(0, k)..][..bins],
-                                );
-                            }
-                            for p in 1..count {
-                                let x = &line.spectra[slot(i, p, j) + lo..slot(i, p, j) + hi];
-                                let h = &kernel[h(p, k) + lo..h(p, k) + hi];
-                                mac(&mut acc[lo..hi], x, h);
-                            }
-                        }
-                    }
-                    if block == inverse {
-                        let time = &mut scratch.time[..2 * size];
-                        T::Transform::inverse(&self.plans, acc, time, &mut scratch.fft);
-                        acc.fill(Complex::zero());
-                        // Outputs trigger - size + offset ..: not before t + p0 (the layout's
-                        // offset).
-                        let first = trigger + self.spec.offset - size;
-                        out(bank * self.outs + o, limbs.limb(s).0, first, &time[size..]);
-                    }
+                for s in 0..weights {
+                    let at = ((bank * self.outs + o) * weights + s) * bins;
+                    f(bank, o, s, &mut acc[at..at + bins]);
                 }
             }
         }
@@ -399,118 +415,6 @@ impl<T: Scalar> Segment<T> {
         let (len, pair) = (self.pair_len(), i * self.outs + o);
         let kernel = &self.kernel[bank];
         (!kernel.silent[pair]).then(|| &kernel.spectra[pair * len..][..len])
-    }
-}
-
-impl<T: Scalar> Segment<T> {
-    /// The FFT head (a segment at offset 0), once per call. `input` holds the inputs' rings
-    /// end to end (as [`step`](Self::step)); in each, `prev` is where the previous block of
-    /// `size` inputs starts and `cur` the current block, `len` samples so far, of which the
-    /// last `n` are new. Each input's partial window is transformed, multiplied by partition
-    /// 0's spectra, added to `older` (the other partitions' sum, made when the previous block
-    /// completed) and transformed back once per output; the samples of the new positions are
-    /// added to `out[slot · stride..][..n]` for each `slot = bank · outs + output` of `banks`.
-    /// When the block is complete, its spectra enter the delay line and `older` is made for
-    /// the next block. `older` is `line.acc`. Integers do this per limb (`limbs.rs`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn run_head(
-        &self,
-        line: &mut DelayLine<T>,
-        input: &[T],
-        (prev, cur, len): (usize, usize, usize),
-        banks: &[usize],
-        (out, stride, n): (&mut [T], usize, usize),
-        scratch: &mut Scratch<T>,
-    ) {
-        let (size, count, bins, limbs) = (self.spec.size, self.spec.count, self.bins, self.limbs);
-        let full = len == size;
-        if full {
-            line.head = if line.head == 0 {
-                count - 1
-            } else {
-                line.head - 1
-            };
-        }
-        let (lanes, head) = (limbs.count * bins, line.head);
-        // Input `i`'s newest spectrum of limb `j`.
-        let newest = |i: usize, j: usize| (i * count + head) * lanes + j * bins;
-        let ring_len = input.len() / self.ins;
-        for (i, ring) in input.chunks_exact(ring_len).enumerate() {
-            for j in 0..limbs.count {
-                let time = &mut scratch.time[..2 * size];
-                limb(&mut time[..size], &ring[prev..prev + size], limbs, j);
-                limb(&mut time[size..size + len], &ring[cur..cur + len], limbs, j);
-                time[size + len..].fill(Default::default());
-                let x = if full {
-                    &mut line.spectra[newest(i, j)..][..bins]
-                } else {
-                    &mut scratch.partial[(i * limbs.count + j) * bins..][..bins]
-                };
-                T::Transform::forward(&self.plans, time, x, &mut scratch.fft);
-            }
-        }
-        for &bank in banks {
-            for o in 0..self.outs {
-                let slot = bank * self.outs + o;
-                for s in 0..limbs.count {
-                    let at = (slot * limbs.count + s) * bins;
-                    let acc = &mut line.acc[at..at + bins];
-                    let sum = &mut scratch.sum[..bins];
-                    let mut terms = 0;
-                    for i in 0..self.ins {
-                        let Some(kernel) = self.pair(bank, i, o) else {
-                            continue;
-                        };
-                        for (j, k) in limbs.pairs(s) {
-                            let x = if full {
-                                &line.spectra[newest(i, j)..][..bins]
-                            } else {
-                                &scratch.partial[(i * limbs.count + j) * bins..][..bins]
-                            };
-                            let h = &kernel[k * bins..(k + 1) * bins];
-                            if terms == 0 {
-                                mac_to(sum, acc, x, h);
-                            } else {
-                                mac(sum, x, h);
-                            }
-                            terms += 1;
-                        }
-                    }
-                    if terms == 0 {
-                        sum.copy_from_slice(acc);
-                    }
-                    let time = &mut scratch.time[..2 * size];
-                    T::Transform::inverse(&self.plans, sum, time, &mut scratch.fft);
-                    let shift = limbs.limb(s).0;
-                    let out = &mut out[slot * stride..][..n];
-                    for (o, &r) in out.iter_mut().zip(&time[size + len - n..]) {
-                        *o = T::add_limb(*o, r, shift);
-                    }
-                    if full {
-                        // Next block: older = Σ_{p ≥ 1} X[k + 1 - p] · H_p, slot `head + p - 1`.
-                        acc.fill(Complex::zero());
-                        for i in 0..self.ins {
-                            let spectra = &line.spectra[i * count * lanes..][..count * lanes];
-                            let (front, back) = spectra.split_at(head * lanes);
-                            let slots = back.chunks_exact(lanes).chain(front.chunks_exact(lanes));
-                            let Some(kernel) = self.pair(bank, i, o) else {
-                                continue;
-                            };
-                            let partitions = kernel.chunks_exact(lanes).skip(1);
-                            for (x, h) in slots.zip(partitions) {
-                                for (j, k) in limbs.pairs(s) {
-                                    mac(
-                                        acc,
-                                        &x[j * bins..(j + 1) * bins],
-                                        &h[k * bins..(k + 1) * bins],
-                                    );
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
 }
 

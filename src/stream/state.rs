@@ -20,7 +20,7 @@ use super::segment::{Bin, Scratch};
 use super::workers::Job;
 
 const MAGIC: &[u8; 8] = b"CVSTREAM";
-const VERSION: u64 = 3;
+const VERSION: u64 = 4;
 /// Written in native order: a state from a machine of the other byte order does not match.
 const BYTE_ORDER: u64 = 0x0102_0304_0506_0708;
 

@@ -8,6 +8,11 @@
 //! inverse), with the banks running at `T`. The job writes its `size` outputs, from `T - size + offset` on, into the lane's ring; the audio
 //! thread adds the rings to its output, lane by lane in a fixed order.
 //!
+//! The FFT head's tail (`layout::split_head`) is a lane too, of one block per period, with
+//! neither window nor ring: the head hands it each block's spectra, its job sums its
+//! partitions' products into its delay line's sums, and the head adds them to its own at the
+//! end of the next block (`Background::head_parts`).
+//!
 //! Without workers the audio thread runs each job block by block, spread over the period as
 //! the schedule says (`segment.rs`). With workers a job runs at once on a worker; one that is
 //! not done when its first output is due (or at the lane's next trigger) is computed by the
@@ -28,58 +33,32 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 
-use crate::alloc::{TryClone, try_copy, try_zeroed};
+use crate::alloc::{TryClone, try_copy};
 use crate::element::Element;
 use crate::error::ConvError;
 use crate::parallel::fork;
 
 use super::input::InputRings;
 use super::pace::{Pace, Seen, Wait};
-use super::segment::{DelayLine, Scratch, Segment, add_limbs, ring_ranges};
+use super::segment::{DelayLine, Scratch, Segment};
+
+mod lane;
+
+pub(super) use lane::{Job, Lane, Work};
 
 /// Segments of at least this many blocks per period are lanes: their jobs then have at least
 /// `BACKGROUND - 1` blocks of slack (the layout's `offset >= 2·size - p0`).
 pub(super) const BACKGROUND: usize = 2;
 
+/// A head's tail (`layout::split_head`) whose job has fewer multiply-adds than this stays on
+/// the audio thread even with workers: its sums would cross between cores, and the worker
+/// wake once per block, for less work than that costs (docs/PERFORMANCE.md, "The head's
+/// tail").
+const HANDOFF: usize = 2048;
+
 /// Spins of an idle worker before it parks, and of the audio thread waiting for a started job
 /// before it yields.
 const SPIN: usize = 200;
-
-/// One posted job: the period from `trigger` on, for `banks[..nbanks]`; `next` is the next
-/// block to run (past the segment's last block when complete).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Job {
-    pub trigger: usize,
-    pub banks: [usize; 2],
-    pub nbanks: usize,
-    pub next: usize,
-}
-
-/// What a job reads and writes besides the ring.
-pub(super) struct Work<T: Element> {
-    pub line: DelayLine<T>,
-    /// Each input's `2·size` samples before the trigger, end to end, the one at time `u` at
-    /// `u mod 2·size` of its part.
-    pub window: Vec<T>,
-    pub job: Option<Job>,
-}
-
-/// One segment on one channel.
-pub(super) struct Lane<T: Element> {
-    pub seg: usize,
-    /// The channel whose input rings its jobs read.
-    channel: usize,
-    posted: AtomicUsize,
-    claimed: AtomicUsize,
-    done: AtomicUsize,
-    /// Touched only by the thread holding the posted job's claim, or by the audio thread when
-    /// no job is in flight (or no worker exists).
-    work: UnsafeCell<Work<T>>,
-    /// The outputs, per slot (`bank · outs + output`), `ring_len` each: a job writes its range, the audio thread reads
-    /// ranges whose jobs are done; they never overlap (see `ring_len`).
-    ring: Box<[UnsafeCell<T>]>,
-    pub ring_len: usize,
-}
 
 /// What the workers share with the audio thread.
 pub(super) struct Shared<T: Element> {
@@ -116,132 +95,6 @@ pub(super) struct Background<T: Element> {
     channels: usize,
 }
 
-impl<T: Element> Lane<T> {
-    fn new(
-        seg: &Segment<T>,
-        index: usize,
-        banks: usize,
-        channel: usize,
-    ) -> Result<Self, ConvError> {
-        let size = seg.spec.size;
-        // A job posted at T writes T - size + offset .. T + offset while the audio thread
-        // reads from T on: `offset` apart at most, so a ring of `offset + size` (rounded to
-        // whole periods) never has the two meet.
-        let ring_len = (seg.spec.offset / size + 2) * size;
-        let ring = try_zeroed::<T>(banks * seg.outs * ring_len)?;
-        Ok(Lane {
-            seg: index,
-            channel,
-            posted: AtomicUsize::new(0),
-            claimed: AtomicUsize::new(0),
-            done: AtomicUsize::new(0),
-            work: UnsafeCell::new(Work {
-                line: seg.new_line()?,
-                window: try_zeroed(seg.ins * 2 * size)?,
-                job: None,
-            }),
-            ring: ring.into_iter().map(UnsafeCell::new).collect(),
-            ring_len,
-        })
-    }
-
-    /// The ring's `len` outputs from time `first` on, in slot `slot` (`bank · outs + output`),
-    /// as two ranges.
-    ///
-    /// # Safety
-    /// No other thread may access these outputs while the slices live.
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn range(&self, slot: usize, first: usize, len: usize) -> [&mut [T]; 2] {
-        let base = slot * self.ring_len;
-        ring_ranges(self.ring_len, first, len).map(|r| {
-            let cells = &self.ring[base + r.start..base + r.end];
-            // SAFETY: `UnsafeCell<T>` has `T`'s layout; the caller excludes other accesses.
-            unsafe { std::slice::from_raw_parts_mut(UnsafeCell::raw_get(cells.as_ptr()), r.len()) }
-        })
-    }
-
-    /// The whole ring.
-    ///
-    /// # Safety
-    /// No other thread may access the ring while the slice lives.
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn whole(&self) -> &mut [T] {
-        let len = self.ring.len();
-        // SAFETY: as `range`.
-        unsafe { std::slice::from_raw_parts_mut(UnsafeCell::raw_get(self.ring.as_ptr()), len) }
-    }
-
-    /// Runs the posted job's blocks up to `upto` (all of them for `usize::MAX`), the first
-    /// one starting with the copy of its window out of `inputs`.
-    ///
-    /// # Safety
-    /// The caller holds the job's claim, or no other thread touches the lane; the job is not
-    /// complete before its lane's next trigger (`input.rs`).
-    unsafe fn advance(
-        &self,
-        seg: &Segment<T>,
-        inputs: &InputRings<T>,
-        upto: usize,
-        p0: usize,
-        scratch: &mut Scratch<T>,
-    ) {
-        // SAFETY: exclusive by the caller's contract.
-        let work = unsafe { &mut *self.work.get() };
-        let Some(job) = &mut work.job else { return };
-        let size = seg.spec.size;
-        let first = job.trigger + seg.spec.offset - size;
-        let slots = self.ring.len() / self.ring_len;
-        while job.next <= upto.min(seg.last_block()) {
-            if job.next == 0 {
-                // SAFETY: the job's window, which the audio thread does not write before the
-                // job is complete (the caller's contract).
-                unsafe {
-                    inputs.copy_window(self.channel, job.trigger, 2 * size, &mut work.window)
-                };
-                for slot in 0..slots {
-                    // SAFETY: this job's range, which the audio thread reads only once done.
-                    let [a, b] = unsafe { self.range(slot, first, size) };
-                    a.fill(T::default());
-                    b.fill(T::default());
-                }
-            }
-            let t = job.trigger + job.next * p0;
-            let out = |slot: usize, shift: u32, at: usize, values: &[_]| {
-                debug_assert_eq!(at, first);
-                // SAFETY: as above.
-                let [a, b] = unsafe { self.range(slot, at, values.len()) };
-                add_limbs(a, b, shift, values);
-            };
-            let banks = &job.banks[..job.nbanks];
-            seg.step(&mut work.line, banks, t, p0, &work.window, out, scratch);
-            job.next += 1;
-        }
-    }
-
-    /// Claims the posted job if nobody has: the claim's owner runs it.
-    fn claim(&self) -> Option<usize> {
-        let posted = self.posted.load(Ordering::Acquire);
-        let claimed = self.claimed.load(Ordering::Acquire);
-        (claimed < posted)
-            .then(|| {
-                self.claimed
-                    .compare_exchange(claimed, claimed + 1, Ordering::AcqRel, Ordering::Acquire)
-                    .ok()
-            })
-            .flatten()
-    }
-
-    fn idle(&self) -> bool {
-        self.done.load(Ordering::Acquire) == self.posted.load(Ordering::Acquire)
-    }
-
-    /// Whether a posted job is unclaimed, sequentially consistent with the audio thread's
-    /// posting and its reading of [`Pace::parked`].
-    fn unclaimed(&self) -> bool {
-        self.claimed.load(Ordering::SeqCst) < self.posted.load(Ordering::SeqCst)
-    }
-}
-
 impl<T: Element> Shared<T> {
     /// The state shared by `lanes` (of `segments`) and `workers` threads.
     fn new(
@@ -251,8 +104,11 @@ impl<T: Element> Shared<T> {
         (p0, banks): (usize, usize),
         workers: usize,
     ) -> Self {
-        // SAFETY: not shared yet.
-        let specs = segments.iter().map(|s| unsafe { (*s.get()).spec });
+        // The lanes workers run. SAFETY: not shared yet.
+        let specs = lanes
+            .iter()
+            .filter(|l| !l.here)
+            .map(|l| unsafe { (*segments[l.seg].get()).spec });
         let every = specs.clone().map(|s| s.size).min().unwrap_or(p0);
         let lead = specs
             .map(|s| s.offset.saturating_sub(s.size))
@@ -357,9 +213,11 @@ impl<T: Element> Shared<T> {
 }
 
 impl<T: Element> Background<T> {
-    /// Lanes for `segments` on `channels` channels, with `workers` threads, reading `inputs`.
+    /// Lanes for `segments` on `channels` channels, with `workers` threads, reading `inputs`;
+    /// with `tail`, `segments[0]` is the FFT head's tail.
     pub fn new(
         segments: Vec<Segment<T>>,
+        tail: bool,
         inputs: InputRings<T>,
         channels: usize,
         (p0, banks): (usize, usize),
@@ -367,8 +225,11 @@ impl<T: Element> Background<T> {
     ) -> Result<Self, ConvError> {
         let mut lanes = Vec::new();
         for (i, seg) in segments.iter().enumerate() {
+            let tail = tail && i == 0;
+            let macs = seg.spec.count * seg.bins() * seg.ins * seg.outs;
+            let here = tail && macs < HANDOFF;
             for c in 0..channels {
-                lanes.push(Lane::new(seg, i, banks, c)?);
+                lanes.push(Lane::new(seg, (i, tail, here), banks, c)?);
             }
         }
         let segments = segments.into_iter().map(UnsafeCell::new).collect();
@@ -481,6 +342,8 @@ impl<T: Element> Background<T> {
         for i in (c..self.shared.lanes.len()).step_by(self.channels) {
             let shared = &*self.shared;
             let lane = &shared.lanes[i];
+            // A lane never posted to the workers is as good as without them.
+            let inline = inline || lane.here;
             // SAFETY: segments change only with no job in flight, through `&mut self`.
             let seg = unsafe { &*shared.segments[lane.seg].get() };
             let size = seg.spec.size;
@@ -489,7 +352,7 @@ impl<T: Element> Background<T> {
                     // Complete already (a job restarted in a forked child catches up block by
                     // block, its last block before this trigger), unless a layout's offset
                     // exceeds `2·size - p0`: then it completes here, before it is replaced.
-                    // SAFETY: no worker exists.
+                    // SAFETY: no worker exists, or none runs this lane (never posted).
                     unsafe { lane.advance(seg, &shared.inputs, usize::MAX, p0, scratch) };
                 } else {
                     shared.finish(i, scratch);
@@ -518,7 +381,7 @@ impl<T: Element> Background<T> {
                 }
             }
             if inline {
-                // SAFETY: no worker exists.
+                // SAFETY: as above.
                 let block = unsafe { (*lane.work.get()).job.map(|j| (t - j.trigger) / p0) };
                 if let Some(block) = block {
                     // SAFETY: as above.
@@ -536,10 +399,42 @@ impl<T: Element> Background<T> {
         }
     }
 
+    /// Channel `c`'s input rings (as [`input`](Self::input)) and, when the block completes
+    /// (`full`) and the FFT head has a tail, the tail's delay line with this block's job
+    /// complete: run here, or waited for if a worker has started it.
+    pub fn head_parts(
+        &mut self,
+        c: usize,
+        full: bool,
+        scratch: &mut Scratch<T>,
+    ) -> (&[T], Option<&mut DelayLine<T>>) {
+        let tail = full && self.shared.lanes.first().is_some_and(|l| l.tail);
+        if tail {
+            if self.inline() || self.shared.lanes[c].here {
+                let shared = &*self.shared;
+                let lane = &shared.lanes[c];
+                // SAFETY: segments change only with no job in flight, through `&mut self`.
+                let seg = unsafe { &*shared.segments[lane.seg].get() };
+                // SAFETY: no worker runs this lane's jobs.
+                unsafe { lane.advance(seg, &shared.inputs, usize::MAX, shared.p0, scratch) };
+            } else {
+                self.shared.finish(c, scratch);
+                self.pending[c] = None;
+            }
+        }
+        let shared = &*self.shared;
+        // SAFETY: only `input_run` and `inputs_mut` write the rings, which need `&mut self`.
+        let input = unsafe { shared.inputs.channel(c) };
+        // SAFETY: the lane's job is complete and no other is posted while `self` is borrowed.
+        let line = tail.then(|| unsafe { &mut (*shared.lanes[c].work.get()).line });
+        (input, line)
+    }
+
     /// Adds channel `c`'s lanes' outputs at times `t .. t + out.len()` of slot `slot`
     /// (`bank · outs + output`) to `out` (a chunk within one block), lane by lane.
     pub fn add_output(&self, c: usize, slot: usize, t: usize, out: &mut [T]) {
-        for lane in self.shared.lanes.iter().skip(c).step_by(self.channels) {
+        let lanes = self.shared.lanes.iter().skip(c).step_by(self.channels);
+        for lane in lanes.filter(|l| !l.tail) {
             // SAFETY: the jobs writing these outputs are done (`boundary` completes a job by
             // its first output's block), and later jobs write other ranges (`ring_len`).
             let [a, b] = unsafe { lane.range(slot, t, out.len()) };
@@ -635,6 +530,8 @@ impl<T: Element> Background<T> {
             lanes.push(Lane {
                 seg: lane.seg,
                 channel: lane.channel,
+                tail: lane.tail,
+                here: lane.here,
                 posted: AtomicUsize::new(0),
                 claimed: AtomicUsize::new(0),
                 done: AtomicUsize::new(0),

@@ -5,29 +5,58 @@ use std::sync::atomic::Ordering;
 use crate::{StreamBuilder, StreamConvolver};
 
 fn pair(workers: usize) -> (StreamConvolver<f64>, StreamConvolver<f64>) {
-    let h: Vec<f64> = (0..6000)
+    pair_with(workers, 32, 6000)
+}
+
+/// Two convolvers of a `taps`-tap kernel at block `block`, without and with `workers`.
+fn pair_with(
+    workers: usize,
+    block: usize,
+    taps: usize,
+) -> (StreamConvolver<f64>, StreamConvolver<f64>) {
+    let h: Vec<f64> = (0..taps)
         .map(|i| ((i * 7919) % 1000) as f64 / 1000.0 - 0.5)
         .collect();
-    let b = StreamBuilder::new(32).channels(2);
+    let b = StreamBuilder::new(block).channels(2);
     let one = b.build(&h).unwrap();
     let many = b.worker_threads(workers).build(&h).unwrap();
     assert!(!many.bg.shared.lanes.is_empty());
     (one, many)
 }
 
-/// Streams `blocks` blocks of 32 into both, comparing bits.
+/// Streams `blocks` blocks into both, comparing bits.
 fn compare(one: &mut StreamConvolver<f64>, many: &mut StreamConvolver<f64>, blocks: usize) {
+    let n = one.p0;
     for k in 0..blocks {
-        let x: Vec<f64> = (0..32)
-            .map(|i| ((k * 32 + i) as f64 * 0.37).sin())
-            .collect();
+        let x: Vec<f64> = (0..n).map(|i| ((k * n + i) as f64 * 0.37).sin()).collect();
         for c in 0..2 {
-            let (mut a, mut b) = ([0.0; 32], [0.0; 32]);
+            let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
             one.process_channel(c, &x, &mut a).unwrap();
             many.process_channel(c, &x, &mut b).unwrap();
-            assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "block {k}");
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b), "block {k}");
         }
     }
+}
+
+/// A head of 15 partitions of 256: its tail of 13 goes to the workers.
+fn long_head(workers: usize) -> (StreamConvolver<f64>, StreamConvolver<f64>) {
+    let (one, many) = pair_with(workers, 256, 24_000);
+    let tail = &many.bg.shared.lanes[0];
+    assert!(tail.tail && !tail.here);
+    (one, many)
+}
+
+#[test]
+fn the_head_tail_on_a_worker_gives_the_same_bits() {
+    let (mut one, mut many) = long_head(1);
+    compare(&mut one, &mut many, 200);
+    // Late: the audio thread waits for the worker's sum.
+    many.bg.shared.stall.store(3000, Ordering::Relaxed);
+    compare(&mut one, &mut many, 20);
+    // Never claimed: the audio thread computes it.
+    many.bg.shared.stall.store(usize::MAX, Ordering::Relaxed);
+    compare(&mut one, &mut many, 20);
 }
 
 #[test]
@@ -35,8 +64,8 @@ fn jobs_no_worker_takes_are_computed_by_the_audio_thread() {
     let (mut one, mut many) = pair(2);
     many.bg.shared.stall.store(usize::MAX, Ordering::Relaxed);
     compare(&mut one, &mut many, 300);
-    // Every posted job ran, on this thread.
-    for lane in &many.bg.shared.lanes {
+    // Every posted job ran, on this thread (a small head tail is never posted).
+    for lane in many.bg.shared.lanes.iter().filter(|l| !l.here) {
         assert!(lane.posted.load(Ordering::Relaxed) > 0);
         assert!(
             lane.idle()
@@ -119,4 +148,17 @@ fn a_forked_child_completes_the_jobs_pending_at_every_phase() {
         compare(&mut one, &mut many, 1);
         fork_matches(&one, &mut many);
     }
+}
+
+/// A head tail a worker is summing when the process forks: the child sums it again.
+#[cfg(unix)]
+#[test]
+fn a_forked_child_redoes_a_head_tail_in_flight() {
+    let (mut one, mut many) = long_head(1);
+    compare(&mut one, &mut many, 30);
+    many.bg.shared.stall.store(20_000, Ordering::Relaxed);
+    compare(&mut one, &mut many, 1);
+    fork_matches(&one, &mut many);
+    many.bg.shared.stall.store(0, Ordering::Relaxed);
+    compare(&mut one, &mut many, 30);
 }
