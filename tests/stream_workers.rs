@@ -85,6 +85,8 @@ fn floats_are_the_same_bits_with_workers() {
     check::<f32>(1, 5000, 32, Latency::Zero);
     check::<f64>(2, 3000, 16, Latency::Zero);
     check::<f64>(3, 2000, 24, Latency::Block);
+    // A head of 15 partitions of 256, whose tail goes to the workers.
+    check::<f32>(8, 24_000, 256, Latency::Zero);
 }
 
 #[test]
@@ -97,6 +99,7 @@ fn complex_values_are_the_same_bits_with_workers() {
 fn integers_are_the_same_bits_with_workers() {
     check::<i32>(6, 3000, 32, Latency::Zero);
     check::<i64>(7, 1500, 16, Latency::Zero);
+    check::<i32>(9, 24_000, 256, Latency::Zero);
 }
 
 #[test]

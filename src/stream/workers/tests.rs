@@ -27,7 +27,17 @@ fn pair_with(
 /// Streams `blocks` blocks into both, comparing bits.
 fn compare(one: &mut StreamConvolver<f64>, many: &mut StreamConvolver<f64>, blocks: usize) {
     let n = one.p0;
-    for k in 0..blocks {
+    compare_chunks(one, many, blocks, n);
+}
+
+/// Streams `chunks` chunks of `n` samples into both, comparing bits.
+fn compare_chunks(
+    one: &mut StreamConvolver<f64>,
+    many: &mut StreamConvolver<f64>,
+    chunks: usize,
+    n: usize,
+) {
+    for k in 0..chunks {
         let x: Vec<f64> = (0..n).map(|i| ((k * n + i) as f64 * 0.37).sin()).collect();
         for c in 0..2 {
             let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
@@ -51,6 +61,8 @@ fn long_head(workers: usize) -> (StreamConvolver<f64>, StreamConvolver<f64>) {
 fn the_head_tail_on_a_worker_gives_the_same_bits() {
     let (mut one, mut many) = long_head(1);
     compare(&mut one, &mut many, 200);
+    // Calls that cut blocks anywhere: the tail is taken at each block's last one.
+    compare_chunks(&mut one, &mut many, 150, 100);
     // Late: the audio thread waits for the worker's sum.
     many.bg.shared.stall.store(3000, Ordering::Relaxed);
     compare(&mut one, &mut many, 20);
