@@ -149,6 +149,23 @@ impl<T: Element> Shared<T> {
         true
     }
 
+    /// Makes lane `i`'s posted job complete: with `here`, runs the rest of it on this thread;
+    /// otherwise as [`finish`](Self::finish).
+    ///
+    /// # Safety
+    /// With `here`, no worker may touch the lane: none exists, or it is never posted to them.
+    unsafe fn complete(&self, i: usize, here: bool, scratch: &mut Scratch<T>) {
+        if !here {
+            return self.finish(i, scratch);
+        }
+        let lane = &self.lanes[i];
+        // SAFETY: segments change only with no job in flight, through `Background`'s
+        // `&mut self`.
+        let seg = unsafe { &*self.segments[lane.seg].get() };
+        // SAFETY: no other thread touches the lane (the caller's contract).
+        unsafe { lane.advance(seg, &self.inputs, usize::MAX, self.p0, scratch) };
+    }
+
     /// Makes lane `i`'s posted job complete: runs it here unless a worker has started it,
     /// then waits for that worker.
     fn finish(&self, i: usize, scratch: &mut Scratch<T>) {
@@ -348,16 +365,12 @@ impl<T: Element> Background<T> {
             let seg = unsafe { &*shared.segments[lane.seg].get() };
             let size = seg.spec.size;
             if t.is_multiple_of(size) {
-                if inline {
-                    // Complete already (a job restarted in a forked child catches up block by
-                    // block, its last block before this trigger), unless a layout's offset
-                    // exceeds `2·size - p0`: then it completes here, before it is replaced.
-                    // SAFETY: no worker exists, or none runs this lane (never posted).
-                    unsafe { lane.advance(seg, &shared.inputs, usize::MAX, p0, scratch) };
-                } else {
-                    shared.finish(i, scratch);
-                    self.pending[i] = None;
-                }
+                // Inline, complete already (a job restarted in a forked child catches up block
+                // by block, its last block before this trigger), unless a layout's offset
+                // exceeds `2·size - p0`: then it completes here, before it is replaced.
+                // SAFETY: inline, no worker exists or none runs this lane (never posted).
+                unsafe { shared.complete(i, inline, scratch) };
+                self.pending[i] = None;
                 // SAFETY: no job is in flight on this lane (finished, or none posted).
                 let work = unsafe { &mut *lane.work.get() };
                 // The window is copied by whoever runs the job, not here: for the largest
@@ -410,17 +423,10 @@ impl<T: Element> Background<T> {
     ) -> (&[T], Option<&mut DelayLine<T>>) {
         let tail = full && self.shared.lanes.first().is_some_and(|l| l.tail);
         if tail {
-            if self.inline() || self.shared.lanes[c].here {
-                let shared = &*self.shared;
-                let lane = &shared.lanes[c];
-                // SAFETY: segments change only with no job in flight, through `&mut self`.
-                let seg = unsafe { &*shared.segments[lane.seg].get() };
-                // SAFETY: no worker runs this lane's jobs.
-                unsafe { lane.advance(seg, &shared.inputs, usize::MAX, shared.p0, scratch) };
-            } else {
-                self.shared.finish(c, scratch);
-                self.pending[c] = None;
-            }
+            let here = self.inline() || self.shared.lanes[c].here;
+            // SAFETY: with `here`, no worker exists or none runs this lane (never posted).
+            unsafe { self.shared.complete(c, here, scratch) };
+            self.pending[c] = None;
         }
         let shared = &*self.shared;
         // SAFETY: only `input_run` and `inputs_mut` write the rings, which need `&mut self`.
@@ -499,19 +505,9 @@ impl<T: Element> Background<T> {
     /// Runs every lane's job to the end on this thread. The caller makes sure no worker
     /// holds a job: none exists, or every posted job is done (`&mut self` posts no more).
     fn run_all_here(&mut self, scratch: &mut Scratch<T>) {
-        for lane in &self.shared.lanes {
-            // SAFETY: segments change only through `&mut self`, which this call holds.
-            let seg = unsafe { &*self.shared.segments[lane.seg].get() };
+        for i in 0..self.shared.lanes.len() {
             // SAFETY: no other thread touches the lane (the caller's contract).
-            unsafe {
-                lane.advance(
-                    seg,
-                    &self.shared.inputs,
-                    usize::MAX,
-                    self.shared.p0,
-                    scratch,
-                )
-            };
+            unsafe { self.shared.complete(i, true, scratch) };
         }
     }
 

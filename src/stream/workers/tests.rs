@@ -133,19 +133,30 @@ fn fork_matches(one: &StreamConvolver<f64>, many: &mut StreamConvolver<f64>) {
     );
 }
 
+/// Streams `warm` blocks, then `stalled` with workers that sleep 20 ms in each job (the fork
+/// is likely to catch one mid-job), forks (`fork_matches`), and streams `warm` more in the
+/// parent, whose workers carry on.
+#[cfg(unix)]
+fn fork_mid_job(
+    one: &mut StreamConvolver<f64>,
+    many: &mut StreamConvolver<f64>,
+    warm: usize,
+    stalled: usize,
+) {
+    compare(one, many, warm);
+    many.bg.shared.stall.store(20_000, Ordering::Relaxed);
+    compare(one, many, stalled);
+    assert_eq!(many.running_workers(), many.bg.workers);
+    fork_matches(one, many);
+    many.bg.shared.stall.store(0, Ordering::Relaxed);
+    compare(one, many, warm);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_forked_child_computes_the_same_without_threads() {
     let (mut one, mut many) = pair(2);
-    compare(&mut one, &mut many, 50);
-    // Workers that sleep in their jobs: the fork is likely to catch one mid-job.
-    many.bg.shared.stall.store(20_000, Ordering::Relaxed);
-    compare(&mut one, &mut many, 3);
-    assert_eq!(many.running_workers(), 2);
-    fork_matches(&one, &mut many);
-    // The parent's workers carry on.
-    many.bg.shared.stall.store(0, Ordering::Relaxed);
-    compare(&mut one, &mut many, 50);
+    fork_mid_job(&mut one, &mut many, 50, 3);
 }
 
 /// Jobs no worker claimed, forked at every block of the longest lane's period: the child
@@ -167,10 +178,5 @@ fn a_forked_child_completes_the_jobs_pending_at_every_phase() {
 #[test]
 fn a_forked_child_redoes_a_head_tail_in_flight() {
     let (mut one, mut many) = long_head(1);
-    compare(&mut one, &mut many, 30);
-    many.bg.shared.stall.store(20_000, Ordering::Relaxed);
-    compare(&mut one, &mut many, 1);
-    fork_matches(&one, &mut many);
-    many.bg.shared.stall.store(0, Ordering::Relaxed);
-    compare(&mut one, &mut many, 30);
+    fork_mid_job(&mut one, &mut many, 30, 1);
 }
